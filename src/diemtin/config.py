@@ -18,7 +18,9 @@ def _env_path(name: str, default: Path) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    data_dir: Path = field(default_factory=lambda: _env_path("DIEMTIN_DATA", Path.home() / ".local/share/diemtin"))
+    data_dir: Path = field(
+        default_factory=lambda: _env_path("DIEMTIN_DATA", Path.home() / ".local/share/diemtin")
+    )
     database: str | None = field(default_factory=lambda: os.environ.get("DIEMTIN_DB"))
     user_agent: str = field(
         default_factory=lambda: os.environ.get(

@@ -21,7 +21,11 @@ def extract_page(page: Page) -> Article:
 
 
 def extract(
-    data: str | bytes, url: str | None = None, *, kind: PageKind | None = None, fetched_at: datetime | None = None
+    data: str | bytes,
+    url: str | None = None,
+    *,
+    kind: PageKind | None = None,
+    fetched_at: datetime | None = None,
 ) -> Article:
     """Extract one article from an HTML page or a text dump, the kind detected from the content."""
     raw = data.encode("utf-8") if isinstance(data, str) else data

@@ -9,10 +9,13 @@ from __future__ import annotations
 import codecs
 import re
 
-_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|p|article|title)\b",
-                         re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(rb"<(?:/?(?:p|div|span|a|br|h[1-6]|li|ul|table|td|tr|img|script|article|section)\b)",
-                  re.IGNORECASE)
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|p|article|title)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_TAG = re.compile(
+    rb"<(?:/?(?:p|div|span|a|br|h[1-6]|li|ul|table|td|tr|img|script|article|section)\b)", re.IGNORECASE
+)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 
 
