@@ -1,0 +1,239 @@
+"""Bylines and credit lines: who wrote an article and which outlet it was republished from.
+
+"Theo Tuấn Anh (VietNamNet)" -> authors ["Tuấn Anh"], source "VietNamNet"; "Như Tâm (Theo Reuters)" ->
+["Như Tâm"], "Reuters"; "Hà Thu (tổng hợp)" -> ["Hà Thu"], no source; "Theo TTXVN" -> no author, source
+"TTXVN". Names keep their case as shown (Tuổi Trẻ prints them upper case). ``is_byline`` tells a credit line
+from a body sentence that merely starts with "Theo …," by its shape: short, no sentence punctuation, name- or
+outlet-shaped parts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# --- Vocabulary ---------------------------------------------------------------------------------------------
+
+# Words that introduce the outlet a text was taken from: "Theo Reuters", "(Nguồn: TTXVN)".
+SOURCE_WORDS: tuple[str, ...] = ("theo", "nguồn")
+
+# Parenthesised notes meaning "compiled / translated by the author": not a source ("Hà Thu (tổng hợp)").
+COMPILED_NOTES: tuple[str, ...] = (
+    "tổng hợp",
+    "t/h",
+    "th",
+    "th.",
+    "lược dịch",
+    "biên dịch",
+    "dịch",
+    "theo các nguồn",
+    "tổng hợp từ nhiều nguồn",
+)
+
+# Labels in front of author names: "Bài, ảnh: Minh Chiến", "Tác giả: Hà Thu".
+AUTHOR_LABELS: tuple[str, ...] = (
+    "bài, ảnh",
+    "bài và ảnh",
+    "bài & ảnh",
+    "tin, ảnh",
+    "tin và ảnh",
+    "bài, video",
+    "bài",
+    "tin",
+    "tác giả",
+    "người viết",
+    "thực hiện",
+    "nhóm thực hiện",
+)
+
+# Collective bylines shown instead of a name.
+GROUP_BYLINES: tuple[str, ...] = (
+    "pv",
+    "nhóm pv",
+    "nhóm phóng viên",
+    "phóng viên",
+    "ctv",
+    "btv",
+    "nhóm tác giả",
+    "ban biên tập",
+    "ban thời sự",
+)
+
+# Outlets and agencies often credited; used to accept "Theo X" and "Name (X)" with confidence.
+KNOWN_SOURCES: tuple[str, ...] = (
+    "TTXVN",
+    "VNA",
+    "Reuters",
+    "AFP",
+    "AP",
+    "Bloomberg",
+    "CNN",
+    "BBC",
+    "Xinhua",
+    "Tân Hoa xã",
+    "Sputnik",
+    "RIA Novosti",
+    "TASS",
+    "Yonhap",
+    "Kyodo",
+    "Al Jazeera",
+    "Guardian",
+    "NYT",
+    "WSJ",
+    "SCMP",
+    "VnExpress",
+    "Dân trí",
+    "Tuổi Trẻ",
+    "TTO",
+    "Thanh Niên",
+    "Zing",
+    "Znews",
+    "VTC News",
+    "VOV",
+    "VTV",
+    "Lao Động",
+    "Người Lao Động",
+    "NLĐ",
+    "Tiền Phong",
+    "Vietnamplus",
+    "Báo Tin tức",
+    "Báo Chính phủ",
+    "Chinhphu.vn",
+    "Infonet",
+    "Kiến Thức",
+    "Soha",
+    "Kenh14",
+    "CafeF",
+    "VietNamNet",
+    "Nhịp sống thị trường",
+)
+
+# --- Patterns -----------------------------------------------------------------------------------------------
+
+_NAME_SEPARATORS = re.compile(r"\s+[-–—&]\s+|\s*,\s*|\s+và\s+|\s*/\s*(?=[A-ZĐÀ-Ỹ])")
+_WORD = re.compile(r"\S+")
+# One word of a personal name: capitalised ("Tuấn", "NGHI"), an initial ("H.", "T.Anh", "H.Y.T.").
+_NAME_WORD = re.compile(r"^(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\.?|(?:[A-ZĐÀ-Ỹ]\.)+[A-ZĐÀ-Ỹ]?[\wÀ-ỹ]*\.?)$")
+_SOURCE_RE = "|".join(SOURCE_WORDS)
+_COMPILED_RE = "|".join(re.escape(note) for note in sorted(COMPILED_NOTES, key=len, reverse=True))
+_LABEL_RE = "|".join(re.escape(label) for label in sorted(AUTHOR_LABELS, key=len, reverse=True))
+
+_THEO_AUTHOR_SOURCE = re.compile(r"^(?:theo)\s+(?P<authors>[^()]+?)\s*\(\s*(?P<source>[^()]+?)\s*\)$", re.I)
+_AUTHOR_THEO_SOURCE = re.compile(
+    rf"^(?P<authors>[^()]+?)\s*\(\s*(?:{_SOURCE_RE})\s*:?\s*(?P<source>[^()]+?)\s*\)$", re.I
+)
+_AUTHOR_COMPILED = re.compile(rf"^(?P<authors>[^()]+?)\s*\(\s*(?:{_COMPILED_RE})\s*\)$", re.I)
+_AUTHOR_OUTLET = re.compile(r"^(?P<authors>[^()]+?)\s*\(\s*(?P<source>[^()]+?)\s*\)$")
+_THEO_SOURCE = re.compile(rf"^\(?\s*(?:{_SOURCE_RE})\s*:?\s+(?P<source>[^()]+?)\s*\)?$", re.I)
+_LABELLED_AUTHORS = re.compile(rf"^(?:{_LABEL_RE})\s*:\s*(?P<authors>.+)$", re.I)
+
+_CLOSING_INITIAL = re.compile(r"(?:^|[\s.])[A-ZĐÀ-Ỹ]\.$")
+
+# Longest credit line we accept, in characters; longer lines are prose.
+MAX_BYLINE_CHARS = 80
+MAX_NAME_WORDS = 5
+MAX_SOURCE_WORDS = 7
+
+
+@dataclass(slots=True)
+class Attribution:
+    """Authors as shown (without "Theo " or "(tổng hợp)") and the outlet the article was taken from."""
+
+    authors: list[str] = field(default_factory=list)
+    source: str | None = None
+
+
+def is_name(text: str) -> bool:
+    """Does ``text`` look like one personal name ("Tuấn Anh", "NHẬT XUÂN", "H.Y.T.", "T.Anh")?"""
+    words = _WORD.findall(text)
+    if not words or len(words) > MAX_NAME_WORDS or len(text) > 40 or any(ch.isdigit() for ch in text):
+        return False
+    return all(_NAME_WORD.match(word) for word in words)
+
+
+def split_names(text: str) -> list[str] | None:
+    """Names in "NHẬT XUÂN - NGHI VŨ", "Hà Thu, Minh Chiến", "An và Bình"; None if any part is not a name."""
+    parts = [part.strip(" .") for part in _NAME_SEPARATORS.split(text.strip()) if part.strip(" .")]
+    if not parts:
+        return None
+    if len(parts) == 1 and parts[0].lower() in GROUP_BYLINES:
+        return parts
+    if all(is_name(part) or part.lower() in GROUP_BYLINES for part in parts):
+        return parts
+    return None
+
+
+def is_source(text: str) -> bool:
+    """Does ``text`` look like an outlet or agency ("Reuters", "VietNamNet", "Nhịp sống thị trường",
+    "mattran.org.vn")? Capitalised or a known name, short, no sentence punctuation."""
+    text = text.strip()
+    if not text or len(text) > 50 or text.lower() in {c.lower() for c in COMPILED_NOTES}:
+        return False
+    if any(text.lower() == known.lower() for known in KNOWN_SOURCES):
+        return True
+    words = _WORD.findall(text)
+    if len(words) > MAX_SOURCE_WORDS or re.search(r"[,;:!?\"“”]|\.\s", text):
+        return False
+    first = words[0]
+    return first[0].isupper() or first[0].isdigit() or bool(re.search(r"\w\.\w{2,}$", first))
+
+
+def parse_attribution(line: str | None) -> Attribution | None:
+    """Read a byline or credit line; None when the line is not one.
+
+    Forms: "Theo Tuấn Anh (VietNamNet)", "Như Tâm (Theo Reuters)", "Hà Thu (tổng hợp)", "Hòa Lê (T/h)",
+    "Hà Linh (TTTĐ)", "Theo TTXVN", "(Nguồn: Reuters)", "Bài, ảnh: Minh Chiến", "PV", "Nhóm PV",
+    "NHẬT XUÂN - NGHI VŨ", "Hà Thu".
+    """
+    if not line:
+        return None
+    text = re.sub(r"\s+", " ", line).strip()
+    if text.endswith(".") and not _CLOSING_INITIAL.search(text):
+        text = text.rstrip(". ")
+    if not text or len(text) > MAX_BYLINE_CHARS:
+        return None
+    match = _THEO_AUTHOR_SOURCE.match(text)
+    if match:
+        names = split_names(match["authors"])
+        if names and is_source(match["source"]):
+            return Attribution(names, match["source"])
+    match = _AUTHOR_THEO_SOURCE.match(text)
+    if match:
+        names = split_names(match["authors"])
+        if names and is_source(match["source"]):
+            return Attribution(names, match["source"])
+    match = _AUTHOR_COMPILED.match(text)
+    if match:
+        names = split_names(match["authors"])
+        return Attribution(names) if names else None
+    match = _AUTHOR_OUTLET.match(text)
+    if match:
+        names = split_names(match["authors"])
+        if names and is_source(match["source"]):
+            return Attribution(names, match["source"])
+        return None
+    match = _THEO_SOURCE.match(text)
+    if match:
+        return Attribution([], match["source"]) if is_source(match["source"]) else None
+    match = _LABELLED_AUTHORS.match(text)
+    if match:
+        names = split_names(match["authors"])
+        return Attribution(names) if names else None
+    names = split_names(text)
+    return Attribution(names) if names else None
+
+
+def is_byline(line: str | None) -> bool:
+    """Is ``line`` a byline or credit line (to be taken out of the body), not a body sentence?
+
+    "Theo Tuấn Anh (VietNamNet)" and "Hà Thu (tổng hợp)" are; "Theo phát ngôn viên Lầu Năm Góc John Kirby,
+    ông Austin …" is not (a sentence: long, a comma clause, lower-case words, a final period).
+    """
+    if not line:
+        return False
+    text = line.strip()
+    if len(text) > MAX_BYLINE_CHARS or text.endswith((",", ":", ";", "?", "!", "…")):
+        return False
+    if text.endswith(".") and not _CLOSING_INITIAL.search(text):
+        return False  # a full stop ends a sentence, unless it closes an initial ("H.Y.T.")
+    return parse_attribution(text) is not None
