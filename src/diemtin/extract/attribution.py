@@ -131,6 +131,7 @@ _CLOSING_INITIAL = re.compile(r"(?:^|[\s.])[A-ZĐÀ-Ỹ]\.$")
 
 # Longest credit line we accept, in characters; longer lines are prose.
 MAX_BYLINE_CHARS = 80
+SHORT_CREDIT_CHARS = 40
 MAX_NAME_WORDS = 5
 MAX_SOURCE_WORDS = 7
 
@@ -151,9 +152,14 @@ def is_name(text: str) -> bool:
     return all(_NAME_WORD.match(word) for word in words)
 
 
+def _strip_stop(text: str) -> str:
+    text = text.strip()
+    return text if _CLOSING_INITIAL.search(text) else text.rstrip(". ")
+
+
 def split_names(text: str) -> list[str] | None:
     """Names in "NHẬT XUÂN - NGHI VŨ", "Hà Thu, Minh Chiến", "An và Bình"; None if any part is not a name."""
-    parts = [part.strip(" .") for part in _NAME_SEPARATORS.split(text.strip()) if part.strip(" .")]
+    parts = [_strip_stop(part) for part in _NAME_SEPARATORS.split(text.strip()) if _strip_stop(part)]
     if not parts:
         return None
     if len(parts) == 1 and parts[0].lower() in GROUP_BYLINES:
@@ -187,9 +193,7 @@ def parse_attribution(line: str | None) -> Attribution | None:
     """
     if not line:
         return None
-    text = re.sub(r"\s+", " ", line).strip()
-    if text.endswith(".") and not _CLOSING_INITIAL.search(text):
-        text = text.rstrip(". ")
+    text = _strip_stop(re.sub(r"\s+", " ", line))
     if not text or len(text) > MAX_BYLINE_CHARS:
         return None
     match = _THEO_AUTHOR_SOURCE.match(text)
@@ -234,6 +238,6 @@ def is_byline(line: str | None) -> bool:
     text = line.strip()
     if len(text) > MAX_BYLINE_CHARS or text.endswith((",", ":", ";", "?", "!", "…")):
         return False
-    if text.endswith(".") and not _CLOSING_INITIAL.search(text):
-        return False  # a full stop ends a sentence, unless it closes an initial ("H.Y.T.")
+    if text.endswith(".") and len(text) > SHORT_CREDIT_CHARS and not _CLOSING_INITIAL.search(text):
+        return False  # a full stop ends a sentence, unless it closes an initial or a short "Theo TTXVN."
     return parse_attribution(text) is not None
