@@ -1,0 +1,585 @@
+"""The default store: one SQLite file in WAL mode, an FTS5 index over folded text, persisted dedup keys.
+
+Tables: ``articles`` (the full Article as JSON plus indexed columns), ``copies`` (pages that collapsed into
+an article), ``revisions`` (every version seen at one URL), ``views``, ``bands`` (MinHash LSH bands for near
+duplicates) and ``fts`` (title and text folded by ``textnorm.fold``: a query with or without accents matches).
+Every ``add`` is one transaction: a run killed at any moment keeps what it committed and the next run
+resumes. Each thread gets its own connection, so a web server may read while an ingest writes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import logging
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from diemtin.article import Article
+from diemtin.group import dedup
+from diemtin.store.base import Copy, SearchQuery, SearchResult, StoredArticle, UpsertResult
+from diemtin.textnorm import fold
+
+log = logging.getLogger(__name__)
+
+# Story grouping (group/stories.py) when present; until then every article is its own story.
+_STORIES: Any = (
+    importlib.import_module("diemtin.group.stories")
+    if importlib.util.find_spec("diemtin.group.stories")
+    else None
+)
+
+SCHEMA_VERSION = 1
+TITLE_WEIGHT = 4.0  # bm25 weight of the title column against the text column
+RECENCY_DAYS = 30.0  # a match this many days older than the newest article counts half as much
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    n INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    canonical_key TEXT NOT NULL UNIQUE,
+    url TEXT,
+    content_hash TEXT NOT NULL,
+    text_key TEXT,
+    published TEXT,
+    sort_time REAL NOT NULL,
+    category TEXT,
+    outlet TEXT,
+    story_id TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    ingested_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    views INTEGER NOT NULL DEFAULT 0,
+    signature BLOB,
+    story_features BLOB,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_time ON articles(sort_time);
+CREATE INDEX IF NOT EXISTS articles_category ON articles(category, sort_time);
+CREATE INDEX IF NOT EXISTS articles_outlet ON articles(outlet, sort_time);
+CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id, sort_time);
+CREATE INDEX IF NOT EXISTS articles_text_key ON articles(text_key);
+CREATE INDEX IF NOT EXISTS articles_updated ON articles(updated_at);
+CREATE TABLE IF NOT EXISTS copies (
+    article_id TEXT NOT NULL,
+    copy_key TEXT NOT NULL,
+    input TEXT NOT NULL,
+    url TEXT NOT NULL,
+    outlet TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    similarity REAL NOT NULL,
+    added_at REAL NOT NULL,
+    PRIMARY KEY (article_id, input, url)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS copies_key ON copies(copy_key);
+CREATE TABLE IF NOT EXISTS revisions (
+    article_id TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    version_time REAL,
+    stored_at REAL NOT NULL,
+    data TEXT,
+    PRIMARY KEY (article_id, content_hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS views (article_id TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS views_at ON views(at, article_id);
+CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (band, n))
+    WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, text, tokenize = 'unicode61');
+"""
+
+ARTICLE_COLUMNS = "n, id, story_id, revision, ingested_at, views, data"
+_PHRASE = re.compile(r'"([^"]*)"')
+_WORD = re.compile(r"\w+")
+
+
+def _epoch(moment: datetime) -> float:
+    return moment.timestamp() if moment.tzinfo else moment.replace(tzinfo=UTC).timestamp()
+
+
+def _folded_words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 query from what a reader typed: quoted phrases kept, other words all required, folded.
+
+    Several loose words also form an optional phrase, so that articles with the words side by side rank first.
+    """
+    phrases = [words for words in map(_folded_words, _PHRASE.findall(text)) if words]
+    loose = _folded_words(_PHRASE.sub(" ", text))
+    parts = ['"' + " ".join(words) + '"' for words in phrases]
+    if len(loose) > 1:
+        all_words = " AND ".join(f'"{word}"' for word in loose)
+        parts.append(f'("{" ".join(loose)}" OR ({all_words}))')
+    elif loose:
+        parts.append(f'"{loose[0]}"')
+    return " AND ".join(parts) or None
+
+
+def _version_time(article: Article) -> float | None:
+    moment = article.provenance.fetched_at or article.modified
+    return _epoch(moment) if moment else None
+
+
+class SQLiteStore:
+    """The Store protocol over one SQLite file (see store/base.py for what each method means)."""
+
+    def __init__(self, path: str | Path, *, story_window_hours: float | None = None) -> None:
+        self.path = Path(path).expanduser()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._stories: Any = None
+        self._story_window_hours = story_window_hours
+        db = self._db()
+        db.execute("PRAGMA journal_mode = WAL")
+        if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            db.executescript(f"BEGIN IMMEDIATE; {SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+
+    # -- connections -----------------------------------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60.0)
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA cache_size = -65536")
+            db.execute("PRAGMA mmap_size = 268435456")
+            db.execute("PRAGMA temp_store = MEMORY")
+            self._local.db = db
+            with self._lock:
+                self._connections.append(db)
+        return db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # -- writing ---------------------------------------------------------------------------------------------
+
+    def add(self, article: Article) -> UpsertResult:
+        article.id = article.id or article.compute_id()
+        keys = dedup.dedup_keys(article)
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT n, id, content_hash, story_id, revision, data FROM articles WHERE canonical_key = ?",
+                (keys.canonical_key,),
+            ).fetchone()
+            if row:
+                return self._same_page(db, row, article, keys)
+            known = db.execute(
+                "SELECT article_id FROM copies WHERE copy_key = ? LIMIT 1", (keys.canonical_key,)
+            ).fetchone()
+            if known:
+                return self._copy(db, known[0], article, keys, "same-page", 1.0)
+            if keys.text_key:
+                same_text = db.execute(
+                    "SELECT id FROM articles WHERE text_key = ? LIMIT 1", (keys.text_key,)
+                ).fetchone()
+                if same_text:
+                    return self._copy(db, same_text[0], article, keys, "exact", 1.0)
+            near = self._near_duplicate(db, article, keys)
+            if near:
+                return self._copy(db, near[0], article, keys, "near", near[1])
+            return self._insert(db, article, keys)
+
+    def _insert(self, db: sqlite3.Connection, article: Article, keys: dedup.DedupKeys) -> UpsertResult:
+        now = time.time()
+        features = _STORIES.story_features(article) if _STORIES else None
+        story_id = (
+            self._story_index(db).add(article.id, features, article.published) if _STORIES else article.id
+        )
+        cursor = db.execute(
+            "INSERT INTO articles (id, canonical_key, url, content_hash, text_key, published, sort_time,"
+            " category, outlet, story_id, revision, ingested_at, updated_at, signature, story_features, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+            (
+                article.id,
+                keys.canonical_key,
+                article.url,
+                keys.content_hash,
+                keys.text_key,
+                article.published.isoformat() if article.published else None,
+                _epoch(article.published) if article.published else now,
+                article.category,
+                article.outlet,
+                story_id,
+                now,
+                now,
+                keys.signature,
+                features,
+                json.dumps(article.to_dict(), ensure_ascii=False),
+            ),
+        )
+        n = cursor.lastrowid
+        self._index(db, n, article, keys)
+        db.execute(
+            "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at)"
+            " VALUES (?, ?, 1, ?, ?)",
+            (article.id, keys.content_hash, _version_time(article), now),
+        )
+        return UpsertResult(article.id, "new", story_id)
+
+    def _index(self, db: sqlite3.Connection, n: int | None, article: Article, keys: dedup.DedupKeys) -> None:
+        text = "\n".join([article.lead, *article.body, *article.tags])
+        db.execute(
+            "INSERT INTO fts (rowid, title, text) VALUES (?, ?, ?)", (n, fold(article.title), fold(text))
+        )
+        db.executemany("INSERT OR IGNORE INTO bands (band, n) VALUES (?, ?)", [(b, n) for b in keys.bands])
+
+    def _unindex(self, db: sqlite3.Connection, n: int) -> None:
+        db.execute("DELETE FROM fts WHERE rowid = ?", (n,))
+        db.execute("DELETE FROM bands WHERE band IN (SELECT band FROM bands WHERE n = ?) AND n = ?", (n, n))
+
+    def _same_page(
+        self, db: sqlite3.Connection, row: sqlite3.Row, article: Article, keys: dedup.DedupKeys
+    ) -> UpsertResult:
+        """The canonical URL (or URL-less id) is known: unchanged, another copy, or a new revision."""
+        n, article_id, stored_hash, story_id, revision, data = row
+        if stored_hash == keys.content_hash:
+            stored_input = json.loads(data)["provenance"]["input"]
+            if (article.provenance.input or "") == (stored_input or ""):
+                return UpsertResult(article_id, "unchanged", story_id)
+            return self._copy(db, article_id, article, keys, "same-page", 1.0)
+        seen = db.execute(
+            "SELECT 1 FROM revisions WHERE article_id = ? AND content_hash = ?",
+            (article_id, keys.content_hash),
+        ).fetchone()
+        if seen:
+            return UpsertResult(article_id, "unchanged", story_id)
+        article.id = article_id
+        now = time.time()
+        current = Article.from_dict(json.loads(data))
+        incoming_time, current_time = _version_time(article), _version_time(current)
+        older = incoming_time is not None and current_time is not None and incoming_time < current_time
+        emptier = not article.body and bool(current.body)
+        revision += 1
+        if older or emptier:
+            db.execute(
+                "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at, data)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (article_id, keys.content_hash, revision, incoming_time, now, _dumps(article)),
+            )
+            db.execute("UPDATE articles SET revision = ? WHERE n = ?", (revision, n))
+            return UpsertResult(article_id, "revised", story_id)
+        db.execute(
+            "UPDATE revisions SET data = ? WHERE article_id = ? AND content_hash = ?",
+            (data, article_id, stored_hash),
+        )
+        db.execute(
+            "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (article_id, keys.content_hash, revision, incoming_time, now),
+        )
+        self._unindex(db, n)
+        features = _STORIES.story_features(article) if _STORIES else None
+        db.execute(
+            "UPDATE articles SET url = ?, content_hash = ?, text_key = ?, published = ?, sort_time = ?,"
+            " category = ?, outlet = ?, revision = ?, updated_at = ?, signature = ?, story_features = ?,"
+            " data = ? WHERE n = ?",
+            (
+                article.url,
+                keys.content_hash,
+                keys.text_key,
+                article.published.isoformat() if article.published else None,
+                _epoch(article.published) if article.published else now,
+                article.category,
+                article.outlet,
+                revision,
+                now,
+                keys.signature,
+                features,
+                _dumps(article),
+                n,
+            ),
+        )
+        self._index(db, n, article, keys)
+        return UpsertResult(article_id, "revised", story_id)
+
+    def _copy(
+        self,
+        db: sqlite3.Connection,
+        article_id: str,
+        article: Article,
+        keys: dedup.DedupKeys,
+        kind: str,
+        similarity: float,
+    ) -> UpsertResult:
+        """Record the page as one more copy of a stored article ('unchanged' when it was recorded before)."""
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO copies"
+            " (article_id, copy_key, input, url, outlet, kind, similarity, added_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id,
+                keys.canonical_key,
+                article.provenance.input or "",
+                article.url or "",
+                article.outlet or "",
+                kind,
+                similarity,
+                time.time(),
+            ),
+        )
+        story_id = db.execute("SELECT story_id FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+        if cursor.rowcount:
+            db.execute("UPDATE articles SET updated_at = ? WHERE id = ?", (time.time(), article_id))
+            return UpsertResult(article_id, "duplicate", story_id)
+        return UpsertResult(article_id, "unchanged", story_id)
+
+    def _near_duplicate(
+        self, db: sqlite3.Connection, article: Article, keys: dedup.DedupKeys
+    ) -> tuple[str, float] | None:
+        """The stored article this one is a syndicated copy of, with the estimated similarity, if any."""
+        if not keys.signature:
+            return None
+        marks = ",".join("?" * len(keys.bands))
+        candidates = db.execute(
+            f"SELECT id, signature, published FROM articles WHERE n IN"
+            f" (SELECT DISTINCT n FROM bands WHERE band IN ({marks}))",
+            keys.bands,
+        ).fetchall()
+        best: tuple[str, float] | None = None
+        for article_id, signature, published in candidates:
+            score = dedup.similarity(keys.signature, signature)
+            when = datetime.fromisoformat(published) if published else None
+            if (
+                score >= dedup.NEAR_THRESHOLD
+                and dedup.within_window(article.published, when)
+                and (best is None or score > best[1])
+            ):
+                best = (article_id, score)
+        return best
+
+    def _story_index(self, db: sqlite3.Connection) -> Any:
+        """The in-memory story index, rebuilt on first use from the articles of the most recent window."""
+        if self._stories is None:
+            window = {} if self._story_window_hours is None else {"window_hours": self._story_window_hours}
+            index = _STORIES.StoryIndex(**window)
+            newest = db.execute("SELECT max(sort_time) FROM articles").fetchone()[0]
+            if newest is not None:
+                start = newest - index.window_hours * 3600
+                rows = db.execute(
+                    "SELECT id, story_id, story_features, published FROM articles WHERE sort_time >= ?"
+                    " ORDER BY sort_time",
+                    (start,),
+                )
+                index.load(
+                    (article_id, story_id, features, datetime.fromisoformat(published) if published else None)
+                    for article_id, story_id, features, published in rows
+                )
+            self._stories = index
+        return self._stories
+
+    def record_view(self, article_id: str, at: datetime | None = None) -> None:
+        moment = _epoch(at) if at else time.time()
+        with self._transaction() as db:
+            updated = db.execute("UPDATE articles SET views = views + 1 WHERE id = ?", (article_id,)).rowcount
+            if updated:
+                db.execute("INSERT INTO views (article_id, at) VALUES (?, ?)", (article_id, moment))
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def _stored(self, rows: Sequence[Sequence[Any]]) -> list[StoredArticle]:
+        """StoredArticles (with their copies) from rows of ARTICLE_COLUMNS, in the order given."""
+        if not rows:
+            return []
+        ids = [row[1] for row in rows]
+        copies: dict[str, list[Copy]] = {article_id: [] for article_id in ids}
+        marks = ",".join("?" * len(ids))
+        for article_id, input_, url, outlet in self._db().execute(
+            f"SELECT article_id, input, url, outlet FROM copies WHERE article_id IN ({marks})"
+            " ORDER BY article_id, added_at",
+            ids,
+        ):
+            copies[article_id].append(Copy(input_ or None, url or None, outlet or None))
+        return [
+            StoredArticle(
+                article=Article.from_dict(json.loads(data)),
+                story_id=story_id,
+                copies=copies[article_id],
+                revision=revision,
+                ingested_at=datetime.fromtimestamp(ingested_at, UTC),
+                views=views,
+            )
+            for _, article_id, story_id, revision, ingested_at, views, data in rows
+        ]
+
+    def get(self, article_id: str) -> StoredArticle | None:
+        rows = (
+            self._db()
+            .execute(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+            .fetchall()
+        )
+        if not rows:
+            copy = (
+                self._db()
+                .execute("SELECT article_id FROM copies WHERE copy_key = ? LIMIT 1", (f"id:{article_id}",))
+                .fetchone()
+            )
+            return self.get(copy[0]) if copy else None
+        return self._stored(rows)[0]
+
+    def _filters(
+        self,
+        category: str | None,
+        outlet: str | None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if category:
+            clauses.append("a.category = ?")
+            params.append(category)
+        if outlet:
+            clauses.append("a.outlet = ?")
+            params.append(outlet)
+        if since:
+            clauses.append("a.sort_time >= ?")
+            params.append(_epoch(since))
+        if until:
+            clauses.append("a.sort_time <= ?")
+            params.append(_epoch(until))
+        return " AND ".join(clauses), params
+
+    def latest(
+        self, *, category: str | None = None, outlet: str | None = None, limit: int = 20, offset: int = 0
+    ) -> list[StoredArticle]:
+        where, params = self._filters(category, outlet)
+        rows = (
+            self._db()
+            .execute(
+                f"SELECT {ARTICLE_COLUMNS} FROM articles a {'WHERE ' + where if where else ''}"
+                " ORDER BY a.sort_time DESC LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
+            .fetchall()
+        )
+        return self._stored(rows)
+
+    def count(self, *, category: str | None = None, outlet: str | None = None) -> int:
+        where, params = self._filters(category, outlet)
+        sql = f"SELECT count(*) FROM articles a {'WHERE ' + where if where else ''}"
+        return int(self._db().execute(sql, params).fetchone()[0])
+
+    def story(self, story_id: str) -> list[StoredArticle]:
+        rows = (
+            self._db()
+            .execute(
+                f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE story_id = ? ORDER BY sort_time", (story_id,)
+            )
+            .fetchall()
+        )
+        return self._stored(rows)
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Full-text search over folded text, ranked by bm25 weighted by recency, narrowed by the filters."""
+        where, params = self._filters(query.category, query.outlet, query.since, query.until)
+        match = fts_query(query.text)
+        db = self._db()
+        if match is None:
+            total = db.execute(
+                f"SELECT count(*) FROM articles a {'WHERE ' + where if where else ''}", params
+            ).fetchone()[0]
+            rows = db.execute(
+                f"SELECT {ARTICLE_COLUMNS} FROM articles a {'WHERE ' + where if where else ''}"
+                " ORDER BY a.sort_time DESC LIMIT ? OFFSET ?",
+                [*params, query.limit, query.offset],
+            ).fetchall()
+            return SearchResult(int(total), self._stored(rows))
+        newest = db.execute("SELECT max(sort_time) FROM articles").fetchone()[0] or 0.0
+        condition = f"fts MATCH ?{' AND ' + where if where else ''}"
+        total = db.execute(
+            f"SELECT count(*) FROM fts JOIN articles a ON a.n = fts.rowid WHERE {condition}", [match, *params]
+        ).fetchone()[0]
+        rows = db.execute(
+            f"SELECT a.{', a.'.join(ARTICLE_COLUMNS.split(', '))} FROM fts JOIN articles a ON a.n = fts.rowid"
+            f" WHERE {condition}"
+            f" ORDER BY bm25(fts, {TITLE_WEIGHT}, 1.0) * {RECENCY_DAYS * 86400.0}"
+            f" / ({RECENCY_DAYS * 86400.0} + ? - a.sort_time) LIMIT ? OFFSET ?",
+            [match, *params, newest, query.limit, query.offset],
+        ).fetchall()
+        return SearchResult(int(total), self._stored(rows))
+
+    def most_read(self, *, since: datetime, limit: int = 10) -> list[StoredArticle]:
+        db = self._db()
+        counted = db.execute(
+            "SELECT article_id, count(*) AS hits FROM views WHERE at >= ? GROUP BY article_id"
+            " ORDER BY hits DESC, article_id LIMIT ?",
+            (_epoch(since), limit),
+        ).fetchall()
+        order = {article_id: rank for rank, (article_id, _) in enumerate(counted)}
+        marks = ",".join("?" * len(order))
+        rows = db.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", list(order)
+        ).fetchall()
+        return self._stored(sorted(rows, key=lambda row: order[row[1]]))
+
+    def categories(self) -> list[tuple[str, int]]:
+        rows = self._db().execute(
+            "SELECT category, count(*) FROM articles WHERE category IS NOT NULL GROUP BY category"
+            " ORDER BY count(*) DESC, category"
+        )
+        return [(category, int(total)) for category, total in rows]
+
+    def outlets(self) -> list[tuple[str, int]]:
+        rows = self._db().execute(
+            "SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
+            " ORDER BY count(*) DESC, outlet"
+        )
+        return [(outlet, int(total)) for outlet, total in rows]
+
+    def iter_all(self) -> Iterator[StoredArticle]:
+        """Every stored article in insertion order, read in batches (no long-held read transaction)."""
+        last = 0
+        while True:
+            rows = (
+                self._db()
+                .execute(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE n > ? ORDER BY n LIMIT 500", (last,))
+                .fetchall()
+            )
+            if not rows:
+                return
+            yield from self._stored(rows)
+            last = rows[-1][0]
+
+    def last_modified(self) -> datetime | None:
+        newest = self._db().execute("SELECT max(updated_at) FROM articles").fetchone()[0]
+        return datetime.fromtimestamp(newest, UTC) if newest is not None else None
+
+    def revisions(self, article_id: str) -> list[Article]:
+        """Earlier versions kept for an article, oldest first (the shown version is ``get``)."""
+        rows = self._db().execute(
+            "SELECT data FROM revisions WHERE article_id = ? AND data IS NOT NULL ORDER BY revision",
+            (article_id,),
+        )
+        return [Article.from_dict(json.loads(data)) for (data,) in rows]
+
+
+def _dumps(article: Article) -> str:
+    return json.dumps(article.to_dict(), ensure_ascii=False)

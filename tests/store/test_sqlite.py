@@ -1,0 +1,270 @@
+"""SQLite store: idempotent adds, revisions, duplicates, folded full-text search, filters, views, restarts."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from diemtin.article import Article, Provenance
+from diemtin.store import open_store
+from diemtin.store.base import SearchQuery
+from diemtin.store.sqlite import SQLiteStore, fts_query
+
+VN = timezone(timedelta(hours=7))
+BASE = datetime(2024, 3, 10, 8, 0, tzinfo=VN)
+
+# Invented sample texts (written for these tests).
+DEFENCE = [
+    "Bộ trưởng hai nước đã có cuộc điện đàm kéo dài gần một giờ về tình hình an ninh khu vực.",
+    "Hai bên nhất trí duy trì kênh liên lạc thường xuyên để tránh hiểu lầm trong thời gian tới.",
+    "Các chuyên gia nhận định đây là bước đi quan trọng sau nhiều tháng căng thẳng kéo dài.",
+]
+RICE = [
+    "Giá lúa tại nhiều tỉnh miền Tây tăng nhẹ trong tuần qua do nhu cầu xuất khẩu phục hồi.",
+    "Nông dân cho biết thương lái đến tận ruộng thu mua với giá cao hơn vụ trước khoảng năm trăm đồng.",
+    "Hiệp hội lương thực dự báo sản lượng xuất khẩu quý hai sẽ vượt kế hoạch đề ra từ đầu năm.",
+]
+FOOTBALL = [
+    "Đội tuyển giành chiến thắng thuyết phục ba bàn không gỡ trong trận đấu tối qua trên sân nhà.",
+    "Huấn luyện viên trưởng hài lòng với tinh thần thi đấu của các cầu thủ trẻ lần đầu ra sân.",
+    "Kết quả này giúp đội bóng vươn lên vị trí thứ hai trên bảng xếp hạng trước vòng đấu cuối.",
+]
+
+
+def article(
+    url: str | None,
+    title: str,
+    body: list[str],
+    *,
+    hours: float = 0,
+    category: str | None = "thoi-su",
+    outlet: str = "Báo Mẫu",
+    input_: str | None = None,
+    fetched: datetime | None = None,
+) -> Article:
+    made = Article(
+        url=url,
+        title=title,
+        lead="Tóm tắt: " + body[0][:40],
+        body=list(body),
+        category=category,
+        outlet=outlet,
+        published=BASE + timedelta(hours=hours),
+        provenance=Provenance(input=input_ or url, fetched_at=fetched),
+    )
+    made.id = made.compute_id()
+    return made
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SQLiteStore:
+    opened = SQLiteStore(tmp_path / "news.db")
+    yield opened
+    opened.close()
+
+
+def test_same_page_twice_is_one_article(store: SQLiteStore) -> None:
+    first = store.add(article("https://a.vn/quoc-phong-1.html", "Lãnh đạo quốc phòng điện đàm", DEFENCE))
+    again = store.add(article("https://a.vn/quoc-phong-1.html", "Lãnh đạo quốc phòng điện đàm", DEFENCE))
+    assert first.status == "new"
+    assert again.status == "unchanged"
+    assert again.article_id == first.article_id
+    assert store.count() == 1
+    stored = store.get(first.article_id)
+    assert stored is not None
+    assert stored.revision == 1
+    assert stored.copies == []
+    assert stored.story_id
+
+
+def test_changed_page_is_new_revision_and_newest_shown(store: SQLiteStore) -> None:
+    url = "https://a.vn/gia-lua.html"
+    old = article(url, "Giá lúa đứng yên", RICE, fetched=BASE)
+    new = article(url, "Giá lúa tăng mạnh", [*RICE, "Cập nhật: giá tiếp tục tăng vào buổi chiều."])
+    new.provenance.fetched_at = BASE + timedelta(hours=5)
+    assert store.add(old).status == "new"
+    assert store.add(new).status == "revised"
+    stored = store.get(old.id)
+    assert stored is not None
+    assert stored.revision == 2
+    assert stored.article.title == "Giá lúa tăng mạnh"
+    assert [version.title for version in store.revisions(old.id)] == ["Giá lúa đứng yên"]
+    # the old version read again (e.g. from an archive) changes nothing
+    assert store.add(article(url, "Giá lúa đứng yên", RICE, fetched=BASE)).status == "unchanged"
+    assert store.count() == 1
+    assert store.search(SearchQuery(text="tang manh")).total == 1
+    assert store.search(SearchQuery(text='"dung yen"')).total == 0
+
+
+def test_an_older_or_empty_version_never_replaces_the_shown_one(store: SQLiteStore) -> None:
+    url = "https://a.vn/bong-da.html"
+    store.add(article(url, "Thắng ba bàn", FOOTBALL, fetched=BASE + timedelta(days=1)))
+    older = article(url, "Thắng hai bàn", FOOTBALL[:2], fetched=BASE)
+    assert store.add(older).status == "revised"
+    broken = article(url, "Thắng ba bàn", FOOTBALL, fetched=BASE + timedelta(days=2))
+    broken.body = []
+    store.add(broken)
+    stored = store.get(older.id)
+    assert stored is not None
+    assert stored.article.title == "Thắng ba bàn"
+    assert stored.article.body == FOOTBALL
+
+
+def test_same_text_at_another_url_collapses_with_copy(store: SQLiteStore) -> None:
+    first = store.add(article("https://a.vn/x.html", "Giá lúa tăng", RICE, outlet="Báo A"))
+    copy = store.add(article("https://b.vn/y.html", "Giá lúa tăng", RICE, outlet="Báo B"))
+    assert copy.status == "duplicate"
+    assert copy.article_id == first.article_id
+    assert (
+        store.add(article("https://b.vn/y.html", "Giá lúa tăng", RICE, outlet="Báo B")).status == "unchanged"
+    )
+    stored = store.get(first.article_id)
+    assert stored is not None
+    assert [(c.url, c.outlet) for c in stored.copies] == [("https://b.vn/y.html", "Báo B")]
+    assert store.count() == 1
+
+
+def test_urlless_identical_dumps_collapse_and_record_each_input(store: SQLiteStore) -> None:
+    one = article(None, "Giá lúa tăng", RICE, input_="dumps/1.txt")
+    two = article(None, "Giá lúa tăng", RICE, input_="dumps/2.txt")
+    assert store.add(one).status == "new"
+    assert store.add(two).status == "duplicate"
+    assert store.add(two).status == "unchanged"
+    stored = store.get(one.id)
+    assert stored is not None
+    assert [c.input for c in stored.copies] == ["dumps/2.txt"]
+
+
+def test_near_duplicate_syndicated_copy(store: SQLiteStore) -> None:
+    long_body = DEFENCE + RICE + FOOTBALL
+    edited = [*long_body[:-1], long_body[-1].replace("thứ hai", "thứ ba"), "Theo Báo A."]
+    first = store.add(article("https://a.vn/1.html", "Tin tổng hợp", long_body, outlet="Báo A"))
+    near = store.add(article("https://b.vn/2.html", "Tin tổng hợp sáng nay", edited, outlet="Báo B", hours=2))
+    assert near.status == "duplicate"
+    assert near.article_id == first.article_id
+    other = store.add(article("https://c.vn/3.html", "Tin khác", DEFENCE + RICE, outlet="Báo C"))
+    assert other.status == "new"
+
+
+def test_short_texts_never_collapse_by_content(store: SQLiteStore) -> None:
+    one = store.add(article("https://a.vn/video-1", "Video", ["Xem video."]))
+    two = store.add(article("https://a.vn/video-2", "Video", ["Xem video."]))
+    assert one.status == two.status == "new"
+    assert store.count() == 2
+
+
+@pytest.mark.parametrize("text", ["lanh dao quoc phong", "lãnh đạo quốc phòng", "LÃNH ĐẠO", '"Quoc Phong"'])
+def test_search_folds_accents_and_case(store: SQLiteStore, text: str) -> None:
+    target = store.add(article("https://a.vn/qp.html", "Lãnh đạo quốc phòng hai nước điện đàm", DEFENCE))
+    store.add(article("https://a.vn/lua.html", "Giá lúa tăng", RICE))
+    result = store.search(SearchQuery(text=text))
+    assert [hit.article.id for hit in result.hits] == [target.article_id]
+    assert result.total == 1
+
+
+def test_search_phrase_requires_adjacent_words(store: SQLiteStore) -> None:
+    store.add(article("https://a.vn/1.html", "Đội tuyển thắng", FOOTBALL))
+    assert store.search(SearchQuery(text='"cau thu tre"')).total == 1
+    assert store.search(SearchQuery(text='"tre cau thu"')).total == 0
+    assert store.search(SearchQuery(text="tre cau thu")).total == 1
+
+
+def test_search_filters_and_ranking(store: SQLiteStore) -> None:
+    old = store.add(
+        article("https://a.vn/1.html", "Giá lúa tăng", RICE, hours=-24 * 60, category="kinh-doanh")
+    )
+    new = store.add(article("https://b.vn/2.html", "Lúa gạo: giá lúa tăng", RICE[:2] + FOOTBALL, hours=0))
+    store.add(
+        article("https://c.vn/3.html", "Đội tuyển thắng", FOOTBALL, category="the-thao", outlet="Báo C")
+    )
+    both = store.search(SearchQuery(text="gia lua"))
+    assert both.total == 2
+    assert both.hits[0].article.id == new.article_id
+    only_business = store.search(SearchQuery(text="gia lua", category="kinh-doanh"))
+    assert [hit.article.id for hit in only_business.hits] == [old.article_id]
+    recent = store.search(SearchQuery(text="gia lua", since=BASE - timedelta(days=1)))
+    assert [hit.article.id for hit in recent.hits] == [new.article_id]
+    assert store.search(SearchQuery(text="doi tuyen", outlet="Báo C")).total == 1
+    assert store.search(SearchQuery(text="doi tuyen", outlet="Báo A")).total == 0
+    page = store.search(SearchQuery(text="", category="the-thao"))
+    assert page.total == 1
+    assert store.search(SearchQuery(text='AND OR NOT ( " *')).total == 0
+
+
+def test_latest_count_categories_outlets_story(store: SQLiteStore) -> None:
+    for hour in range(5):
+        store.add(
+            article(f"https://a.vn/{hour}.html", f"Tin {hour}", [f"Nội dung riêng số {hour}."], hours=hour)
+        )
+    store.add(article("https://c.vn/x.html", "Thể thao", FOOTBALL, category="the-thao", outlet="Báo C"))
+    latest = store.latest(category="thoi-su", limit=3)
+    assert [hit.article.title for hit in latest] == ["Tin 4", "Tin 3", "Tin 2"]
+    assert [hit.article.title for hit in store.latest(category="thoi-su", limit=2, offset=3)] == [
+        "Tin 1",
+        "Tin 0",
+    ]
+    assert store.count() == 6
+    assert store.count(category="the-thao") == 1
+    assert store.count(outlet="Báo Mẫu") == 5
+    assert store.categories() == [("thoi-su", 5), ("the-thao", 1)]
+    assert store.outlets() == [("Báo Mẫu", 5), ("Báo C", 1)]
+    first = latest[0]
+    assert [member.article.id for member in store.story(first.story_id)] == [first.article.id]
+    assert len(list(store.iter_all())) == 6
+    modified = store.last_modified()
+    assert modified is not None
+    assert modified <= datetime.now(UTC)
+
+
+def test_views_and_most_read(store: SQLiteStore) -> None:
+    a = store.add(article("https://a.vn/1.html", "Một", DEFENCE))
+    b = store.add(article("https://a.vn/2.html", "Hai", RICE))
+    now = datetime.now(UTC)
+    for _ in range(3):
+        store.record_view(b.article_id, now)
+    store.record_view(a.article_id, now)
+    store.record_view(a.article_id, now - timedelta(days=30))
+    store.record_view("does-not-exist", now)
+    ranked = store.most_read(since=now - timedelta(days=1))
+    assert [(hit.article.id, hit.views) for hit in ranked] == [(b.article_id, 3), (a.article_id, 2)]
+
+
+def test_data_survives_reopen_and_open_store(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "news.db"
+    first = open_store(path)
+    added = first.add(article("https://a.vn/1.html", "Giá lúa tăng", RICE))
+    first.close()
+    again = open_store(f"sqlite:///{path}")
+    assert again.add(article("https://a.vn/1.html", "Giá lúa tăng", RICE)).status == "unchanged"
+    assert again.add(article("https://z.vn/2.html", "Giá lúa tăng", RICE)).status == "duplicate"
+    stored = again.get(added.article_id)
+    assert stored is not None
+    assert stored.article.to_dict() == article("https://a.vn/1.html", "Giá lúa tăng", RICE).to_dict()
+    again.close()
+
+
+def test_reads_from_other_threads_while_writing(store: SQLiteStore) -> None:
+    store.add(article("https://a.vn/0.html", "Giá lúa tăng", RICE))
+    seen: list[int] = []
+
+    def read() -> None:
+        for _ in range(20):
+            seen.append(store.search(SearchQuery(text="gia lua")).total)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    for number in range(1, 20):
+        store.add(article(f"https://a.vn/{number}.html", f"Tin {number}", [f"Giá lúa hôm nay số {number}."]))
+    reader.join()
+    assert len(seen) == 20
+    assert seen[-1] >= 1
+
+
+def test_fts_query_escapes_syntax() -> None:
+    assert fts_query("") is None
+    assert fts_query("  ( * ") is None
+    assert fts_query('"Lãnh đạo" Mỹ') == '"lanh dao" AND "my"'
+    assert fts_query("quốc phòng") == '("quoc phong" OR ("quoc" AND "phong"))'
