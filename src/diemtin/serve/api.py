@@ -1,0 +1,436 @@
+"""The JSON API under /api/ (articles, stories, categories, outlets, search) and its OpenAPI 3 document.
+
+Lists are paginated with ``limit``/``offset`` and say their ``total``. Every answer carries an ETag and the
+store's Last-Modified; If-None-Match / If-Modified-Since give 304. Wrong parameters give 400 with
+``{"error": ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from diemtin import __version__
+from diemtin.article import Article
+from diemtin.group.taxonomy import CATEGORIES
+from diemtin.serve.caching import ResponseCache, respond
+from diemtin.serve.params import BadParameter, moment, whole_number
+from diemtin.serve.present import category_name
+from diemtin.serve.sanitize import query_terms
+from diemtin.store.base import SearchQuery, Store, StoredArticle
+
+JSON = "application/json"
+API_CACHE = "public, max-age=30"
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(_json({"error": message}), status_code=status, media_type=JSON)
+
+
+def summary(stored: StoredArticle) -> dict[str, Any]:
+    """The fields a list shows for one article."""
+    article = stored.article
+    return {
+        "id": article.id,
+        "url": article.url,
+        "outlet": article.outlet,
+        "source": article.source,
+        "section": article.section,
+        "category": article.category,
+        "title": article.title,
+        "lead": article.lead,
+        "authors": article.authors,
+        "published": article.published.isoformat() if article.published else None,
+        "story_id": stored.story_id,
+        "html_url": "/tin/" + quote(article.id, safe=""),
+    }
+
+
+def detail(stored: StoredArticle) -> dict[str, Any]:
+    """The whole article (DESIGN.md section 3 field names) with its story, revision and duplicate copies."""
+    data = stored.article.to_dict()
+    data["story_id"] = stored.story_id
+    data["revision"] = stored.revision
+    data["copies"] = [{"input": c.input, "url": c.url, "outlet": c.outlet} for c in stored.copies]
+    data["html_url"] = "/tin/" + quote(stored.article.id, safe="")
+    return data
+
+
+def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
+    """The /api/ routes and /openapi.json, answering through ``cache`` (emptied when the store changes)."""
+
+    def cached(build: Callable[[Request], Any]) -> Handler:
+        async def endpoint(request: Request) -> Response:
+            key = request.url.path + "?" + request.url.query
+            entry = cache.get(key)
+            if entry is None:
+                try:
+                    data = build(request)
+                except BadParameter as error:
+                    return _error(400, str(error))
+                except LookupError as error:
+                    return _error(404, str(error.args[0]) if error.args else "not found")
+                entry = cache.render(key, _json(data), JSON)
+            return respond(request, entry, API_CACHE)
+
+        return endpoint
+
+    def page_params(request: Request) -> tuple[int, int]:
+        params = request.query_params
+        limit = whole_number(params.get("limit"), "limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT)
+        offset = whole_number(params.get("offset"), "offset", default=0, low=0, high=10_000_000)
+        return limit, offset
+
+    def articles(request: Request) -> dict[str, Any]:
+        limit, offset = page_params(request)
+        category = request.query_params.get("category") or None
+        outlet = request.query_params.get("outlet") or None
+        total = store.count(category=category, outlet=outlet)
+        items = store.latest(category=category, outlet=outlet, limit=limit, offset=offset)
+        return {"total": total, "limit": limit, "offset": offset, "items": [summary(s) for s in items]}
+
+    def article(request: Request) -> dict[str, Any]:
+        stored = store.get(request.path_params["article_id"])
+        if stored is None:
+            raise LookupError("no article with this id")
+        return detail(stored)
+
+    def story(request: Request) -> dict[str, Any]:
+        story_id = request.path_params["story_id"]
+        items = store.story(story_id)
+        if not items:
+            raise LookupError("no story with this id")
+        return {"id": story_id, "items": [summary(s) for s in items]}
+
+    def categories(request: Request) -> dict[str, Any]:
+        counts = dict(store.categories())
+        return {
+            "items": [
+                {"key": key, "name": category_name(key), "count": counts.get(key, 0)} for key in CATEGORIES
+            ]
+        }
+
+    def outlets(request: Request) -> dict[str, Any]:
+        return {"items": [{"name": name, "count": count} for name, count in store.outlets()]}
+
+    def search(request: Request) -> dict[str, Any]:
+        limit, offset = page_params(request)
+        params = request.query_params
+        query = SearchQuery(
+            text=" ".join(query_terms(params.get("q", ""))),
+            category=params.get("category") or None,
+            outlet=params.get("outlet") or None,
+            since=moment(params.get("since"), "since"),
+            until=moment(params.get("until"), "until", end_of_day=True),
+            limit=limit,
+            offset=offset,
+        )
+        result = store.search(query)
+        return {
+            "total": result.total,
+            "limit": limit,
+            "offset": offset,
+            "items": [summary(s) for s in result.hits],
+        }
+
+    async def openapi(request: Request) -> Response:
+        return Response(_json(openapi_document()), media_type=JSON)
+
+    return [
+        Route("/api/articles", cached(articles)),
+        Route("/api/articles/{article_id:str}", cached(article)),
+        Route("/api/stories/{story_id:str}", cached(story)),
+        Route("/api/categories", cached(categories)),
+        Route("/api/outlets", cached(outlets)),
+        Route("/api/search", cached(search)),
+        Route("/openapi.json", openapi),
+    ]
+
+
+# -- the OpenAPI 3 document --------------------------------------------------------------------------------
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
+
+_SUMMARY = {
+    "type": "object",
+    "required": ["id", "title", "lead", "authors", "published", "story_id", "html_url"],
+    "properties": {
+        "id": {"type": "string"},
+        "url": _NULLABLE_STRING,
+        "outlet": _NULLABLE_STRING,
+        "source": _NULLABLE_STRING,
+        "section": _NULLABLE_STRING,
+        "category": _NULLABLE_STRING,
+        "title": {"type": "string"},
+        "lead": {"type": "string"},
+        "authors": _STRINGS,
+        "published": _DATE_TIME,
+        "story_id": {"type": "string"},
+        "html_url": {"type": "string"},
+    },
+}
+
+_ARTICLE = {
+    "type": "object",
+    "required": [*(f for f in Article.__dataclass_fields__), "story_id", "revision", "copies", "html_url"],
+    "properties": {
+        "id": {"type": "string"},
+        "url": _NULLABLE_STRING,
+        "site": _NULLABLE_STRING,
+        "outlet": _NULLABLE_STRING,
+        "section": _NULLABLE_STRING,
+        "section_path": _STRINGS,
+        "category": _NULLABLE_STRING,
+        "title": {"type": "string"},
+        "lead": {"type": "string"},
+        "body": _STRINGS,
+        "captions": _STRINGS,
+        "authors": _STRINGS,
+        "source": _NULLABLE_STRING,
+        "published": _DATE_TIME,
+        "modified": _DATE_TIME,
+        "tags": _STRINGS,
+        "images": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["url"],
+                "properties": {"url": {"type": "string"}, "caption": _NULLABLE_STRING},
+            },
+        },
+        "related": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["title", "kind"],
+                "properties": {
+                    "title": {"type": "string"},
+                    "url": _NULLABLE_STRING,
+                    "date": _NULLABLE_STRING,
+                    "kind": {"type": "string"},
+                },
+            },
+        },
+        "provenance": {"type": "object"},
+        "story_id": {"type": "string"},
+        "revision": {"type": "integer"},
+        "copies": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "input": _NULLABLE_STRING,
+                    "url": _NULLABLE_STRING,
+                    "outlet": _NULLABLE_STRING,
+                },
+            },
+        },
+        "html_url": {"type": "string"},
+    },
+}
+
+
+def _list_of(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["total", "limit", "offset", "items"],
+        "properties": {
+            "total": {"type": "integer", "minimum": 0},
+            "limit": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "items": {"type": "array", "items": item},
+        },
+    }
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+def _path(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+def _ok(description: str, schema: dict[str, Any], *, errors: tuple[int, ...] = (400,)) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {
+            "description": description,
+            "headers": {
+                "ETag": {"schema": {"type": "string"}},
+                "Last-Modified": {"schema": {"type": "string"}},
+            },
+            "content": {JSON: {"schema": schema}},
+        },
+        "304": {"description": "Not modified (If-None-Match or If-Modified-Since matched)"},
+    }
+    texts = {400: "A parameter is wrong", 404: "Not found"}
+    for status in errors:
+        responses[str(status)] = {
+            "description": texts[status],
+            "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    return responses
+
+
+_PAGING = [
+    _query("limit", "Items per page", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 20}),
+    _query("offset", "Items to skip", {"type": "integer", "minimum": 0, "maximum": 10_000_000, "default": 0}),
+]
+_CATEGORY = _query("category", "Taxonomy key, e.g. the-gioi", {"type": "string", "enum": list(CATEGORIES)})
+_OUTLET = _query("outlet", "Outlet display name, e.g. VietNamNet", {"type": "string"})
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 description of /api/."""
+    summary_ref = {"$ref": "#/components/schemas/ArticleSummary"}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "diemtin API",
+            "version": __version__,
+            "description": "Vietnamese news articles, stories across outlets, categories and "
+            "accent-insensitive search. Paginated with limit/offset; ETag and Last-Modified on every answer.",
+        },
+        "paths": {
+            "/api/articles": {
+                "get": {
+                    "summary": "Latest articles, newest first",
+                    "operationId": "listArticles",
+                    "parameters": [_CATEGORY, _OUTLET, *_PAGING],
+                    "responses": _ok("A page of articles", _list_of(summary_ref)),
+                }
+            },
+            "/api/articles/{article_id}": {
+                "get": {
+                    "summary": "One article, whole",
+                    "operationId": "getArticle",
+                    "parameters": [_path("article_id", "Article id")],
+                    "responses": _ok("The article", {"$ref": "#/components/schemas/Article"}, errors=(404,)),
+                }
+            },
+            "/api/stories/{story_id}": {
+                "get": {
+                    "summary": "The articles of one story, across outlets",
+                    "operationId": "getStory",
+                    "parameters": [_path("story_id", "Story id")],
+                    "responses": _ok(
+                        "The story's articles",
+                        {
+                            "type": "object",
+                            "required": ["id", "items"],
+                            "properties": {
+                                "id": {"type": "string"},
+                                "items": {"type": "array", "items": summary_ref},
+                            },
+                        },
+                        errors=(404,),
+                    ),
+                }
+            },
+            "/api/categories": {
+                "get": {
+                    "summary": "The taxonomy with article counts",
+                    "operationId": "listCategories",
+                    "responses": _ok(
+                        "Categories",
+                        {
+                            "type": "object",
+                            "required": ["items"],
+                            "properties": {
+                                "items": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["key", "name", "count"],
+                                        "properties": {
+                                            "key": {"type": "string"},
+                                            "name": {"type": "string"},
+                                            "count": {"type": "integer", "minimum": 0},
+                                        },
+                                    },
+                                }
+                            },
+                        },
+                        errors=(),
+                    ),
+                }
+            },
+            "/api/outlets": {
+                "get": {
+                    "summary": "Outlets with article counts",
+                    "operationId": "listOutlets",
+                    "responses": _ok(
+                        "Outlets",
+                        {
+                            "type": "object",
+                            "required": ["items"],
+                            "properties": {
+                                "items": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["name", "count"],
+                                        "properties": {
+                                            "name": {"type": "string"},
+                                            "count": {"type": "integer", "minimum": 0},
+                                        },
+                                    },
+                                }
+                            },
+                        },
+                        errors=(),
+                    ),
+                }
+            },
+            "/api/search": {
+                "get": {
+                    "summary": "Accent-insensitive full-text search with filters",
+                    "operationId": "search",
+                    "parameters": [
+                        _query("q", "Words to find; accents and case do not matter", {"type": "string"}),
+                        _CATEGORY,
+                        _OUTLET,
+                        _query("since", "Published at or after (YYYY-MM-DD or ISO 8601)", {"type": "string"}),
+                        _query(
+                            "until", "Published at or before (YYYY-MM-DD or ISO 8601)", {"type": "string"}
+                        ),
+                        *_PAGING,
+                    ],
+                    "responses": _ok("Matching articles, best first", _list_of(summary_ref)),
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "ArticleSummary": _SUMMARY,
+                "Article": _ARTICLE,
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "string"}},
+                },
+            }
+        },
+    }

@@ -1,0 +1,451 @@
+"""The website: an ASGI app (Starlette + Jinja2) over a Store — pages, search, feeds, the JSON API.
+
+``create_app(store)`` builds it; ``diemtin serve`` runs it under uvicorn. Pages are rendered on the server
+and need no JavaScript; every third-party string goes through Jinja autoescape (see ``sanitize``). Rendered
+pages, feeds and API answers are cached in memory and validated by ETag (``caching``); article views are
+counted server-side (``views``) for "Bài đọc nhiều".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from diemtin.group.taxonomy import CATEGORIES
+from diemtin.serve import feeds
+from diemtin.serve.api import api_routes
+from diemtin.serve.caching import Rendered, ResponseCache, respond
+from diemtin.serve.params import BadParameter, moment, whole_number
+from diemtin.serve.present import byline, category_name, date_time, day_month, iso, section_label
+from diemtin.serve.sanitize import highlight, query_terms, safe_url
+from diemtin.serve.views import ViewCounter
+from diemtin.store.base import SearchQuery, Store, StoredArticle
+
+PER_PAGE = 20
+HOME_PER_CATEGORY = 5
+SIDE_LIST = 10
+FEED_SIZE = 50
+PAGE_CACHE = "public, max-age=60"
+SEARCH_CACHE = "public, max-age=30"
+FEED_CACHE = "public, max-age=300"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+HTML = "text/html; charset=utf-8"
+
+
+def article_path(article_id: str) -> str:
+    return "/tin/" + quote(article_id, safe="")
+
+
+def category_path(key: str) -> str:
+    return "/chuyen-muc/" + quote(key, safe="")
+
+
+def outlet_path(outlet: str) -> str:
+    return "/nguon/" + quote(outlet, safe="")
+
+
+def story_path(story_id: str) -> str:
+    return "/su-kien/" + quote(story_id, safe="")
+
+
+@dataclass(slots=True)
+class Pager:
+    page: int
+    pages: int
+    total: int
+    previous: str | None
+    next: str | None
+
+
+def _pager(request: Request, page: int, total: int) -> Pager:
+    pages = max(1, math.ceil(total / PER_PAGE))
+
+    def link(number: int) -> str:
+        params = dict(request.query_params)
+        params["trang"] = str(number)
+        return "?" + urlencode(params)
+
+    return Pager(
+        page,
+        pages,
+        total,
+        link(page - 1) if page > 1 else None,
+        link(page + 1) if page < pages else None,
+    )
+
+
+def _one_per_story(items: list[StoredArticle]) -> list[StoredArticle]:
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        if item.story_id not in seen:
+            seen.add(item.story_id)
+            kept.append(item)
+    return kept
+
+
+class Site:
+    """The pages: each handler reads through the store, renders a template and answers with validators."""
+
+    def __init__(self, store: Store, *, most_read_window: timedelta, cache_ttl: float) -> None:
+        self.store = store
+        self.cache = ResponseCache(store.last_modified, ttl=cache_ttl)
+        self.views = ViewCounter(store)
+        self.most_read_window = most_read_window
+        self._nav: tuple[datetime | None, list[tuple[str, str]]] | None = None
+        self.templates = Environment(
+            loader=PackageLoader("diemtin.serve", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.templates.globals.update(
+            article_path=article_path,
+            category_path=category_path,
+            outlet_path=outlet_path,
+            story_path=story_path,
+            category_name=category_name,
+            date_time=date_time,
+            day_month=day_month,
+            iso=iso,
+            byline=byline,
+            section_label=section_label,
+            safe_url=safe_url,
+        )
+
+    # -- shared pieces ---------------------------------------------------------------------------------------
+
+    def navigation(self) -> list[tuple[str, str]]:
+        """(key, name) of the categories holding articles, in taxonomy order; recomputed when data moves."""
+        version = self.cache.last_modified()
+        if self._nav is None or self._nav[0] != version:
+            present = {key for key, count in self.store.categories() if count}
+            nav = [(key, name) for key, name in CATEGORIES.items() if key in present]
+            self._nav = (version, nav)
+        return self._nav[1]
+
+    def most_read(self) -> list[StoredArticle]:
+        self.views.flush()
+        return self.store.most_read(since=datetime.now(UTC) - self.most_read_window, limit=SIDE_LIST)
+
+    def html(self, template: str, **context: Any) -> bytes:
+        context.setdefault("feeds", [])
+        context.setdefault("q", "")
+        page = self.templates.get_template(template).render(nav=self.navigation(), **context)
+        return page.encode("utf-8")
+
+    def cached(
+        self, request: Request, render: Callable[[], tuple[bytes, str]], cache_control: str = PAGE_CACHE
+    ) -> Response:
+        """Answer from the cache, or render, keep and answer."""
+        key = request.url.path + "?" + request.url.query
+        entry: Rendered | None = self.cache.get(key)
+        if entry is None:
+            body, media_type = render()
+            entry = self.cache.render(key, body, media_type)
+        response = respond(request, entry, cache_control)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    def not_found(self, message: str) -> Response:
+        body = self.html("error.html", title="Không tìm thấy", message=message)
+        return Response(body, status_code=404, media_type=HTML, headers=SECURITY_HEADERS)
+
+    def bad_request(self, message: str) -> Response:
+        body = self.html("error.html", title="Yêu cầu không hợp lệ", message=message)
+        return Response(body, status_code=400, media_type=HTML, headers=SECURITY_HEADERS)
+
+    def feed_links(self, request: Request, base: str, title: str) -> list[dict[str, str]]:
+        query = "?" + request.url.query if request.url.query else ""
+        return [
+            {"type": feeds.RSS_MEDIA_TYPE, "title": f"{title} (RSS)", "href": f"{base}/rss.xml{query}"},
+            {"type": feeds.ATOM_MEDIA_TYPE, "title": f"{title} (Atom)", "href": f"{base}/atom.xml{query}"},
+        ]
+
+    # -- pages -----------------------------------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        def render() -> tuple[bytes, str]:
+            latest = _one_per_story(self.store.latest(limit=PER_PAGE))
+            sections = []
+            for key, name in self.navigation():
+                items = _one_per_story(self.store.latest(category=key, limit=HOME_PER_CATEGORY))
+                sections.append({"key": key, "name": name, "items": items})
+            body = self.html(
+                "home.html",
+                latest=latest,
+                sections=sections,
+                outlets=self.store.outlets(),
+                feeds=self.feed_links(request, "", "Điểm tin"),
+            )
+            return body, HTML
+
+        return self.cached(request, render)
+
+    async def category(self, request: Request) -> Response:
+        key = request.path_params["key"]
+        if key not in CATEGORIES:
+            return self.not_found("Chuyên mục này không có.")
+        try:
+            page = whole_number(request.query_params.get("trang"), "trang", default=1, low=1)
+        except BadParameter as error:
+            return self.bad_request(str(error))
+
+        def render() -> tuple[bytes, str]:
+            total = self.store.count(category=key)
+            items = self.store.latest(category=key, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+            name = category_name(key)
+            body = self.html(
+                "listing.html",
+                title=name,
+                items=items,
+                pager=_pager(request, page, total),
+                feeds=self.feed_links(request, category_path(key), name),
+            )
+            return body, HTML
+
+        return self.cached(request, render)
+
+    async def outlet(self, request: Request) -> Response:
+        name = request.path_params["outlet"]
+        try:
+            page = whole_number(request.query_params.get("trang"), "trang", default=1, low=1)
+        except BadParameter as error:
+            return self.bad_request(str(error))
+        total = self.store.count(outlet=name)
+        if not total:
+            return self.not_found("Chưa có bài nào của nguồn này.")
+
+        def render() -> tuple[bytes, str]:
+            items = self.store.latest(outlet=name, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+            body = self.html("listing.html", title=name, items=items, pager=_pager(request, page, total))
+            return body, HTML
+
+        return self.cached(request, render)
+
+    async def article(self, request: Request) -> Response:
+        article_id = request.path_params["article_id"]
+        stored = self.store.get(article_id)
+        if stored is None:
+            return self.not_found("Bài viết này không có hoặc đã bị gỡ.")
+        self.views.record(article_id, request.headers.get("user-agent"))
+
+        def render() -> tuple[bytes, str]:
+            article = stored.article
+            siblings = [s for s in self.store.story(stored.story_id) if s.article.id != article_id]
+            same = []
+            if article.category:
+                candidates = self.store.latest(category=article.category, limit=SIDE_LIST + 1)
+                same = [s for s in candidates if s.article.id != article_id][:SIDE_LIST]
+            captioned = {image.caption for image in article.images if image.caption}
+            body = self.html(
+                "article.html",
+                stored=stored,
+                a=article,
+                original=safe_url(article.url),
+                siblings=siblings,
+                copies=[c for c in stored.copies if safe_url(c.url)],
+                loose_captions=[c for c in article.captions if c not in captioned],
+                same_category=same,
+                most_read=self.most_read(),
+                feeds=self.feed_links(
+                    request, category_path(article.category), category_name(article.category)
+                )
+                if article.category
+                else [],
+            )
+            return body, HTML
+
+        return self.cached(request, render)
+
+    async def story(self, request: Request) -> Response:
+        story_id = request.path_params["story_id"]
+
+        def render() -> tuple[bytes, str]:
+            items = self.store.story(story_id)
+            title = items[0].article.title if items else ""
+            return self.html("story.html", title=title, items=items), HTML
+
+        if not self.store.story(story_id):
+            return self.not_found("Sự kiện này không có.")
+        return self.cached(request, render)
+
+    def _search_query(self, request: Request, *, limit: int) -> tuple[SearchQuery, int]:
+        params = request.query_params
+        page = whole_number(params.get("trang"), "trang", default=1, low=1, high=1000)
+        category = params.get("category") or None
+        outlet = params.get("outlet") or None
+        query = SearchQuery(
+            text=" ".join(query_terms(params.get("q", ""))),
+            category=category if category in CATEGORIES else None,
+            outlet=outlet,
+            since=moment(params.get("from"), "from"),
+            until=moment(params.get("to"), "to", end_of_day=True),
+            limit=limit,
+            offset=(page - 1) * limit,
+        )
+        return query, page
+
+    async def search(self, request: Request) -> Response:
+        try:
+            query, page = self._search_query(request, limit=PER_PAGE)
+        except BadParameter as error:
+            return self.bad_request(str(error))
+        params = request.query_params
+        searched = bool(query.text or query.category or query.outlet or query.since or query.until)
+        result = self.store.search(query) if searched else None
+        terms = query.text.split()
+        body = self.html(
+            "search.html",
+            title="Tìm kiếm",
+            q=params.get("q", ""),
+            form=params,
+            categories=list(CATEGORIES.items()),
+            outlets=[name for name, _ in self.store.outlets()],
+            result=result,
+            hits=[
+                {
+                    "stored": hit,
+                    "title": highlight(hit.article.title, terms),
+                    "snippet": highlight(_snippet(hit), terms),
+                }
+                for hit in (result.hits if result else [])
+            ],
+            pager=_pager(request, page, result.total) if result else None,
+            feeds=self.feed_links(request, "/tim-kiem", "Tìm kiếm") if searched else [],
+        )
+        entry = self.cache.render(None, body, HTML)
+        response = respond(request, entry, SEARCH_CACHE)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    # -- feeds -----------------------------------------------------------------------------------------------
+
+    def _feed(self, request: Request, build: Callable[[], feeds.Feed]) -> Response:
+        """The feed as RSS 2.0 at .../rss.xml, as Atom at .../atom.xml."""
+
+        def render() -> tuple[bytes, str]:
+            feed = build()
+            if request.url.path.endswith("/rss.xml"):
+                return feeds.rss(feed), feeds.RSS_MEDIA_TYPE + "; charset=utf-8"
+            return feeds.atom(feed), feeds.ATOM_MEDIA_TYPE + "; charset=utf-8"
+
+        return self.cached(request, render, FEED_CACHE)
+
+    def _entries(self, request: Request, items: list[StoredArticle]) -> list[feeds.FeedEntry]:
+        base = str(request.base_url).rstrip("/")
+        return [feeds.FeedEntry(item.article, base + article_path(item.article.id)) for item in items]
+
+    async def front_feed(self, request: Request) -> Response:
+        base = str(request.base_url).rstrip("/")
+
+        def build() -> feeds.Feed:
+            items = self.store.latest(limit=FEED_SIZE)
+            return feeds.Feed(
+                "Điểm tin",
+                base + "/",
+                str(request.url),
+                "Tin mới nhất từ các báo Việt Nam",
+                self.cache.last_modified(),
+                self._entries(request, items),
+            )
+
+        return self._feed(request, build)
+
+    async def category_feed(self, request: Request) -> Response:
+        key = request.path_params["key"]
+        if key not in CATEGORIES:
+            return self.not_found("Chuyên mục này không có.")
+        base = str(request.base_url).rstrip("/")
+
+        def build() -> feeds.Feed:
+            items = self.store.latest(category=key, limit=FEED_SIZE)
+            name = category_name(key)
+            return feeds.Feed(
+                f"{name} · Điểm tin",
+                base + category_path(key),
+                str(request.url),
+                f"Tin mới nhất chuyên mục {name}",
+                self.cache.last_modified(),
+                self._entries(request, items),
+            )
+
+        return self._feed(request, build)
+
+    async def search_feed(self, request: Request) -> Response:
+        try:
+            query, _ = self._search_query(request, limit=FEED_SIZE)
+        except BadParameter as error:
+            return self.bad_request(str(error))
+        base = str(request.base_url).rstrip("/")
+        q = request.query_params.get("q", "")
+
+        def build() -> feeds.Feed:
+            items = self.store.search(query).hits
+            return feeds.Feed(
+                f"Tìm kiếm: {q} · Điểm tin",
+                base + "/tim-kiem?" + request.url.query,
+                str(request.url),
+                f"Kết quả tìm kiếm cho «{q}»",
+                self.cache.last_modified(),
+                self._entries(request, items),
+            )
+
+        return self._feed(request, build)
+
+
+def _snippet(stored: StoredArticle, size: int = 280) -> str:
+    article = stored.article
+    text = article.lead or (article.body[0] if article.body else "")
+    return text if len(text) <= size else text[:size].rsplit(" ", 1)[0] + "…"
+
+
+def create_app(
+    store: Store, *, most_read_window: timedelta = timedelta(days=7), cache_ttl: float = 60.0
+) -> Starlette:
+    """The whole site over ``store``: pages, search, feeds, JSON API (/api/...) and /openapi.json."""
+    site = Site(store, most_read_window=most_read_window, cache_ttl=cache_ttl)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        site.views.flush()
+
+    routes = [
+        Route("/", site.home),
+        Route("/rss.xml", site.front_feed),
+        Route("/atom.xml", site.front_feed),
+        Route("/chuyen-muc/{key:str}", site.category),
+        Route("/chuyen-muc/{key:str}/rss.xml", site.category_feed),
+        Route("/chuyen-muc/{key:str}/atom.xml", site.category_feed),
+        Route("/tin/{article_id:str}", site.article),
+        Route("/su-kien/{story_id:str}", site.story),
+        Route("/nguon/{outlet:path}", site.outlet),
+        Route("/tim-kiem", site.search),
+        Route("/tim-kiem/rss.xml", site.search_feed),
+        Route("/tim-kiem/atom.xml", site.search_feed),
+        *api_routes(store, site.cache),
+        Mount("/static", StaticFiles(packages=[("diemtin.serve", "static")]), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.site = site
+    return app

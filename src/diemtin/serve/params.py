@@ -1,0 +1,40 @@
+"""Reading query parameters: whole numbers in a range and dates, with a clear message when they are wrong."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from diemtin.serve.present import VIETNAM
+
+
+class BadParameter(ValueError):
+    """A query parameter that cannot be used; its message says which and why."""
+
+
+def whole_number(raw: str | None, name: str, *, default: int, low: int, high: int | None = None) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(f"{name} must be a whole number") from None
+    if value < low or (high is not None and value > high):
+        limit = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise BadParameter(f"{name} must be {limit}")
+    return value
+
+
+def moment(raw: str | None, name: str, *, end_of_day: bool = False) -> datetime | None:
+    """A date (YYYY-MM-DD, Vietnam time; the day's end when ``end_of_day``) or an ISO 8601 date-time."""
+    if raw is None or raw.strip() == "":
+        return None
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            start = datetime.combine(day, time(0, 0), VIETNAM)
+            return start + timedelta(days=1, microseconds=-1) if end_of_day else start
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadParameter(f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time") from None
+    return value.replace(tzinfo=VIETNAM) if value.tzinfo is None else value

@@ -1,0 +1,64 @@
+"""Make third-party strings safe to show: links only over http(s), XML-legal text, search hits marked safely.
+
+Every string an outlet wrote reaches the pages through Jinja autoescape; nothing from an article is rendered
+as raw HTML. The one piece of markup built from article text is the search highlight, and it is assembled here
+from escaped pieces, so a title such as ``<script>`` stays text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+from diemtin.textnorm import fold
+
+SAFE_SCHEMES = frozenset({"http", "https"})
+
+# Characters XML 1.0 forbids (C0 controls but tab, LF, CR; surrogates; U+FFFE/U+FFFF).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_WORD = re.compile(r"\w+")
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is an absolute http(s) link with a host, else None (not javascript:, data:...)."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in SAFE_SCHEMES or not parts.hostname:
+        return None
+    return url
+
+
+def xml_text(text: str | None) -> str:
+    """Text with the characters XML 1.0 cannot carry removed (feeds must parse)."""
+    return _XML_ILLEGAL.sub("", text or "")
+
+
+def query_terms(text: str) -> list[str]:
+    """The folded words of a search query: 'LÃNH ĐẠO' -> ['lanh', 'dao']."""
+    return _WORD.findall(fold(text))
+
+
+def highlight(text: str, terms: list[str]) -> Markup:
+    """``text`` escaped, with every word whose folded form starts with a query term wrapped in <mark>."""
+    if not terms or not text:
+        return escape(text)
+    pieces: list[str] = []
+    last = 0
+    for match in _WORD.finditer(text):
+        key = fold(match.group())
+        if any(key.startswith(term) for term in terms):
+            pieces.append(escape(text[last : match.start()]))
+            pieces.append(Markup("<mark>%s</mark>") % match.group())
+            last = match.end()
+    pieces.append(escape(text[last:]))
+    return Markup("").join(pieces)

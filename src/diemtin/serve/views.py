@@ -1,0 +1,54 @@
+"""Server-side view counting for "Bài đọc nhiều": one view per article page served to a person, bots excluded.
+
+Views are buffered in memory and written through ``Store.record_view`` in batches (every ``flush_every`` views
+or ``flush_seconds``, and at shutdown), so a busy article page costs no database write per request.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+
+from diemtin.store.base import Store
+
+# User-Agent words of crawlers, link previewers, monitors and HTTP libraries; no User-Agent is a bot too.
+BOT_USER_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|archiver|facebookexternalhit|embedly|preview|monitor|uptime|pingdom"
+    r"|curl|wget|python|httpx|aiohttp|go-http|java/|okhttp|libwww|scrapy|wrk|ab/|siege|feed|rss|lighthouse",
+    re.IGNORECASE,
+)
+
+
+def is_bot(user_agent: str | None) -> bool:
+    return not user_agent or BOT_USER_AGENT.search(user_agent) is not None
+
+
+class ViewCounter:
+    """Collects article views and hands them to the store in batches."""
+
+    def __init__(self, store: Store, *, flush_every: int = 200, flush_seconds: float = 5.0) -> None:
+        self._store = store
+        self._flush_every = flush_every
+        self._flush_seconds = flush_seconds
+        self._pending: list[tuple[str, datetime]] = []
+        self._last_flush = time.monotonic()
+
+    def record(self, article_id: str, user_agent: str | None) -> bool:
+        """Count one view unless the client is a bot; returns whether it counted."""
+        if is_bot(user_agent):
+            return False
+        self._pending.append((article_id, datetime.now(UTC)))
+        if (
+            len(self._pending) >= self._flush_every
+            or time.monotonic() - self._last_flush >= self._flush_seconds
+        ):
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        """Write every pending view to the store."""
+        pending, self._pending = self._pending, []
+        self._last_flush = time.monotonic()
+        for article_id, at in pending:
+            self._store.record_view(article_id, at)
