@@ -28,9 +28,22 @@ class Settings:
         )
     )
     contact: str | None = field(default_factory=lambda: os.environ.get("DIEMTIN_CONTACT"))
-    host_delay_seconds: float = 1.0
-    host_concurrency: int = 1
+    host_delay_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("DIEMTIN_HOST_DELAY", "1.0"))
+    )
+    host_concurrency: int = field(
+        default_factory=lambda: int(os.environ.get("DIEMTIN_HOST_CONCURRENCY", "1"))
+    )
     max_body_bytes: int = 20 * 1024 * 1024
+    # crawler network: the standard proxy and CA-bundle variables; private/loopback targets refused unless allowed
+    proxy: str | None = field(
+        default_factory=lambda: os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")
+        or os.environ.get("HTTP_PROXY") or os.environ.get("http_proxy")
+    )  # fmt: skip
+    ca_bundle: str | None = field(default_factory=lambda: os.environ.get("SSL_CERT_FILE"))
+    allow_private_addresses: bool = field(
+        default_factory=lambda: os.environ.get("DIEMTIN_ALLOW_PRIVATE", "") in {"1", "true", "yes"}
+    )
 
     @property
     def database_path(self) -> Path:

@@ -1,0 +1,208 @@
+"""The persistent frontier and seen-URL set: one SQLite table, each URL moving queued -> claimed -> fetched
+-> done.
+
+A URL is added once (its canonical form is the primary key), so nothing is fetched twice. ``fetched`` is
+written in the same transaction that records where the response was archived (WARC file and offset);
+``done`` once the page has been ingested. After a crash (kill -9 at any moment) ``recover()`` puts back
+every claim that left no archived response and hands back the archived-but-not-ingested pages, so a rerun
+loses no URL and fetches none twice. The tables live beside the store's in the same database file and belong
+to the crawler alone.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from diemtin.ingest.crawler.canonical import host_of
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS crawl_url (
+    url TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    source TEXT,
+    state TEXT NOT NULL DEFAULT 'queued',      -- queued | claimed | fetched | done | failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    redirects INTEGER NOT NULL DEFAULT 0,
+    not_before REAL NOT NULL DEFAULT 0,
+    discovered_at REAL NOT NULL,
+    claimed_at REAL,
+    fetched_at REAL,
+    status INTEGER,
+    warc TEXT,                                  -- "<file>#<offset>" of the archived response
+    reason TEXT
+);
+CREATE INDEX IF NOT EXISTS crawl_url_ready ON crawl_url (host, state, not_before);
+CREATE TABLE IF NOT EXISTS crawl_validator (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    checked_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    url: str
+    host: str
+    source: str | None
+    attempts: int
+    redirects: int
+
+
+@dataclass(frozen=True, slots=True)
+class Archived:
+    """A page whose response is archived but which was not yet ingested."""
+
+    url: str
+    source: str | None
+    warc: str
+
+
+class Frontier:
+    """The crawl state in a SQLite file; every method commits before it returns."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def add(
+        self, urls: Iterable[str], source: str | None = None, *, redirects: int = 0, now: float | None = None
+    ) -> int:
+        """Queue the canonical URLs not seen before; returns how many were new."""
+        now = time.time() if now is None else now
+        rows = [(url, host_of(url), source, redirects, now) for url in dict.fromkeys(urls)]
+        with self._transaction():
+            before = self.db.total_changes
+            self.db.executemany(
+                "INSERT OR IGNORE INTO crawl_url (url, host, source, redirects, discovered_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+            return self.db.total_changes - before
+
+    def seen(self, url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM crawl_url WHERE url = ?", (url,)).fetchone() is not None
+
+    def ready_hosts(self, now: float | None = None) -> list[str]:
+        """Hosts with a queued URL whose back-off has passed."""
+        now = time.time() if now is None else now
+        rows = self.db.execute(
+            "SELECT DISTINCT host FROM crawl_url WHERE state = 'queued' AND not_before <= ?", (now,)
+        )
+        return [row[0] for row in rows]
+
+    def next_ready_at(self) -> float | None:
+        """When the earliest queued URL becomes fetchable (None when nothing is queued)."""
+        row = self.db.execute("SELECT MIN(not_before) FROM crawl_url WHERE state = 'queued'").fetchone()
+        return row[0] if row and row[0] is not None else None
+
+    def claim(self, host: str, now: float | None = None) -> Entry | None:
+        """Take the oldest ready URL of ``host`` for fetching (state claimed), or None."""
+        now = time.time() if now is None else now
+        row = self.db.execute(
+            "UPDATE crawl_url SET state = 'claimed', claimed_at = ?, attempts = attempts + 1"
+            " WHERE rowid = (SELECT rowid FROM crawl_url WHERE host = ? AND state = 'queued'"
+            " AND not_before <= ? ORDER BY rowid LIMIT 1)"
+            " RETURNING url, host, source, attempts, redirects",
+            (now, host, now),
+        ).fetchone()
+        return Entry(*row) if row else None
+
+    def mark_fetched(self, url: str, status: int, warc: str, now: float | None = None) -> None:
+        """The response is archived at ``warc``: one transaction records it and ends the claim."""
+        now = time.time() if now is None else now
+        self.db.execute(
+            "UPDATE crawl_url SET state = 'fetched', status = ?, warc = ?, fetched_at = ?, reason = NULL"
+            " WHERE url = ?",
+            (status, warc, now, url),
+        )
+
+    def mark_done(self, url: str, reason: str | None = None) -> None:
+        """The page went through extraction and ingest (or was skipped for ``reason``)."""
+        self.db.execute("UPDATE crawl_url SET state = 'done', reason = ? WHERE url = ?", (reason, url))
+
+    def mark_failed(self, url: str, reason: str, status: int | None = None, warc: str | None = None) -> None:
+        """Give up on a URL for good (robots, 404, too large, retries exhausted...)."""
+        self.db.execute(
+            "UPDATE crawl_url SET state = 'failed', reason = ?, status = COALESCE(?, status),"
+            " warc = COALESCE(?, warc), fetched_at = ? WHERE url = ?",
+            (reason, status, warc, time.time(), url),
+        )
+
+    def retry(self, url: str, not_before: float, reason: str) -> None:
+        """Put a claimed URL back in the queue, not to be fetched before ``not_before``."""
+        self.db.execute(
+            "UPDATE crawl_url SET state = 'queued', not_before = ?, reason = ? WHERE url = ?",
+            (not_before, reason, url),
+        )
+
+    def claimed(self) -> list[Entry]:
+        rows = self.db.execute(
+            "SELECT url, host, source, attempts, redirects FROM crawl_url WHERE state = 'claimed'"
+        )
+        return [Entry(*row) for row in rows]
+
+    def recover(self, archived: dict[str, str] | None = None) -> list[Archived]:
+        """After a crash: claims found in ``archived`` (url -> warc ref) become fetched, the others go back to
+        the queue (their attempt not counted); returns every fetched page still waiting for ingest."""
+        archived = archived or {}
+        with self._transaction():
+            for entry in self.claimed():
+                if entry.url in archived:
+                    self.db.execute(
+                        "UPDATE crawl_url SET state = 'fetched', warc = ?, fetched_at = ? WHERE url = ?",
+                        (archived[entry.url], time.time(), entry.url),
+                    )
+                else:
+                    self.db.execute(
+                        "UPDATE crawl_url SET state = 'queued', attempts = attempts - 1 WHERE url = ?",
+                        (entry.url,),
+                    )
+        rows = self.db.execute(
+            "SELECT url, source, warc FROM crawl_url WHERE state = 'fetched' ORDER BY rowid"
+        )
+        return [Archived(*row) for row in rows]
+
+    def oldest_claim(self) -> float | None:
+        row = self.db.execute("SELECT MIN(claimed_at) FROM crawl_url WHERE state = 'claimed'").fetchone()
+        return row[0] if row and row[0] is not None else None
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT state, COUNT(*) FROM crawl_url GROUP BY state").fetchall())
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified last seen for a feed or sitemap (for a conditional GET)."""
+        query = "SELECT etag, last_modified FROM crawl_validator WHERE url = ?"
+        row = self.db.execute(query, (url,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.db.execute(
+            "INSERT INTO crawl_validator (url, etag, last_modified, checked_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,"
+            " checked_at = excluded.checked_at",
+            (url, etag, last_modified, time.time()),
+        )

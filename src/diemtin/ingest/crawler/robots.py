@@ -1,0 +1,72 @@
+"""robots.txt: fetched once per host (through the polite fetcher), parsed with protego, cached for a day.
+
+Following RFC 9309: a 4xx robots.txt means no rules; a 5xx or an unreachable robots.txt means the whole host
+is off limits until the next try. A Crawl-delay for our User-Agent raises that host's delay in the fetcher.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+from diemtin.ingest.crawler.canonical import host_of
+from diemtin.ingest.crawler.events import event
+from diemtin.ingest.crawler.fetch import Fetcher, FetchError
+
+ROBOTS_TTL = 24 * 3600.0
+UNREACHABLE_TTL = 600.0
+ROBOTS_TYPES = ("text/plain", "text/html", "application/octet-stream")
+
+
+@dataclass(slots=True)
+class _Rules:
+    parser: Protego | None  # None: every path allowed
+    blocked: str | None  # a reason when the whole host is off limits
+    expires: float
+
+
+class RobotsCache:
+    """Answers "may we fetch this URL?" for any host, fetching each robots.txt once per TTL."""
+
+    def __init__(self, fetcher: Fetcher) -> None:
+        self.fetcher = fetcher
+        self.agent = fetcher.options.user_agent.split("/")[0]
+        self._rules: dict[str, _Rules] = {}
+
+    async def _load(self, url: str) -> _Rules:
+        parts = urlsplit(url)
+        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        host = host_of(url)
+        now = time.time()
+        try:
+            response = await self.fetcher.get(robots_url, accept=ROBOTS_TYPES)
+        except FetchError as exc:
+            event("robots", host=host, outcome="unreachable", reason=exc.reason)
+            return _Rules(None, f"robots.txt unreachable ({exc.reason})", now + UNREACHABLE_TTL)
+        if response.status >= 500:
+            event("robots", host=host, outcome="server-error", status=response.status)
+            return _Rules(None, f"robots.txt answered {response.status}", now + UNREACHABLE_TTL)
+        if response.status >= 400 or response.status < 200 or response.status >= 300:
+            event("robots", host=host, outcome="no-rules", status=response.status)
+            return _Rules(None, None, now + ROBOTS_TTL)
+        parser = Protego.parse(response.content.decode("utf-8", "replace"))
+        delay = parser.crawl_delay(self.agent)
+        if delay:
+            self.fetcher.set_crawl_delay(host, float(delay))
+        event("robots", host=host, outcome="rules", crawl_delay=delay)
+        return _Rules(parser, None, now + ROBOTS_TTL)
+
+    async def allowed(self, url: str) -> str | None:
+        """None when robots.txt lets us fetch ``url``, else the reason it does not."""
+        host = host_of(url)
+        rules = self._rules.get(host)
+        if rules is None or rules.expires < time.time():
+            rules = self._rules[host] = await self._load(url)
+        if rules.blocked:
+            return rules.blocked
+        if rules.parser is not None and not rules.parser.can_fetch(url, self.agent):
+            return "disallowed by robots.txt"
+        return None
