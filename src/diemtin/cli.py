@@ -21,3 +21,15 @@ def main() -> None:
       diemtin ingest ./pages               extract, group and store into the database
       diemtin serve                        the website, search, feeds and JSON API
     """
+
+
+@main.command()
+@click.option("--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--access-log/--no-access-log", default=False, show_default=True, help="Log every request.")
+def serve(database: str | None, host: str, port: int, access_log: bool) -> None:
+    """Serve the website, search, RSS/Atom feeds and the JSON API (/api/, /openapi.json)."""
+    from diemtin.serve.app import run
+
+    run(database, host=host, port=port, access_log=access_log)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import uvicorn
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -31,6 +32,7 @@ from diemtin.serve.params import BadParameter, moment, whole_number
 from diemtin.serve.present import byline, category_name, date_time, day_month, iso, section_label
 from diemtin.serve.sanitize import highlight, query_terms, safe_url
 from diemtin.serve.views import ViewCounter
+from diemtin.store import open_store
 from diemtin.store.base import SearchQuery, Store, StoredArticle
 
 PER_PAGE = 20
@@ -449,3 +451,19 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.site = site
     return app
+
+
+def run(database: str | None, *, host: str = "127.0.0.1", port: int = 8000, access_log: bool = False) -> None:
+    """Serve the site over the database under uvicorn (one worker, uvloop + httptools when installed)."""
+    store = open_store(database)
+    try:
+        uvicorn.run(
+            create_app(store),
+            host=host,
+            port=port,
+            access_log=access_log,
+            server_header=False,
+            log_level="info",
+        )
+    finally:
+        store.close()
