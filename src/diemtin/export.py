@@ -1,0 +1,122 @@
+"""Corpus export: every stored article as JSONL or Parquet, with category, story id, provenance and copies.
+
+Each record is the Article (DESIGN.md section 3 field names) plus ``story_id``, ``revision``, ``ingested_at``
+and ``copies``: one entry (input, url, outlet) for every other page that collapsed into the article.
+JSONL keeps datetimes as ISO 8601 with their offset; Parquet stores them as UTC timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from diemtin.store.base import Store, StoredArticle
+
+ExportFormat = Literal["jsonl", "parquet"]
+FORMATS: tuple[ExportFormat, ...] = ("jsonl", "parquet")
+BATCH = 1000  # Parquet rows per written batch
+
+_TEXT = pa.string()
+_TEXTS = pa.list_(pa.string())
+_TIME = pa.timestamp("us", tz="UTC")
+
+SCHEMA = pa.schema(
+    [
+        ("id", _TEXT),
+        ("url", _TEXT),
+        ("site", _TEXT),
+        ("outlet", _TEXT),
+        ("section", _TEXT),
+        ("section_path", _TEXTS),
+        ("category", _TEXT),
+        ("title", _TEXT),
+        ("lead", _TEXT),
+        ("body", _TEXTS),
+        ("captions", _TEXTS),
+        ("authors", _TEXTS),
+        ("source", _TEXT),
+        ("published", _TIME),
+        ("modified", _TIME),
+        ("tags", _TEXTS),
+        ("images", pa.list_(pa.struct([("url", _TEXT), ("caption", _TEXT)]))),
+        (
+            "related",
+            pa.list_(pa.struct([("title", _TEXT), ("url", _TEXT), ("date", _TEXT), ("kind", _TEXT)])),
+        ),
+        (
+            "provenance",
+            pa.struct(
+                [
+                    ("input", _TEXT),
+                    ("input_kind", _TEXT),
+                    ("input_hash", _TEXT),
+                    ("extractor", _TEXT),
+                    ("extractor_version", _TEXT),
+                    ("profile", _TEXT),
+                    ("fetched_at", _TIME),
+                    ("warnings", _TEXTS),
+                ]
+            ),
+        ),
+        ("story_id", _TEXT),
+        ("revision", pa.int32()),
+        ("ingested_at", _TIME),
+        ("copies", pa.list_(pa.struct([("input", _TEXT), ("url", _TEXT), ("outlet", _TEXT)]))),
+    ]
+)
+
+
+def record(stored: StoredArticle) -> dict[str, Any]:
+    """One export record (JSON-ready: datetimes as ISO 8601 strings)."""
+    data = stored.article.to_dict()
+    data["story_id"] = stored.story_id
+    data["revision"] = stored.revision
+    data["ingested_at"] = stored.ingested_at.isoformat() if stored.ingested_at else None
+    data["copies"] = [{"input": c.input, "url": c.url, "outlet": c.outlet} for c in stored.copies]
+    return data
+
+
+def _parquet_row(stored: StoredArticle) -> dict[str, Any]:
+    article = stored.article
+    data = record(stored)
+    data["published"] = article.published
+    data["modified"] = article.modified
+    data["provenance"]["fetched_at"] = article.provenance.fetched_at
+    data["ingested_at"] = stored.ingested_at
+    return data
+
+
+def _batches(articles: Iterator[StoredArticle]) -> Iterator[list[StoredArticle]]:
+    while batch := list(islice(articles, BATCH)):
+        yield batch
+
+
+def export(store: Store, format: ExportFormat, out: str | Path | None = None) -> int:
+    """Write every stored article to ``out`` (JSONL: stdout when ``out`` is None); returns the count."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown export format {format!r}: use one of {', '.join(FORMATS)}")
+    count = 0
+    if format == "jsonl":
+        stream = open(out, "w", encoding="utf-8") if out is not None else sys.stdout  # noqa: SIM115
+        try:
+            for stored in store.iter_all():
+                stream.write(json.dumps(record(stored), ensure_ascii=False) + "\n")
+                count += 1
+        finally:
+            if out is not None:
+                stream.close()
+        return count
+    if out is None:
+        raise ValueError("Parquet export needs an output file (--out)")
+    with pq.ParquetWriter(str(out), SCHEMA, compression="zstd") as writer:
+        for batch in _batches(store.iter_all()):
+            writer.write_table(pa.Table.from_pylist([_parquet_row(s) for s in batch], schema=SCHEMA))
+            count += len(batch)
+    return count

@@ -1,0 +1,110 @@
+"""The ingest pipeline: page -> extract -> normalise -> categorise -> (dedup, story, store via Store.add).
+
+``ingest_page`` is the one function the CLI, the crawler and the Spark job call for each page; ``understand``
+is the part without storage (for jobs that write elsewhere); ``ingest_pages`` runs a stream of pages, one
+committed transaction per page, logging and skipping the pages that fail.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from diemtin.article import Article, Page
+from diemtin.extract import extract_page
+from diemtin.group.taxonomy import category_for_label
+from diemtin.store.base import Store, UpsertResult
+from diemtin.textnorm import clean
+
+log = logging.getLogger(__name__)
+
+# The text classifier (group/classify.py) files articles that carry no usable section, when it is present.
+_CLASSIFY_MODULE = "diemtin.group.classify"
+_CLASSIFY: Any = (
+    importlib.import_module(_CLASSIFY_MODULE) if importlib.util.find_spec(_CLASSIFY_MODULE) else None
+)
+
+
+class NothingExtracted(ValueError):
+    """The page gave neither a title nor any body text: there is no article to store."""
+
+
+def _clean_list(values: list[str]) -> list[str]:
+    return [text for text in map(clean, values) if text]
+
+
+def normalise(article: Article, page: Page) -> Article:
+    """Display text cleaned (NFC, invisible characters, spaces), provenance completed, id set."""
+    article.title = clean(article.title)
+    article.lead = clean(article.lead)
+    article.body = _clean_list(article.body)
+    article.captions = _clean_list(article.captions)
+    article.authors = _clean_list(article.authors)
+    article.tags = _clean_list(article.tags)
+    provenance = article.provenance
+    provenance.input = provenance.input or page.origin or page.url
+    provenance.input_kind = page.kind
+    provenance.input_hash = provenance.input_hash or page.content_hash
+    provenance.fetched_at = provenance.fetched_at or page.fetched_at
+    article.id = article.id or article.compute_id()
+    return article
+
+
+def categorise(article: Article) -> Article:
+    """The taxonomy key: the extractor's, else the section label's, else the text classifier's."""
+    article.category = article.category or category_for_label(article.section)
+    if article.category is None and _CLASSIFY is not None:
+        article.category = _CLASSIFY.predict(article)
+    return article
+
+
+def understand(page: Page) -> Article:
+    """Extract, normalise and categorise one page; raises NothingExtracted for a page with no article."""
+    article = normalise(extract_page(page), page)
+    if not article.title and not article.body:
+        raise NothingExtracted("no title and no body text found")
+    return categorise(article)
+
+
+def ingest_page(page: Page, store: Store) -> UpsertResult:
+    """Understand one page and store it: new, revised, unchanged or a duplicate copy (one transaction)."""
+    return store.add(understand(page))
+
+
+@dataclass(slots=True)
+class IngestReport:
+    statuses: Counter[str] = field(default_factory=Counter)  # new | revised | unchanged | duplicate | failed
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (page origin, error)
+
+    @property
+    def pages(self) -> int:
+        return sum(self.statuses.values())
+
+
+def ingest_pages(
+    pages: Iterable[Page],
+    store: Store,
+    *,
+    on_page: Callable[[Page, UpsertResult | None], None] | None = None,
+) -> IngestReport:
+    """Ingest a stream of pages; a page that fails is logged, counted and skipped, never stops the run."""
+    report = IngestReport()
+    for page in pages:
+        result: UpsertResult | None = None
+        try:
+            result = ingest_page(page, store)
+        except Exception as error:
+            origin = page.origin or page.url or "<page>"
+            log.warning("skipped %s: %s: %s", origin, type(error).__name__, error)
+            report.statuses["failed"] += 1
+            report.failures.append((origin, f"{type(error).__name__}: {error}"))
+        else:
+            report.statuses[result.status] += 1
+        if on_page is not None:
+            on_page(page, result)
+    return report

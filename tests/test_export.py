@@ -1,0 +1,95 @@
+"""Export: JSONL and Parquet carry every article with category, story id, provenance and copies."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from diemtin.article import Article, Image, Link, Provenance
+from diemtin.export import export
+from diemtin.store.sqlite import SQLiteStore
+
+VN = timezone(timedelta(hours=7))
+
+BODY = [
+    "Mưa lớn kéo dài từ chiều qua khiến nhiều tuyến đường ở trung tâm thành phố ngập sâu.",
+    "Lực lượng chức năng đã điều tiết giao thông và hỗ trợ người dân đưa xe qua điểm ngập.",
+    "Cơ quan khí tượng cho biết mưa sẽ giảm dần từ ngày mai nhưng vẫn cần đề phòng lốc sét.",
+]
+
+
+OTHER = [
+    "Hội chợ sách mùa hè mở cửa tại công viên với hàng trăm gian hàng của các nhà xuất bản.",
+    "Ban tổ chức dành riêng một khu vực đọc sách miễn phí cho thiếu nhi vào cuối tuần.",
+]
+
+
+def make(
+    url: str | None, input_: str, outlet: str, title: str = "Mưa lớn gây ngập", body: list[str] = BODY
+) -> Article:
+    return Article(
+        url=url,
+        outlet=outlet,
+        category="thoi-su",
+        title=title,
+        lead="Nhiều tuyến phố ngập sau cơn mưa.",
+        body=list(body),
+        authors=["Minh An"],
+        published=datetime(2024, 6, 1, 18, 30, tzinfo=VN),
+        images=[Image("https://a.vn/anh.jpg", "Đường ngập")],
+        related=[Link("Tin khác", "https://a.vn/khac.html", "01/06", "same-section")],
+        provenance=Provenance(input=input_, input_hash="abc", profile="mau", warnings=["thử"]),
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SQLiteStore:
+    opened = SQLiteStore(tmp_path / "news.db")
+    opened.add(make("https://a.vn/mua.html", "crawl:a", "Báo A"))
+    opened.add(make("https://b.vn/mua-lon.html", "crawl:b", "Báo B"))
+    opened.add(make(None, "dumps/1.txt", "Báo C", title="Hội chợ sách", body=OTHER))
+    yield opened
+    opened.close()
+
+
+def test_jsonl_has_every_article_with_copies(store: SQLiteStore, tmp_path: Path) -> None:
+    out = tmp_path / "corpus.jsonl"
+    assert export(store, "jsonl", out) == 2
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 2
+    first = records[0]
+    assert first["category"] == "thoi-su"
+    assert first["story_id"]
+    assert first["provenance"]["input"] == "crawl:a"
+    assert first["copies"] == [{"input": "crawl:b", "url": "https://b.vn/mua-lon.html", "outlet": "Báo B"}]
+    assert datetime.fromisoformat(first["published"]) == datetime(2024, 6, 1, 18, 30, tzinfo=VN)
+    assert Article.from_dict(first).body == BODY
+    assert records[1]["copies"] == []
+
+
+def test_jsonl_to_stdout(store: SQLiteStore, capsys: pytest.CaptureFixture[str]) -> None:
+    assert export(store, "jsonl") == 2
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_parquet_round_trip(store: SQLiteStore, tmp_path: Path) -> None:
+    out = tmp_path / "corpus.parquet"
+    assert export(store, "parquet", out) == 2
+    rows = pq.read_table(out).to_pylist()
+    assert [row["title"] for row in rows] == ["Mưa lớn gây ngập", "Hội chợ sách"]
+    assert rows[0]["copies"] == [{"input": "crawl:b", "url": "https://b.vn/mua-lon.html", "outlet": "Báo B"}]
+    assert rows[0]["provenance"]["warnings"] == ["thử"]
+    assert rows[0]["images"] == [{"url": "https://a.vn/anh.jpg", "caption": "Đường ngập"}]
+    assert rows[0]["published"] == datetime(2024, 6, 1, 18, 30, tzinfo=VN)
+    assert rows[1]["url"] is None
+
+
+def test_bad_format_or_missing_parquet_file(store: SQLiteStore) -> None:
+    with pytest.raises(ValueError, match="unknown export format"):
+        export(store, "csv")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="--out"):
+        export(store, "parquet")
