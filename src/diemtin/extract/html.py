@@ -1,9 +1,509 @@
-"""HTML path (to be written): structured metadata, then the outlet's profile, then generic main content."""
+"""HTML path: Page -> Article in three layers (DESIGN.md section 4).
+
+1. Structured metadata (JSON-LD, OpenGraph, article:*, itemprop) gives canonical URL, dates, section, outlet.
+2. The outlet's profile, chosen by host (or by the page's own canonical URL), names exact elements.
+3. Generic main-content extraction covers pages without a profile, or whatever the profile leaves unnamed.
+
+The visible page wins over metadata where they disagree (headline, date to the minute, bylines, tags);
+furniture (related boxes, "Xem thêm", share bars, tag lists) never reaches the body and related links go to
+``Article.related``. Bad markup never raises: problems are written to ``provenance.warnings``.
+"""
 
 from __future__ import annotations
 
-from diemtin.article import Article, Page
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from diemtin.article import Article, Image, Link, Page, Provenance
+from diemtin.extract import furniture, generic
+from diemtin.extract.attribution import Attribution, is_byline, parse_attribution, split_names
+from diemtin.extract.dates import not_after, parse_machine_date, parse_visible_date
+from diemtin.extract.metadata import HOME_LABELS, PageMetadata, read_metadata
+from diemtin.extract.sniff import decode
+from diemtin.group.taxonomy import category_for_label
+from diemtin.sites import SiteProfile, profile_for
+from diemtin.textnorm import clean, fold
+
+# Pages larger than this are cut before parsing (a warning says so).
+MAX_HTML_BYTES = 6 * 1024 * 1024
+MAX_RELATED_LINKS = 60
+# Generic selectors used when a profile does not name the element.
+LEAD_SELECTORS = "[data-role=sapo], [class*=sapo], [class*=chapeau], [class*=chapo], [itemprop=description]"
+DATE_SELECTORS = (
+    "[data-role=publishdate], [itemprop=datePublished], [class*=publish], [class*=date], [class*=time]"
+)
+AUTHOR_SELECTORS = (
+    "[rel=author], [itemprop=author] [itemprop=name], [class*=author-name], [class*=author] .name, "
+    "[class*=author] a[href*='tac-gia'], [class*=byline] a"
+)
+BREADCRUMB_SELECTORS = "[class*=breadcrumb] a, [class*=bread-crumb] a, [itemtype*=BreadcrumbList] a"
+TAG_CONTAINER = re.compile(
+    r"(?:^|[\s_-])(?:tags?|tag-?list|keywords?|tu-?khoa|chu-?de|topics?)(?:$|[\s_-])", re.I
+)
+_SITE_SUFFIX = re.compile(r"\s+[|\-–—]\s+[^|\-–—]{2,40}$")
+_EXTENSION = re.compile(r"\.(?:html?|chn|epi|aspx?|php)$", re.I)
+
+
+@dataclass(slots=True)
+class _Body:
+    paragraphs: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    right_aligned_last: bool = False
+    furniture: list[LexborNode] = field(default_factory=list)
+    container: LexborNode | None = None
+
+
+def _header(page: Page, name: str) -> str | None:
+    for key, value in page.headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def node_text(node: LexborNode | None) -> str:
+    """Visible text of an element: <br> and blocks become spaces, scripts and hidden parts left out."""
+    if node is None:
+        return ""
+    if node.child is None:
+        return ""
+    blocks = generic.walk(node, generic=False).blocks
+    return clean(" ".join(block.text for block in blocks if block.kind != "image"))
+
+
+def _select(tree: LexborHTMLParser | LexborNode, selector: str | None) -> list[LexborNode]:
+    if not selector:
+        return []
+    try:
+        return list(tree.css(selector))
+    except (ValueError, SyntaxError):
+        return []
+
+
+def _first_text(tree: LexborHTMLParser | LexborNode, selector: str | None) -> str:
+    for node in _select(tree, selector):
+        text = node_text(node)
+        if text:
+            return text
+    return ""
+
+
+def _absolute(base: str | None, href: str | None) -> str | None:
+    if not href or href.startswith(("javascript:", "mailto:", "#", "data:")):
+        return None
+    return urljoin(base, href.strip()) if base else href.strip()
+
+
+def _site(url: str | None) -> str | None:
+    host = urlsplit(url).hostname if url else None
+    return host.lower().removeprefix("www.") if host else None
+
+
+# --- layer 2/3: the body -----------------------------------------------------------------------------------
+
+
+def _collect(walked: generic.Walk, blocks: list[generic.Block], base: str | None) -> _Body:
+    body = _Body(furniture=list(walked.furniture))
+    figure_caption: dict[int, str] = {}
+    for block in blocks:
+        if block.kind == "caption" and block.figure >= 0 and block.figure not in figure_caption:
+            figure_caption[block.figure] = block.text
+    seen_images: set[str] = set()
+    last_right = False
+    for block in blocks:
+        if block.kind == "image":
+            url = _absolute(base, block.url)
+            if url and url not in seen_images:
+                seen_images.add(url)
+                body.images.append(Image(url, figure_caption.get(block.figure)))
+        elif block.kind == "caption":
+            if block.text not in body.captions:
+                body.captions.append(block.text)
+        elif generic.is_prose(block):
+            body.paragraphs.append(block.text)
+            last_right = block.right
+    body.right_aligned_last = last_right
+    return body
+
+
+def _profile_body(
+    tree: LexborHTMLParser, profile: SiteProfile, base: str | None, dropped: set[int]
+) -> _Body | None:
+    rules = profile.extract
+    containers = [node for node in _select(tree, rules.body) if node.child is not None]
+    if not containers:
+        return None
+    container = containers[0]
+    caption_ids = {node.mem_id for node in _select(container, rules.captions)}
+    walked = generic.walk(
+        container,
+        generic=False,
+        skip=(lambda node: node.mem_id in dropped) if dropped else None,
+        caption=(lambda node: node.mem_id in caption_ids) if caption_ids else None,
+    )
+    body = _collect(walked, walked.blocks, base)
+    if not body.paragraphs:
+        return None
+    body.container = container
+    return body
+
+
+def _generic_body(tree: LexborHTMLParser, base: str | None, warnings: list[str]) -> _Body:
+    root = tree.body or tree.root
+    if root is None:
+        return _Body()
+    walked = generic.walk(root)
+    if walked.truncated:
+        warnings.append("page has too many text blocks; only the first part was read")
+    chosen = generic.choose_container(walked)
+    body = _collect(walked, generic.main_blocks(walked, chosen), base)
+    return body
+
+
+# --- fields ------------------------------------------------------------------------------------------------
+
+
+def _title(tree: LexborHTMLParser, profile: SiteProfile | None, meta: PageMetadata) -> str:
+    if profile:
+        title = _first_text(tree, profile.extract.title)
+        if title:
+            return title
+    headings = [text for text in (node_text(node) for node in tree.css("h1")) if text]
+    if headings:
+        wanted = fold(meta.title or meta.headline or "")
+        for text in headings:
+            if wanted and (fold(text) == wanted or fold(text) in wanted or wanted in fold(text)):
+                return text
+        return headings[0]
+    for candidate in (meta.title, meta.headline):
+        if candidate:
+            return candidate
+    if meta.html_title:
+        return _SITE_SUFFIX.sub("", meta.html_title)
+    return ""
+
+
+def _lead(tree: LexborHTMLParser, profile: SiteProfile | None, title: str) -> str:
+    if profile and profile.extract.lead:
+        return _first_text(tree, profile.extract.lead)
+    for node in _select(tree, LEAD_SELECTORS):
+        if node.tag == "meta":
+            continue
+        text = node_text(node)
+        if len(text) >= 30 and text != title:
+            return text
+    return ""
+
+
+def _trailing_attribution(body: _Body, profile: SiteProfile | None) -> Attribution | None:
+    """Take byline/credit lines off the end of the body ("Hà Thu (tổng hợp)", "Theo TTXVN")."""
+    found: Attribution | None = None
+    for _ in range(2):
+        if len(body.paragraphs) < 2:
+            break
+        last = body.paragraphs[-1]
+        if not is_byline(last):
+            break
+        credit = parse_attribution(last)
+        if credit is None:
+            break
+        plain_name = not credit.source and not last.lower().startswith(("theo", "nguồn", "("))
+        if plain_name and not (body.right_aligned_last or profile is not None or len(last) < 40):
+            break
+        body.paragraphs.pop()
+        body.right_aligned_last = False
+        if found is None:
+            found = credit
+        else:
+            found = Attribution(found.authors or credit.authors, found.source or credit.source)
+    return found
+
+
+def _authors(tree: LexborHTMLParser, profile: SiteProfile | None, container: LexborNode | None) -> list[str]:
+    selector = profile.extract.authors if profile and profile.extract.authors else None
+    nodes = _select(tree, selector) if selector else []
+    names: list[str] = []
+    for node in nodes:
+        text = node_text(node)
+        if not text:
+            continue
+        credit = parse_attribution(text)
+        parts = credit.authors if credit and credit.authors else [text]
+        for name in parts:
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _generic_authors(tree: LexborHTMLParser, meta: PageMetadata) -> list[str]:
+    names: list[str] = []
+    for node in _select(tree, AUTHOR_SELECTORS)[:10]:
+        text = node_text(node)
+        parsed = split_names(text) if text and len(text) <= 60 else None
+        for name in parsed or []:
+            if name not in names:
+                names.append(name)
+        if names:
+            break
+    return names or list(meta.authors)
+
+
+def _source(tree: LexborHTMLParser, profile: SiteProfile | None) -> str | None:
+    if profile and profile.extract.source:
+        text = _first_text(tree, profile.extract.source)
+        if text:
+            credit = parse_attribution(text)
+            return credit.source if credit and credit.source else text
+    return None
+
+
+def _dates(
+    tree: LexborHTMLParser, profile: SiteProfile | None, meta: PageMetadata, fetched_at: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    visible: datetime | None = None
+    machine = list(meta.published)
+    nodes = _select(tree, profile.extract.published) if profile and profile.extract.published else []
+    if not nodes:
+        nodes = [n for n in _select(tree, DATE_SELECTORS)[:40] if n.tag != "meta"]
+    for node in nodes:
+        stamp = node.attributes.get("datetime")
+        if stamp:
+            value = parse_machine_date(stamp)
+            if value:
+                machine.append(value)
+        text = node_text(node)
+        if text and len(text) <= 80:
+            visible = parse_visible_date(text, now=fetched_at)
+            if visible:
+                break
+    published = visible
+    if visible is not None:
+        minute = visible.replace(second=0, microsecond=0)
+        for value in machine:
+            if value.astimezone(visible.tzinfo).replace(second=0, microsecond=0) == minute:
+                published = value.astimezone(visible.tzinfo)
+                break
+    elif machine:
+        published = machine[0]
+    modified = meta.modified[0] if meta.modified else None
+    if profile and profile.extract.modified:
+        text = _first_text(tree, profile.extract.modified)
+        modified = parse_visible_date(text, now=fetched_at) or modified
+    return not_after(published, fetched_at), not_after(modified, fetched_at)
+
+
+def _group(nodes: list[LexborNode]) -> list[LexborNode]:
+    """The matches that sit in the same list as the first one (a breadcrumb, not every menu on the page)."""
+    if not nodes:
+        return []
+    first = nodes[0].parent.parent if nodes[0].parent is not None and nodes[0].parent.parent else None
+    if first is None:
+        return nodes[:1]
+    key = first.mem_id
+    return [n for n in nodes if n.parent is not None and n.parent.parent and n.parent.parent.mem_id == key]
+
+
+def _section_path(
+    tree: LexborHTMLParser, profile: SiteProfile | None, meta: PageMetadata, base: str | None
+) -> list[tuple[str, str | None]]:
+    nodes = _group(_select(tree, profile.extract.section)) if profile and profile.extract.section else []
+    if not nodes and not meta.breadcrumb:
+        nodes = _group(_select(tree, BREADCRUMB_SELECTORS))
+    path: list[tuple[str, str | None]] = []
+    for node in nodes:
+        label = node_text(node)
+        fresh = all(label != existing for existing, _ in path)
+        if label and fresh and fold(label) not in {fold(h) for h in HOME_LABELS} and len(label) <= 60:
+            path.append((label, _absolute(base, node.attributes.get("href"))))
+    if not path and meta.breadcrumb:
+        path = [(label, url) for label, url in meta.breadcrumb if len(label) <= 60]
+        if path and meta.title and fold(path[-1][0]) == fold(meta.title):
+            path.pop()  # a breadcrumb that ends with the article itself
+    if not path and meta.section:
+        path = [(meta.section, None)]
+    return path
+
+
+def _category(profile: SiteProfile | None, url: str | None, path: list[tuple[str, str | None]]) -> str | None:
+    if profile:
+        found = profile.category_for(url)
+        if found:
+            return found
+        for label, href in reversed(path):
+            if href:
+                found = profile.category_for(_EXTENSION.sub("", href))
+                if found:
+                    return found
+            found = profile.category_for(None, label)
+            if found:
+                return found
+    for label, _ in reversed(path):
+        found = category_for_label(label)
+        if found:
+            return found
+    if url:
+        segments = [s for s in urlsplit(url).path.split("/") if s]
+        if len(segments) > 1:
+            return category_for_label(_EXTENSION.sub("", segments[0]).replace("-", " "))
+    return None
+
+
+def _tag_text(text: str) -> str:
+    return clean(text).lstrip("#").rstrip(",;").strip()
+
+
+def _tags(tree: LexborHTMLParser, profile: SiteProfile | None) -> list[str]:
+    nodes: list[LexborNode] = []
+    if profile and profile.extract.tags:
+        nodes = _select(tree, profile.extract.tags)
+    if not nodes:
+        nodes = _select(tree, "a[rel=tag]")
+    if not nodes:
+        for box in _select(tree, "[class*=tag], [class*=keyword], [class*=tu-khoa], [class*=tukhoa]"):
+            classes = f"{box.attributes.get('class') or ''}"
+            links = box.css("a")
+            if TAG_CONTAINER.search(classes) and 0 < len(links) <= 30:
+                nodes = links
+                break
+    tags: list[str] = []
+    for node in nodes:
+        text = _tag_text(node_text(node))
+        if text and len(text) <= 80 and furniture.tag_label_rest(text + ":") is None and text not in tags:
+            tags.append(text)
+    return tags
+
+
+def _box_kind(node: LexborNode) -> str:
+    for heading in node.css("h2, h3, h4, h5, [class*=title]")[:3]:
+        kind = furniture.heading_kind(node_text(heading))
+        if kind:
+            return kind
+    return "related"
+
+
+def _related(
+    tree: LexborHTMLParser, boxes: list[LexborNode], base: str | None, exclude: set[str]
+) -> list[Link]:
+    """Links of furniture boxes: those skipped inside the body, plus boxes headed "Tin liên quan" & co."""
+    candidates = [(box, _box_kind(box)) for box in boxes]
+    for heading in _select(tree, "h2, h3, h4, h5, [class*=title]"):
+        text = heading.text(deep=True, separator=" ")
+        if not text or len(text) > 60:
+            continue
+        kind = furniture.heading_kind(clean(text))
+        if not kind:
+            continue
+        box = heading.parent
+        for _ in range(3):
+            if box is None or len(box.css("a[href]")) >= 2:
+                break
+            box = box.parent
+        if box is not None:
+            candidates.append((box, kind))
+    links: list[Link] = []
+    seen = set(exclude)
+    for box, kind in candidates:
+        for anchor in box.css("a[href]"):
+            title = clean(anchor.text(deep=True, separator=" "))
+            url = _absolute(base, anchor.attributes.get("href"))
+            if len(title) < 15 or not url or url in seen:
+                continue
+            seen.add(url)
+            links.append(Link(title=title, url=url, kind=kind))
+            if len(links) >= MAX_RELATED_LINKS:
+                return links
+    return links
+
+
+# --- the path ----------------------------------------------------------------------------------------------
 
 
 def extract_html(page: Page) -> Article:
-    raise NotImplementedError("HTML extraction is being written")
+    """Extract one article from an HTML page; never raises (problems go to provenance.warnings)."""
+    warnings: list[str] = []
+    provenance = Provenance(
+        input=page.origin or page.url,
+        input_kind="html",
+        input_hash=page.content_hash,
+        fetched_at=page.fetched_at,
+        warnings=warnings,
+    )
+    raw = page.content
+    if len(raw) > MAX_HTML_BYTES:
+        warnings.append(f"page of {len(raw)} bytes cut to the first {MAX_HTML_BYTES} before parsing")
+        raw = raw[:MAX_HTML_BYTES]
+    text, decode_warnings = decode(raw, _header(page, "content-type"))
+    warnings.extend(decode_warnings)
+    article = Article(url=page.url, site=_site(page.url), provenance=provenance)
+    if not text.strip():
+        warnings.append("empty page")
+        article.id = article.compute_id()
+        return article
+    try:
+        _fill(article, LexborHTMLParser(text), page, warnings)
+    except Exception as exc:  # last resort: a page must never stop a run
+        warnings.append(f"extraction failed: {type(exc).__name__}: {exc}")
+    article.id = article.compute_id()
+    return article
+
+
+def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[str]) -> None:
+    meta = read_metadata(tree)
+    warnings.extend(meta.warnings)
+    url = meta.url if meta.url and (not page.url or _site(meta.url) == _site(page.url)) else page.url
+    url = url or meta.url
+    profile = profile_for(page.url) or profile_for(url)
+    article.url = url
+    article.site = _site(url)
+    article.outlet = profile.name if profile else meta.site_name
+    article.provenance.profile = profile.key if profile else None
+
+    dropped = [
+        node for selector in (profile.extract.drop if profile else ()) for node in _select(tree, selector)
+    ]
+    title = _title(tree, profile, meta)
+    lead = _lead(tree, profile, title)
+
+    body = _profile_body(tree, profile, url, {node.mem_id for node in dropped}) if profile else None
+    if body is None:
+        if profile:
+            warnings.append(f"profile {profile.key}: body selector found no text; generic extraction used")
+        body = _generic_body(tree, url, warnings)
+    paragraphs = body.paragraphs
+    while paragraphs and (paragraphs[0] == title or (lead and paragraphs[0] == lead)):
+        paragraphs.pop(0)
+    description = fold(meta.description or "")
+    if not lead and meta.language == "vi" and paragraphs and fold(paragraphs[0]) == description:
+        lead = paragraphs.pop(0)
+    credit = _trailing_attribution(body, profile)
+
+    authors = _authors(tree, profile, body.container)
+    if not authors and credit and credit.authors:
+        authors = credit.authors
+    if not authors and not profile:
+        authors = _generic_authors(tree, meta)
+    source = _source(tree, profile) or (credit.source if credit else None)
+
+    path = _section_path(tree, profile, meta, url)
+    published, modified = _dates(tree, profile, meta, page.fetched_at)
+
+    article.title = title
+    article.lead = lead
+    article.body = paragraphs
+    article.captions = body.captions
+    article.images = body.images
+    article.authors = authors
+    article.source = source
+    article.published = published
+    article.modified = modified
+    article.section_path = [label for label, _ in path]
+    article.section = article.section_path[-1] if article.section_path else None
+    article.category = _category(profile, url, path)
+    article.tags = _tags(tree, profile)
+    article.related = _related(tree, body.furniture + dropped, url, {url or ""})
+    if not paragraphs:
+        warnings.append("no body paragraphs found (a listing, home or media page?)")
