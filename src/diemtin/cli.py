@@ -5,9 +5,18 @@ Each subcommand is a thin function; the work happens in the stage modules it cal
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
 
 from diemtin import __version__
+
+if TYPE_CHECKING:
+    from diemtin.ingest.crawler.fetch import FetchOptions
+
+VIETNAM = timezone(timedelta(hours=7))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -33,3 +42,151 @@ def serve(database: str | None, host: str, port: int, access_log: bool) -> None:
     from diemtin.serve.app import run
 
     run(database, host=host, port=port, access_log=access_log)
+
+
+def _fetch_options(delay: float | None, concurrency: int | None, proxy: str | None) -> FetchOptions:
+    """Crawler network options: the configured defaults with the command line's overrides."""
+    from diemtin.config import settings
+    from diemtin.ingest.crawler.fetch import FetchOptions
+
+    return FetchOptions.from_settings(settings(), delay=delay, concurrency=concurrency, proxy=proxy)
+
+
+_crawl_network_options = [
+    click.option("--delay", type=float, default=None, help="Seconds between requests to a host (default 1)."),
+    click.option("--concurrency", type=int, default=None, help="Requests in flight per host (default 1)."),
+    click.option("--proxy", default=None, help="HTTP proxy URL (default: HTTPS_PROXY / HTTP_PROXY)."),
+    click.option("--log-format", type=click.Choice(["kv", "json"]), default="kv", show_default=True),
+]
+
+
+def _with_network_options(command: click.decorators.FC) -> click.decorators.FC:
+    for option in reversed(_crawl_network_options):
+        command = option(command)
+    return command
+
+
+@main.command()
+def sources() -> None:
+    """List the configured sources (outlet profiles) and how each is discovered."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from diemtin.config import settings
+    from diemtin.ingest.crawler.crawl import select_profiles
+
+    table = Table("source", "outlet", "domains", "feeds", "sitemaps", "listings", "every", "profile")
+    for profile in select_profiles(settings()):
+        rules = profile.discovery
+        table.add_row(
+            profile.key,
+            profile.name,
+            ", ".join(profile.domains),
+            str(len(rules.feeds)),
+            str(len(rules.sitemaps)),
+            str(len(rules.listings)),
+            f"{rules.schedule_minutes} min",
+            "user" if profile.path and profile.path.parent == settings().profile_dir else "shipped",
+        )
+    Console().print(table)
+
+
+@main.command()
+@click.option("--source", "names", multiple=True, help="Crawl only this source (repeatable).")
+@click.option("--max-pages", type=int, default=None, help="Stop after this many article pages.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    default=None,
+    help="Skip articles published before this date (Vietnam time).",
+)
+@click.option("--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB).")
+@_with_network_options
+def crawl(
+    names: tuple[str, ...],
+    max_pages: int | None,
+    since: datetime | None,
+    database: str | None,
+    delay: float | None,
+    concurrency: int | None,
+    proxy: str | None,
+    log_format: str,
+) -> None:
+    """Crawl the sources once: feeds, sitemaps and listings, then every new article, politely."""
+    import asyncio
+
+    from diemtin.config import settings
+    from diemtin.ingest.crawler.crawl import run_crawl
+    from diemtin.ingest.crawler.events import configure_logging
+
+    configure_logging(log_format)
+    when = since.replace(tzinfo=VIETNAM) if since else None
+    try:
+        stats = asyncio.run(
+            run_crawl(
+                settings(),
+                database=database,
+                sources=names,
+                since=when,
+                max_pages=max_pages,
+                options=_fetch_options(delay, concurrency, proxy),
+            )
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(" ".join(f"{key}={value}" for key, value in stats.summary().items()))
+
+
+@main.command()
+@click.option("--url", default=None, help="The page's URL (default: its canonical link or og:url).")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def links(url: str | None, path: Path) -> None:
+    """Print the article links of a saved listing page, one absolute URL per line."""
+    from diemtin.ingest.crawler.links import listing_links, page_url
+    from diemtin.sites import profile_for
+
+    html = path.read_bytes()
+    base = url or page_url(html)
+    if not base:
+        raise click.UsageError(f"{path} names no URL of its own (canonical link, og:url): pass --url")
+    for link in listing_links(html, base, profile_for(base)):
+        click.echo(link)
+
+
+@main.command()
+@click.option("--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to serve on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to serve on.")
+@click.option("--source", "names", multiple=True, help="Crawl only this source (repeatable).")
+@_with_network_options
+def run(
+    database: str | None,
+    host: str,
+    port: int,
+    names: tuple[str, ...],
+    delay: float | None,
+    concurrency: int | None,
+    proxy: str | None,
+    log_format: str,
+) -> None:
+    """The service: crawl every source on its schedule and serve the website and API until SIGTERM/SIGINT."""
+    import asyncio
+
+    from diemtin.config import settings
+    from diemtin.ingest.crawler.events import configure_logging
+    from diemtin.service import run_service
+
+    configure_logging(log_format)
+    try:
+        asyncio.run(
+            run_service(
+                settings(),
+                database=database,
+                host=host,
+                port=port,
+                sources=names,
+                options=_fetch_options(delay, concurrency, proxy),
+            )
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None

@@ -80,3 +80,14 @@ def listing_links(html: bytes | str, base_url: str, profile: SiteProfile | None 
         if pattern.search(urlsplit(url).path) and not _hidden(anchor):
             found[url] = None
     return list(found)
+
+
+def page_url(html: bytes | str) -> str | None:
+    """The URL a saved page declares for itself (``link rel=canonical``, else ``og:url``), if any."""
+    tree = HTMLParser(html)
+    for selector, attribute in (('link[rel="canonical"]', "href"), ('meta[property="og:url"]', "content")):
+        node = tree.css_first(selector)
+        value = canonical_url(node.attributes.get(attribute) or "") if node is not None else None
+        if value:
+            return value
+    return None

@@ -1,0 +1,466 @@
+"""One crawl of the configured sources: discovery -> frontier -> fetch -> archive -> extract -> ingest.
+
+Discovery fetches each source's feeds (conditional GET), sitemaps (indexes followed) and listing pages and
+queues the article URLs it finds. The drain then runs one worker per host (``concurrency`` of them per host at
+most, under the fetcher's gate): claim a URL, check robots.txt, fetch, write the response to the WARC archive,
+mark it fetched, extract and store it through ``diemtin.ingest.pipeline``, mark it done. Every fault ends in a
+logged event with a reason; transient ones (timeouts, 5xx, 429) are retried later with back-off, the crawl
+going on with the other URLs and hosts. A redirect is queued as a new URL, so it is checked like any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from diemtin.article import Page
+from diemtin.config import Settings
+from diemtin.ingest.crawler.canonical import canonical_url, host_of
+from diemtin.ingest.crawler.events import event
+from diemtin.ingest.crawler.feeds import Found, feed_entries
+from diemtin.ingest.crawler.fetch import (
+    FEED_TYPES,
+    HTML_TYPES,
+    RETRY_STATUSES,
+    Fetcher,
+    FetchError,
+    FetchOptions,
+    Response,
+)
+from diemtin.ingest.crawler.frontier import Frontier
+from diemtin.ingest.crawler.links import listing_links
+from diemtin.ingest.crawler.robots import RobotsCache
+from diemtin.ingest.crawler.sitemaps import parse_sitemap
+from diemtin.ingest.crawler.warcwriter import WarcArchive, page_from, read_response, scan_responses
+from diemtin.ingest.pipeline import NothingExtracted, understand
+from diemtin.sites import SiteProfile, load_profiles
+from diemtin.store import open_store
+from diemtin.store.base import Store
+
+MAX_CHILD_SITEMAPS = 20
+MAX_HOST_WORKERS = 64  # hosts crawled at the same time
+STOP_GRACE = 5.0  # seconds a worker may take to finish its page after a stop
+
+Ingest = Callable[[Page], str]
+
+
+@dataclass(slots=True)
+class CrawlStats:
+    """What one crawl did; ``reasons`` counts every failure and skip by its reason."""
+
+    discovered: int = 0  # new article URLs queued
+    fetched: int = 0  # article responses archived
+    ingested: Counter[str] = field(default_factory=Counter)  # store statuses: new, revised, unchanged, ...
+    retried: int = 0
+    failed: int = 0
+    requests: int = 0  # every HTTP request, discovery and robots.txt included
+    reasons: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "discovered": self.discovered,
+            "fetched": self.fetched,
+            "stored": sum(self.ingested.values()),
+            **{f"stored_{k}": v for k, v in sorted(self.ingested.items())},
+            "retried": self.retried,
+            "failed": self.failed,
+            "seconds": round(self.elapsed, 2),
+        }
+
+
+def store_ingest(store: Store, since: datetime | None = None) -> Ingest:
+    """Understand a page and add it to ``store``; pages published before ``since`` are skipped."""
+
+    def ingest(page: Page) -> str:
+        article = understand(page)
+        if since is not None and article.published is not None and article.published < since:
+            return "older-than-since"
+        return store.add(article).status
+
+    return ingest
+
+
+class Crawl:
+    """Crawls sources into a store. ``run()`` does discovery then drains the frontier."""
+
+    def __init__(
+        self,
+        *,
+        frontier: Frontier,
+        fetcher: Fetcher,
+        archive: WarcArchive,
+        ingest: Ingest,
+        profiles: tuple[SiteProfile, ...] = (),
+        since: datetime | None = None,
+        max_pages: int | None = None,
+        stop: asyncio.Event | None = None,
+    ) -> None:
+        self.frontier = frontier
+        self.fetcher = fetcher
+        self.archive = archive
+        self.ingest = ingest
+        self.profiles = profiles
+        self.since = since
+        self.max_pages = max_pages
+        self.stop = stop or asyncio.Event()
+        self.robots = RobotsCache(fetcher)
+        self.stats = CrawlStats()
+        self._claimed = 0
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="diemtin-ingest")
+
+    # -- recovery ----------------------------------------------------------------
+
+    async def recover(self) -> None:
+        """Finish what a killed run left: archived claims become fetched, pages fetched but not stored are
+        ingested from the archive, other claims go back to the queue."""
+        oldest = self.frontier.oldest_claim()
+        archived: dict[str, str] = {}
+        if oldest is not None and self.archive.directory.is_dir():
+            files = [p for p in self.archive.directory.glob("*.warc.gz") if p.stat().st_mtime >= oldest - 1]
+            claimed = {entry.url for entry in self.frontier.claimed()}
+            archived = {u: ref for u, ref in scan_responses(sorted(files)).items() if u in claimed}
+        pending = self.frontier.recover(archived)
+        if oldest is not None or pending:
+            event("recover", requeued_or_archived=len(archived), pending_ingest=len(pending))
+        for item in pending:
+            try:
+                page = read_response(item.warc)
+            except (OSError, ValueError) as exc:
+                self.frontier.retry(item.url, 0, f"archived copy unreadable: {exc}")
+                continue
+            await self._ingest(item.url, page)
+
+    # -- discovery ----------------------------------------------------------------
+
+    async def _get(
+        self, url: str, accept: tuple[str, ...], headers: dict[str, str] | None = None
+    ) -> Response:
+        """A discovery GET: robots-checked, archived, redirects followed up to the limit (loops refused)."""
+        hops: list[str] = []
+        while True:
+            refusal = await self.robots.allowed(url)
+            if refusal:
+                raise FetchError(refusal, transient=False)
+            self.stats.requests += 1
+            response = await self.fetcher.get(url, accept=accept, headers=headers)
+            self.archive.write(response)
+            location = response.header("location")
+            if not (300 <= response.status < 400 and location):
+                return response
+            hops.append(url)
+            target = canonical_url(location, url)
+            if target is None or target in hops:
+                raise FetchError(f"redirect loop at {url}", transient=False)
+            if len(hops) > self.fetcher.options.max_redirects:
+                raise FetchError(f"more than {self.fetcher.options.max_redirects} redirects", transient=False)
+            url = target
+
+    def _queue(self, found: list[Found], profile: SiteProfile, via: str) -> None:
+        fresh = [
+            item.url
+            for item in found
+            if profile.matches(host_of(item.url).split(":")[0])
+            and (self.since is None or item.published is None or item.published >= self.since)
+        ]
+        new = self.frontier.add(fresh, profile.key)
+        self.stats.discovered += new
+        event("discovered", source=profile.key, via=via, found=len(found), new=new)
+
+    async def _discover_feed(self, profile: SiteProfile, url: str) -> None:
+        etag, modified = self.frontier.validators(url)
+        headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
+        response = await self._get(url, FEED_TYPES, headers)
+        if response.status == 304:
+            event("discovered", source=profile.key, via=url, outcome="not-modified")
+            return
+        if response.status != 200:
+            raise FetchError(f"HTTP {response.status}", transient=response.status in RETRY_STATUSES)
+        self.frontier.save_validators(url, response.header("etag"), response.header("last-modified"))
+        self._queue(feed_entries(response.content, response.url), profile, url)
+
+    async def _discover_sitemap(self, profile: SiteProfile, url: str, depth: int = 0) -> None:
+        response = await self._get(url, FEED_TYPES)
+        if response.status != 200:
+            raise FetchError(f"HTTP {response.status}", transient=response.status in RETRY_STATUSES)
+        try:
+            sitemap = parse_sitemap(response.content, response.url)
+        except ValueError as exc:
+            raise FetchError(f"bad sitemap: {exc}", transient=False) from None
+        self._queue(sitemap.urls, profile, url)
+        if depth == 0:
+            for child in sitemap.children[:MAX_CHILD_SITEMAPS]:
+                await self._discover_one(profile, child, self._discover_sitemap, depth=1)
+
+    async def _discover_listing(self, profile: SiteProfile, url: str) -> None:
+        response = await self._get(url, HTML_TYPES)
+        if response.status != 200:
+            raise FetchError(f"HTTP {response.status}", transient=response.status in RETRY_STATUSES)
+        links = listing_links(response.content, response.url, profile)
+        self._queue([Found(link) for link in links], profile, url)
+
+    async def _discover_one(
+        self, profile: SiteProfile, url: str, how: Callable[..., object], **kw: int
+    ) -> None:
+        try:
+            await how(profile, url, **kw)  # type: ignore[misc]
+        except FetchError as exc:
+            self.stats.reasons[exc.reason] += 1
+            event("discovery-failed", logging.WARNING, source=profile.key, url=url, reason=exc.reason)
+
+    async def discover(self, profile: SiteProfile) -> None:
+        """Queue the article URLs of one source's feeds, sitemaps and listing pages."""
+        rules = profile.discovery
+        jobs = [(url, self._discover_feed) for url in rules.feeds]
+        jobs += [(url, self._discover_sitemap) for url in rules.sitemaps]
+        jobs += [(url, self._discover_listing) for url in rules.listings]
+        for url, how in jobs:
+            if self.stop.is_set():
+                return
+            target = canonical_url(url)
+            if target:
+                await self._discover_one(profile, target, how)
+
+    # -- fetching articles ----------------------------------------------------------------
+
+    def _limit_reached(self) -> bool:
+        return self.max_pages is not None and self._claimed >= self.max_pages
+
+    async def _ingest(self, url: str, page: Page) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            status = await loop.run_in_executor(self._executor, self.ingest, page)
+        except NothingExtracted as exc:
+            status = "nothing-extracted"
+            event("skipped", logging.WARNING, url=url, reason=str(exc))
+        except Exception as exc:  # an extractor or store bug must not stop the crawl
+            status = "ingest-error"
+            event("skipped", logging.ERROR, url=url, reason=f"{type(exc).__name__}: {exc}")
+        self.stats.ingested[status] += 1
+        self.frontier.mark_done(
+            url, None if status in ("new", "revised", "unchanged", "duplicate") else status
+        )
+        event("stored", url=url, status=status)
+
+    def _fail(self, url: str, reason: str, status: int | None = None, warc: str | None = None) -> None:
+        self.stats.failed += 1
+        self.stats.reasons[reason] += 1
+        self.frontier.mark_failed(url, reason, status, warc)
+        event("failed", logging.WARNING, url=url, reason=reason, status=status)
+
+    def _retry_or_fail(self, url: str, attempts: int, reason: str, wait: float | None = None) -> None:
+        options = self.fetcher.options
+        if attempts >= options.max_attempts:
+            self._fail(url, f"{reason} (gave up after {attempts} attempts)")
+            return
+        wait = options.backoff(attempts) if wait is None else min(wait, options.backoff_max)
+        self.stats.retried += 1
+        self.stats.reasons[reason] += 1
+        self.frontier.retry(url, time.time() + wait, reason)
+        event("retry", logging.WARNING, url=url, reason=reason, attempt=attempts, wait=round(wait, 2))
+
+    async def _process(self, url: str, attempts: int, redirects: int, source: str | None) -> None:
+        refusal = await self.robots.allowed(url)
+        if refusal:
+            self._fail(url, refusal)
+            return
+        self.stats.requests += 1
+        try:
+            response = await self.fetcher.get(url, accept=HTML_TYPES)
+        except FetchError as exc:
+            if exc.transient:
+                self._retry_or_fail(url, attempts, exc.reason)
+            else:
+                self._fail(url, exc.reason)
+            return
+        ref = self.archive.write(response)
+        location = response.header("location")
+        if 300 <= response.status < 400 and location:
+            self._redirect(url, ref, response.status, canonical_url(location, url), redirects, source)
+        elif response.status == 200:
+            self.frontier.mark_fetched(url, response.status, ref)
+            self.stats.fetched += 1
+            event(
+                "fetched",
+                url=url,
+                status=200,
+                bytes=len(response.content),
+                seconds=round(response.elapsed, 3),
+            )
+            await self._ingest(url, page_from(response, ref))
+        elif response.status in RETRY_STATUSES:
+            self._retry_or_fail(url, attempts, f"HTTP {response.status}", response.retry_after())
+        else:
+            self._fail(url, f"HTTP {response.status}", response.status, ref)
+
+    def _redirect(
+        self, url: str, ref: str, status: int, target: str | None, redirects: int, source: str | None
+    ) -> None:
+        if target is None:
+            self._fail(url, "redirect to a non-web URL", status, ref)
+        elif redirects >= self.fetcher.options.max_redirects:
+            self._fail(url, f"more than {self.fetcher.options.max_redirects} redirects", status, ref)
+        elif self.frontier.add([target], source, redirects=redirects + 1) == 0:
+            self._fail(url, f"redirect loop or known target {target}", status, ref)
+        else:
+            self.frontier.mark_fetched(url, status, ref)
+            self.frontier.mark_done(url, f"redirected to {target}")
+            event("redirect", url=url, status=status, target=target)
+
+    async def _host_worker(self, host: str) -> None:
+        while not self.stop.is_set() and not self._limit_reached():
+            entry = self.frontier.claim(host)
+            if entry is None:
+                return
+            self._claimed += 1
+            await self._process(entry.url, entry.attempts, entry.redirects, entry.source)
+
+    async def drain(self, *, forever: bool = False) -> None:
+        """Fetch queued URLs, host by host in parallel, until the queue is empty (or, ``forever``, until stop)
+        or the page limit is hit."""
+        workers: dict[str, list[asyncio.Task[None]]] = {}
+        per_host = max(1, self.fetcher.options.concurrency)
+        while not self.stop.is_set() and not self._limit_reached():
+            for host, tasks in list(workers.items()):
+                tasks[:] = [t for t in tasks if not t.done()]
+                if not tasks:
+                    del workers[host]
+            for host in self.frontier.ready_hosts():
+                if len(workers) >= MAX_HOST_WORKERS:
+                    break
+                if host not in workers:
+                    workers[host] = [asyncio.create_task(self._host_worker(host)) for _ in range(per_host)]
+            if not workers:
+                ready_at = self.frontier.next_ready_at()
+                if ready_at is None and not forever:
+                    break
+                await self._sleep(1.0 if ready_at is None else min(5.0, max(0.0, ready_at - time.time())))
+                continue
+            pending = [t for tasks in workers.values() for t in tasks]
+            await asyncio.wait(pending, timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
+        remaining = [t for tasks in workers.values() for t in tasks]
+        if remaining:
+            # on stop, a worker gets a grace period to finish its page; a cancelled claim is recovered later
+            _, late = await asyncio.wait(remaining, timeout=None if not self.stop.is_set() else STOP_GRACE)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*remaining, return_exceptions=True)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stop.wait(), timeout=seconds)
+
+    async def run(self) -> CrawlStats:
+        """Recover from a previous kill, discover every source, then drain the frontier."""
+        await self.recover()
+        await asyncio.gather(*(self.discover(profile) for profile in self.profiles))
+        await self.drain()
+        event("crawl-finished", logging.INFO, **self.stats.summary())
+        return self.stats
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.archive.close()
+
+
+def frontier_path(settings: Settings, database: str | None) -> Path:
+    """The crawl tables sit in the SQLite database itself; beside a PostgreSQL store, in crawl.db."""
+    target = database or settings.database
+    if target and "://" in target and not target.startswith("sqlite:///"):
+        return settings.data_dir / "crawl.db"
+    return Path(target.removeprefix("sqlite:///")).expanduser() if target else settings.database_path
+
+
+def select_profiles(settings: Settings, names: tuple[str, ...] = ()) -> tuple[SiteProfile, ...]:
+    """The configured sources (shipped profiles plus the data dir's ``sites/``), or those named."""
+    profiles = load_profiles(settings.profile_dir)
+    if not names:
+        return profiles
+    known = {p.key: p for p in profiles}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return tuple(known[n] for n in names)
+
+
+@asynccontextmanager
+async def open_crawl(
+    settings: Settings,
+    store: Store,
+    *,
+    database: str | None = None,
+    profiles: tuple[SiteProfile, ...] = (),
+    since: datetime | None = None,
+    max_pages: int | None = None,
+    stop: asyncio.Event | None = None,
+    options: FetchOptions | None = None,
+) -> AsyncIterator[Crawl]:
+    """A ready Crawl over ``store``: frontier, fetcher and WARC archive opened, all closed on exit."""
+    frontier = Frontier(frontier_path(settings, database))
+    archive = WarcArchive(settings.warc_dir)
+    try:
+        async with Fetcher(options or FetchOptions.from_settings(settings)) as fetcher:
+            crawl = Crawl(
+                frontier=frontier,
+                fetcher=fetcher,
+                archive=archive,
+                ingest=store_ingest(store, since),
+                profiles=profiles,
+                since=since,
+                max_pages=max_pages,
+                stop=stop,
+            )
+            try:
+                yield crawl
+            finally:
+                crawl.close()
+    finally:
+        frontier.close()
+
+
+async def run_crawl(
+    settings: Settings,
+    *,
+    database: str | None = None,
+    sources: tuple[str, ...] = (),
+    since: datetime | None = None,
+    max_pages: int | None = None,
+    options: FetchOptions | None = None,
+) -> CrawlStats:
+    """``diemtin crawl``: one crawl of the chosen sources into the database; SIGINT/SIGTERM stop cleanly."""
+    profiles = select_profiles(settings, sources)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    store = open_store(database)
+    try:
+        async with open_crawl(
+            settings,
+            store,
+            database=database,
+            profiles=profiles,
+            since=since,
+            max_pages=max_pages,
+            stop=stop,
+            options=options,
+        ) as crawl:
+            return await crawl.run()
+    finally:
+        store.close()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
