@@ -114,6 +114,7 @@ class Block:
     path: tuple[int, ...] = ()  # ids of the elements above it, outermost first (ids index Walk.elements)
     url: str | None = None  # image URL
     figure: int = -1  # id of the enclosing <figure>, for pairing images with captions
+    boiler: bool = False  # inside an element whose tag or class names page furniture (generic walks only)
 
     @property
     def link_share(self) -> float:
@@ -130,13 +131,14 @@ class Element:
     tag: str
     parent: int
     weight: int  # class/id hint: +25 content-like, -25 boilerplate-like
+    boiler: bool = False  # this element or one above it is named like furniture (nav, footer, "share"...)
 
 
 @dataclass(slots=True)
 class Walk:
     blocks: list[Block] = field(default_factory=list)
     elements: list[Element] = field(default_factory=list)
-    furniture: list[LexborNode] = field(default_factory=list)  # skipped furniture boxes (for related links)
+    furniture: list[tuple[int, LexborNode]] = field(default_factory=list)  # (element id or -1, box)
     truncated: bool = False
 
 
@@ -205,6 +207,7 @@ def walk(
                 tuple(path),
                 None,
                 figures[-1] if figures else -1,
+                bool(path) and elements[path[-1]].boiler,
             )
         )
 
@@ -224,7 +227,10 @@ def walk(
             url = image_url(node.attributes)
             if url:
                 figure = figures[-1] if figures else -1
-                blocks.append(Block("", "img", "image", path=tuple(path), url=url, figure=figure))
+                boiler = bool(path) and elements[path[-1]].boiler
+                blocks.append(
+                    Block("", "img", "image", path=tuple(path), url=url, figure=figure, boiler=boiler)
+                )
             return SKIP
         if tag in PLAIN_INLINE:
             if tag == "a":
@@ -237,6 +243,8 @@ def walk(
         weight = 0
         is_caption = False
         attrs = node.attributes
+        boiler = False
+        box = False
         if tag not in KEEP_TAGS:
             classes = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
             if _is_hidden(attrs, attrs.get("class") or ""):
@@ -245,25 +253,30 @@ def walk(
                 return SKIP
             if classes:
                 if furniture.is_furniture_class(classes):
-                    out.furniture.append(node)
-                    return SKIP
-                if generic and BOILERPLATE.search(classes) and not CONTENT_HINT.search(classes):
-                    return SKIP
+                    if not generic:
+                        out.furniture.append((-1, node))
+                        return SKIP
+                    box = boiler = True
+                elif generic and BOILERPLATE.search(classes) and not CONTENT_HINT.search(classes):
+                    boiler = True
                 if POSITIVE.search(classes):
                     weight += 25
                 if NEGATIVE.search(classes):
                     weight -= 25
                 is_caption = bool(CAPTION_HINT.search(classes))
             if generic and tag in FURNITURE_TAGS:
-                return SKIP
+                boiler = True
         if caption is not None and caption(node):
             is_caption = True
         style = attrs.get("style")
         right = bool(style and RIGHT_ALIGNED.search(style)) or (bool(rights) and rights[-1])
-        if tag in BLOCK_TAGS:
+        if tag in BLOCK_TAGS or boiler:
             flush()
             element_id = len(elements)
-            elements.append(Element(tag, path[-1] if path else -1, weight))
+            parent = path[-1] if path else -1
+            elements.append(Element(tag, parent, weight, boiler or (parent >= 0 and elements[parent].boiler)))
+            if box:
+                out.furniture.append((element_id, node))
             path.append(element_id)
             block_tags.append(tag)
             kinds.append("caption" if is_caption or tag == "figcaption" or (kinds and kinds[-1]) else "")
@@ -347,8 +360,10 @@ def _vote(block: Block) -> float:
     return 1.0 + text.count(",") + text.count("，") + min(len(text) // 100, 3)
 
 
-def choose_container(result: Walk) -> set[int]:
-    """Ids of the element(s) holding the main text: the best-scored element and its worthy siblings."""
+def choose_container(result: Walk, *, strict: bool = True) -> set[int]:
+    """Ids of the element(s) holding the main text: the best-scored element and its worthy siblings.
+    ``strict`` leaves out text inside furniture-named elements (the first try; a page whose wrapper carries
+    such a name is retried without it)."""
     elements = result.elements
     if not elements:
         return set()
@@ -357,7 +372,7 @@ def choose_container(result: Walk) -> set[int]:
     links = [0] * len(elements)
     voted = [False] * len(elements)
     for block in result.blocks:
-        if block.kind != "text":
+        if block.kind != "text" or (strict and block.boiler):
             continue
         length = len(block.text)
         for element_id in block.path:
@@ -366,8 +381,8 @@ def choose_container(result: Walk) -> set[int]:
         if length < MIN_VOTE_CHARS or not block.path:
             continue
         vote = _vote(block) * (1.0 - block.link_share)
-        ancestors = block.path[-2::-1] if elements[block.path[-1]].tag in PARAGRAPH_TAGS else block.path[::-1]
-        for level, element_id in enumerate(ancestors[:VOTE_LEVELS]):
+        voters = block.path[-2::-1] if elements[block.path[-1]].tag in PARAGRAPH_TAGS else block.path[::-1]
+        for level, element_id in enumerate(voters[:VOTE_LEVELS]):
             if not voted[element_id]:
                 voted[element_id] = True
                 score[element_id] += elements[element_id].weight
@@ -387,10 +402,10 @@ def choose_container(result: Walk) -> set[int]:
     # Several near-best candidates under one ancestor: the ancestor is the article.
     close = [i for i in candidates if i != top and finals[i] >= top_score * 0.75][:5]
     if len(close) >= 2:
-        ancestry = _ancestors(elements, top)
+        ancestry = ancestors(elements, top)
         counts: dict[int, int] = {}
         for other in close:
-            for ancestor in _ancestors(elements, other):
+            for ancestor in ancestors(elements, other):
                 if ancestor in ancestry:
                     counts[ancestor] = counts.get(ancestor, 0) + 1
                     break
@@ -429,16 +444,18 @@ def choose_container(result: Walk) -> set[int]:
     return chosen
 
 
-def _ancestors(elements: list[Element], element_id: int) -> list[int]:
+def ancestors(elements: list[Element], element_id: int) -> list[int]:
     chain = [element_id]
     while elements[chain[-1]].parent >= 0:
         chain.append(elements[chain[-1]].parent)
     return chain
 
 
-def main_blocks(result: Walk, chosen: set[int]) -> list[Block]:
+def main_blocks(result: Walk, chosen: set[int], *, strict: bool = True) -> list[Block]:
     """The blocks inside the chosen container(s), in reading order."""
-    return [block for block in result.blocks if chosen.intersection(block.path)]
+    return [
+        block for block in result.blocks if chosen.intersection(block.path) and not (strict and block.boiler)
+    ]
 
 
 def is_prose(block: Block) -> bool:

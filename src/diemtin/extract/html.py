@@ -31,6 +31,8 @@ from diemtin.textnorm import clean, fold
 # Pages larger than this are cut before parsing (a warning says so).
 MAX_HTML_BYTES = 6 * 1024 * 1024
 MAX_RELATED_LINKS = 60
+# Below this much text the generic extractor retries without leaving out furniture-named wrappers.
+MIN_GENERIC_CHARS = 500
 # Generic selectors used when a profile does not name the element.
 LEAD_SELECTORS = "[data-role=sapo], [class*=sapo], [class*=chapeau], [class*=chapo], [itemprop=description]"
 DATE_SELECTORS = (
@@ -107,7 +109,7 @@ def _site(url: str | None) -> str | None:
 
 
 def _collect(walked: generic.Walk, blocks: list[generic.Block], base: str | None) -> _Body:
-    body = _Body(furniture=list(walked.furniture))
+    body = _Body(furniture=[node for _, node in walked.furniture])
     figure_caption: dict[int, str] = {}
     for block in blocks:
         if block.kind == "caption" and block.figure >= 0 and block.figure not in figure_caption:
@@ -160,7 +162,15 @@ def _generic_body(tree: LexborHTMLParser, base: str | None, warnings: list[str])
     if walked.truncated:
         warnings.append("page has too many text blocks; only the first part was read")
     chosen = generic.choose_container(walked)
-    body = _collect(walked, generic.main_blocks(walked, chosen), base)
+    blocks = generic.main_blocks(walked, chosen)
+    if sum(len(b.text) for b in blocks if b.kind == "text") < MIN_GENERIC_CHARS:
+        loose = generic.choose_container(walked, strict=False)
+        loose_blocks = generic.main_blocks(walked, loose, strict=False)
+        if sum(len(b.text) for b in loose_blocks) > sum(len(b.text) for b in blocks):
+            chosen, blocks = loose, loose_blocks
+    body = _collect(walked, blocks, base)
+    above = {a for element_id in chosen for a in generic.ancestors(walked.elements, element_id)}
+    body.furniture = [node for element_id, node in walked.furniture if element_id not in above]
     return body
 
 
