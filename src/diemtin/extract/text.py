@@ -1,9 +1,573 @@
-"""Text path (to be written): raw text dumps split into classified lines."""
+"""Text path: a raw text dump (a browser's select-all or ``innerText``) split into classified lines.
+
+Two layouts are told apart from the text alone:
+
+* page dumps (the seed, headless-Chromium dumps of outlet pages): menus and header lines, section label,
+  date line (possibly glued to the headline), title, authors, lead, body with captions and related cards,
+  byline, tag list, furniture boxes with their items, footer. The date line anchors the header; the
+  lexicons of ``furniture``, ``attribution`` and ``dates`` classify the rest.
+* metadata-after-body dumps (Báo Mới 2013): title / lead / body / "dd/mm/yy HH:MM GMT+7" / section / comma-
+  separated tags / credited outlet, recognised by a date line followed by at most three short lines.
+
+Every output string goes through ``textnorm.clean``. Bad input never raises: it gives an Article with a
+warning in its provenance.
+"""
 
 from __future__ import annotations
 
-from diemtin.article import Article, Page
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from diemtin.article import Article, Link, Page, Provenance
+from diemtin.extract.attribution import LOWER, UPPER, Attribution, is_byline, is_name, parse_attribution
+from diemtin.extract.dates import DateMatch, date_line_rest, not_after
+from diemtin.extract.furniture import heading_kind, is_ui_line, tag_label_rest
+from diemtin.extract.sniff import decode
+from diemtin.group.taxonomy import category_for_label
+from diemtin.sites import profile_for
+from diemtin.textnorm import clean
+
+log = logging.getLogger(__name__)
+
+# --- Line shapes --------------------------------------------------------------------------------------------
+
+# A photo caption ends with a credit or a photo note: "… Ảnh: Reuters", "… - Ảnh: H.Y.T.", "(Ảnh minh hoạ)".
+_CAPTION = re.compile(
+    r"(?:(?:^|[\s.\-–—(])(?:Ảnh|Ảnh minh họa|Ảnh minh hoạ|Đồ họa|Đồ hoạ|Nguồn ảnh|Video|Clip)"
+    r"\s*:\s*[^:]{1,60}"
+    r"|\((?:Ảnh(?: minh (?:họa|hoạ))?|Ảnh\s*:[^)]{1,60}|Nguồn\s*:[^)]{1,60})\))\s*\.?\)?$",
+)
+# A furniture item dated as shown: "Tiêu đề … (19/07)".
+_DATED_ITEM = re.compile(r"^(?P<title>.+?)\s*\((?P<date>\d{1,2}/\d{1,2}(?:/\d{2,4})?)\)$")
+# Bullets printed on their own line before list items.
+_BULLET = re.compile(r"^[-–—•·*+>]+$")
+# An outlet prefix on a lead: "(Dân trí) - ", "(NLĐO)- ".
+_OUTLET_PREFIX = re.compile(r"^\([^)]{2,25}\)\s*[-–—]")
+# Glued breadcrumb "Kinh doanhQuốc tếPhân tích": a lower-case letter directly followed by an upper-case one.
+_GLUED_CRUMB = re.compile(rf"(?<={LOWER})(?={UPPER})")
+_SPACES = re.compile(r"[^\S\n]+")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+_SENTENCE_END = (".", "!", "?", "…", '"', "”", ":", ";")
+
+MAX_SECTION_CHARS = 50
+MAX_TITLE_CHARS = 250
+MIN_TITLE_CHARS = 10
+MIN_ITEM_WORDS = 4
+MAX_RELATED_ITEMS = 30
+MAX_TAG_CHARS = 60
+HEADER_WINDOW = 8  # lines searched around the date line for title, section and authors
+TRAILER_WINDOW = 6  # non-blank lines after the body searched for further credit lines
+BINARY_SHARE = 0.1  # share of control or replacement characters that makes a text unreadable
+PARAGRAPH_MIN_CHARS = 80
+PARAGRAPH_BLANK_SHARE = 0.6  # share of long lines followed by a blank line that marks a paragraph-spaced dump
+
+
+@dataclass(slots=True)
+class _Parts:
+    """What the layout readers find, before cleaning and assembly."""
+
+    title: str = ""
+    lead: str = ""
+    body: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    source: str | None = None
+    published: datetime | None = None
+    section_path: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    related: list[Link] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def credit(self, attribution: Attribution) -> None:
+        for name in attribution.authors:
+            if name not in self.authors:
+                self.authors.append(name)
+        if attribution.source and not self.source:
+            self.source = attribution.source
+
+
+# --- Public entry -------------------------------------------------------------------------------------------
 
 
 def extract_text(page: Page) -> Article:
-    raise NotImplementedError("text extraction is being written")
+    """Understand a raw text dump; the layout is detected from the text. Never raises on bad content."""
+    text, warnings = decode(page.content, page.headers.get("content-type"))
+    provenance = Provenance(
+        input=page.origin or page.url,
+        input_kind="text",
+        input_hash=page.content_hash,
+        fetched_at=page.fetched_at,
+        warnings=list(warnings),
+    )
+    try:
+        parts = read_parts(text, now=page.fetched_at)
+    except Exception as exc:  # a dump we cannot read must not stop a batch run
+        log.warning("text extraction failed for %s: %r", page.origin or page.url, exc)
+        parts = _Parts(warnings=[f"text extraction failed: {exc!r}"])
+    return _assemble(parts, page, provenance)
+
+
+def read_parts(text: str, *, now: datetime | None = None) -> _Parts:
+    """Split a dump into lines and read it with the layout it has."""
+    lines = split_lines(text)
+    if not any(lines):
+        return _Parts(warnings=["empty text"])
+    if _looks_binary(text):
+        return _Parts(warnings=["text looks binary or undecodable; nothing extracted"])
+    trailer = _metadata_trailer(lines, now)
+    if trailer is not None:
+        return _read_trailer_layout(lines, trailer, now)
+    return _read_page_layout(lines, now)
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines of a dump for classification: NFC, whitespace runs (NBSP included) collapsed, zero-width
+    characters and CR removed, blank lines kept as "". Output strings get the full ``textnorm.clean``."""
+    text = unicodedata.normalize("NFC", _ZERO_WIDTH.sub("", text.replace("\r\n", "\n").replace("\r", "")))
+    return [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4000]
+    return bool(sample) and len(_CONTROL.findall(sample)) / len(sample) > BINARY_SHARE
+
+
+# --- Báo Mới layout: metadata after the body ----------------------------------------------------------------
+
+
+def _metadata_trailer(lines: list[str], now: datetime | None) -> int | None:
+    """Index of a date-only line followed by one to three short lines and nothing else, if there is one."""
+    filled = [i for i, line in enumerate(lines) if line]
+    for position in range(len(filled) - 2, max(len(filled) - 5, 1), -1):
+        index = filled[position]
+        found = date_line_rest(lines[index], now=now)
+        if found is None or found[1] or not found[0].has_time:
+            continue
+        after = [lines[i] for i in filled[position + 1 :]]
+        if 1 <= len(after) <= 3 and len(after[0]) <= MAX_SECTION_CHARS:
+            return index
+    return None
+
+
+def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None) -> _Parts:
+    parts = _Parts()
+    found = date_line_rest(lines[date_index], now=now)
+    parts.published = found[0].value if found else None
+    head = [line for line in lines[:date_index] if line]
+    tail = [line for line in lines[date_index + 1 :] if line]
+    parts.title = head[0] if head else ""
+    parts.lead = head[1] if len(head) > 1 else ""
+    body = head[2:]
+    if body:
+        body[-1] = _split_glued_byline(body[-1], parts)
+        if body[-1] and is_byline(body[-1]):
+            attribution = parse_attribution(body[-1])
+            if attribution:
+                parts.credit(attribution)
+            body.pop()
+    parts.body = [line for line in body if line]
+    section, tags, outlet = {3: tail, 2: [tail[0], "", tail[1]], 1: [tail[0], "", ""]}[len(tail)]
+    parts.section_path = [section] if section else []
+    parts.tags = _split_tags(tags)
+    if outlet:
+        parts.source = outlet
+    return parts
+
+
+# "…cả trước và sau.Hà Linh (TTTĐ)": a credit glued to the end of the last paragraph.
+_GLUED_TAIL = re.compile(rf"^(?P<text>.*?[.!?…\"”)])\s*(?P<credit>{UPPER}[^.!?…\"”]{{1,60}})$")
+
+
+def _split_glued_byline(paragraph: str, parts: _Parts) -> str:
+    """Take an author or credit glued to the last paragraph off it; return the paragraph without it."""
+    match = _GLUED_TAIL.match(paragraph)
+    if not match:
+        return paragraph
+    attribution = parse_attribution(match["credit"])
+    if attribution is None or not is_byline(match["credit"]):
+        return paragraph
+    parts.credit(attribution)
+    return match["text"].strip()
+
+
+def _split_tags(text: str) -> list[str]:
+    tags: list[str] = []
+    for raw in text.split(","):
+        tag = raw.strip().lstrip("#").strip()
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+# --- Page layout: header, body, trailer ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Anchor:
+    """The date line that anchors the header and what it says."""
+
+    index: int
+    match: DateMatch
+    rest: str
+    glued_title: str
+
+
+def _find_anchor(lines: list[str], now: datetime | None) -> _Anchor | None:
+    for index, line in enumerate(lines):
+        if not line or len(line) > MAX_TITLE_CHARS + 40:
+            continue
+        found = date_line_rest(line, now=now)
+        if found is None or not found[0].has_time:
+            continue
+        match, rest = found
+        tail = line[match.end :]
+        if match.start == 0 and rest and tail[:1].isalpha() and _is_headline(tail.strip()):
+            return _Anchor(index, match, "", tail.strip())
+        if not rest or _is_label(rest):
+            return _Anchor(index, match, rest, "")
+    return None
+
+
+def _is_label(line: str) -> bool:
+    """A short section label: few words, no sentence punctuation, not UI, not a furniture heading."""
+    return (
+        0 < len(line) <= MAX_SECTION_CHARS
+        and len(line.split()) <= 8
+        and not line.endswith(_SENTENCE_END)
+        and not any(ch.isdigit() for ch in line)
+        and not is_ui_line(line)
+        and heading_kind(line) is None
+    )
+
+
+def _is_headline(line: str) -> bool:
+    return (
+        MIN_TITLE_CHARS <= len(line) <= MAX_TITLE_CHARS
+        and not line.endswith(".")
+        and not _OUTLET_PREFIX.match(line)
+        and heading_kind(line) is None
+        and tag_label_rest(line) is None
+        and not is_ui_line(line)
+        and not is_name(line)
+    )
+
+
+def _is_author_line(line: str) -> bool:
+    return bool(line) and is_byline(line) and not line.lower().startswith("theo ")
+
+
+def _skippable_header_line(line: str, title: str) -> bool:
+    """Blank, UI, a repeat of the title, or a second date line: lines between headline and lead."""
+    if not line or is_ui_line(line) or line == title:
+        return True
+    found = date_line_rest(line)
+    return found is not None and not found[1]
+
+
+def _read_page_layout(lines: list[str], now: datetime | None) -> _Parts:
+    parts = _Parts()
+    anchor = _find_anchor(lines, now)
+    if anchor is None:
+        parts.warnings.append("no date line found; header guessed from the first lines")
+        return _read_headerless(lines, parts)
+    parts.published = anchor.match.value
+    title_index, lead_start = _place_title(lines, anchor, parts)
+    _read_section(lines, anchor, title_index, parts)
+    lead_index = _read_lead(lines, lead_start, parts)
+    if lead_index is None:
+        parts.warnings.append("no lead or body found after the headline")
+        return parts
+    end = _read_body(lines, lead_index + 1, parts)
+    _read_trailer(lines, end, parts)
+    _drop_related_cards(parts)
+    return parts
+
+
+def _place_title(lines: list[str], anchor: _Anchor, parts: _Parts) -> tuple[int, int]:
+    """Find the headline near the date line; returns (title index, index where the lead search starts)."""
+    if anchor.glued_title:
+        parts.title = anchor.glued_title
+        return anchor.index, anchor.index + 1
+    after = _next_content(lines, anchor.index + 1, HEADER_WINDOW, skip_names=False)
+    if after is not None and _is_headline(lines[after]) and not _is_author_line(lines[after]):
+        parts.title = lines[after]
+        return after, after + 1
+    before = anchor.index - 1
+    for index in range(anchor.index - 1, max(anchor.index - HEADER_WINDOW, -1), -1):
+        line = lines[index]
+        if not line or is_ui_line(line):
+            continue
+        if _is_author_line(line):
+            attribution = parse_attribution(line)
+            if attribution:
+                parts.credit(attribution)
+            continue
+        before = index
+        break
+    parts.title = lines[before] if before >= 0 else ""
+    return before, anchor.index + 1
+
+
+def _next_content(lines: list[str], start: int, window: int, *, skip_names: bool) -> int | None:
+    for index in range(start, min(start + window, len(lines))):
+        line = lines[index]
+        if not line or is_ui_line(line):
+            continue
+        if skip_names and _is_author_line(line):
+            continue
+        return index
+    return None
+
+
+def _read_section(lines: list[str], anchor: _Anchor, title_index: int, parts: _Parts) -> None:
+    """Section label: the date line's own label (cafef), else the label line just above the header."""
+    if anchor.rest:
+        parts.section_path = [anchor.rest]
+        return
+    top = min(anchor.index, title_index)
+    for index in range(top - 1, max(top - HEADER_WINDOW, -1), -1):
+        line = lines[index]
+        if not line or is_ui_line(line) or _is_author_line(line):
+            continue
+        if _is_label(line):
+            parts.section_path = [crumb.strip() for crumb in _GLUED_CRUMB.split(line) if crumb.strip()]
+        return
+
+
+def _read_lead(lines: list[str], start: int, parts: _Parts) -> int | None:
+    """The first prose line after the header; author lines on the way are credited."""
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if _skippable_header_line(line, parts.title) or line.startswith("và "):
+            continue
+        if _is_author_line(line) and index - start < HEADER_WINDOW:
+            attribution = parse_attribution(line)
+            if attribution:
+                parts.credit(attribution)
+            continue
+        if heading_kind(line) or tag_label_rest(line) is not None:
+            return None
+        parts.lead = line
+        return index
+    return None
+
+
+def _paragraph_spaced(lines: list[str]) -> bool:
+    """Do long lines stand apart with blank lines between (innerText of <p>), as in Chromium dumps?"""
+    long_lines = [i for i, line in enumerate(lines[:-1]) if len(line) >= PARAGRAPH_MIN_CHARS]
+    if len(long_lines) < 3:
+        return False
+    spaced = sum(1 for i in long_lines if not lines[i + 1])
+    return spaced / len(long_lines) >= PARAGRAPH_BLANK_SHARE
+
+
+def _read_body(lines: list[str], start: int, parts: _Parts) -> int:
+    """Body paragraphs and captions from ``start``; returns the index where the article text ends."""
+    spaced = _paragraph_spaced(lines)
+    index = start
+    while index < len(lines):
+        line = lines[index]
+        if not line or is_ui_line(line) or line == parts.title or line == parts.lead:
+            index += 1
+            continue
+        kind = heading_kind(line)
+        if kind is not None:
+            following = _next_content(lines, index + 1, HEADER_WINDOW, skip_names=False)
+            if following is not None and _is_prose(lines[following]) and kind in {"latest", "more"}:
+                index += 1  # an empty widget heading inside the content ("TIN MỚI" filled by JavaScript)
+                continue
+            return index
+        if tag_label_rest(line) is not None:
+            return index
+        if is_byline(line):
+            return index
+        if spaced and _in_run(lines, index):
+            index += 1  # a list block (related cards) inside a paragraph-spaced body
+            continue
+        if _CAPTION.search(line):
+            parts.captions.append(line)
+        else:
+            parts.body.append(line)
+        index += 1
+    return index
+
+
+def _in_run(lines: list[str], index: int) -> bool:
+    """Is the line part of a block of consecutive lines with no blank line between them?"""
+    before = index > 0 and bool(lines[index - 1]) and not is_ui_line(lines[index - 1])
+    after = index + 1 < len(lines) and bool(lines[index + 1]) and not is_ui_line(lines[index + 1])
+    return before or after
+
+
+def _is_prose(line: str) -> bool:
+    return len(line) >= PARAGRAPH_MIN_CHARS and line.endswith(_SENTENCE_END)
+
+
+def _read_trailer(lines: list[str], start: int, parts: _Parts) -> None:
+    """After the body: bylines and credit lines, tag lists, furniture boxes with their items."""
+    credits_left = TRAILER_WINDOW
+    index = start
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if not line:
+            continue
+        rest = tag_label_rest(line)
+        if rest is not None:
+            credits_left = 0
+            index = _read_tags(lines, index, rest, parts)
+            continue
+        kind = heading_kind(line)
+        if kind is not None:
+            credits_left = 0
+            index = _read_items(lines, index, kind, parts)
+            continue
+        if credits_left > 0:
+            credits_left -= 1
+            if is_byline(line):
+                attribution = parse_attribution(line)
+                if attribution:
+                    parts.credit(attribution)
+
+
+def _read_tags(lines: list[str], index: int, rest: str, parts: _Parts) -> int:
+    if rest:
+        if "," in rest or len(rest.split()) <= 5:
+            parts.tags.extend(tag for tag in _split_tags(rest) if tag not in parts.tags)
+        else:
+            parts.warnings.append("tag list printed without separators; tags not split")
+        return index
+    seen_tag = False
+    while index < len(lines):
+        line = lines[index]
+        if not line:
+            if seen_tag:
+                break
+            index += 1
+            continue
+        if heading_kind(line) or is_ui_line(line) or len(line) > MAX_TAG_CHARS * 4:
+            break
+        if "," in line:
+            parts.tags.extend(tag for tag in _split_tags(line) if tag not in parts.tags)
+            return index + 1
+        if len(line) > MAX_TAG_CHARS:
+            break
+        tag = line.lstrip("#").strip()
+        if tag and tag not in parts.tags:
+            parts.tags.append(tag)
+        seen_tag = True
+        index += 1
+    return index
+
+
+def _read_items(lines: list[str], index: int, kind: str, parts: _Parts) -> int:
+    """Items under a furniture heading: title-shaped lines, bullets and blank lines skipped."""
+    items = 0
+    while index < len(lines) and items < MAX_RELATED_ITEMS:
+        line = lines[index]
+        if not line or _BULLET.match(line):
+            index += 1
+            continue
+        if heading_kind(line) or tag_label_rest(line) is not None or is_ui_line(line):
+            break
+        if len(line.split()) < MIN_ITEM_WORDS or len(line) > MAX_TITLE_CHARS:
+            break
+        dated = _DATED_ITEM.match(line)
+        if dated:
+            parts.related.append(Link(title=dated["title"], date=dated["date"], kind=kind))
+        else:
+            parts.related.append(Link(title=line, kind=kind))
+        items += 1
+        index += 1
+    return index
+
+
+def _drop_related_cards(parts: _Parts) -> None:
+    """A body line repeating the title of a furniture item is a related-article card shown inside the
+    content; it goes, with the description line right after it."""
+    titles = {link.title for link in parts.related}
+    if not titles:
+        return
+    kept: list[str] = []
+    skip_next = False
+    for line in parts.body:
+        if skip_next:
+            skip_next = False
+            continue
+        if line in titles:
+            skip_next = True
+            continue
+        kept.append(line)
+    parts.body = kept
+
+
+def _read_headerless(lines: list[str], parts: _Parts) -> _Parts:
+    """No date line: first title-shaped line as headline, next line as lead, the rest read as a body."""
+    filled = [i for i, line in enumerate(lines) if line]
+    title_index = next((i for i in filled if _is_headline(lines[i])), filled[0])
+    parts.title = lines[title_index]
+    lead_index = _read_lead(lines, title_index + 1, parts)
+    if lead_index is None:
+        return parts
+    end = _read_body(lines, lead_index + 1, parts)
+    _read_trailer(lines, end, parts)
+    _drop_related_cards(parts)
+    return parts
+
+
+# --- Assembly -----------------------------------------------------------------------------------------------
+
+
+def _assemble(parts: _Parts, page: Page, provenance: Provenance) -> Article:
+    profile = profile_for(page.url)
+    section_path = _clean_all(parts.section_path)
+    section = section_path[-1] if section_path else None
+    category = (profile.category_for(page.url, section) if profile else None) or category_for_label(section)
+    published = not_after(parts.published, page.fetched_at)
+    if parts.published is not None and published is None:
+        parts.warnings.append("visible date later than the fetch time; dropped")
+    provenance.profile = profile.key if profile else None
+    provenance.warnings.extend(parts.warnings)
+    if not parts.title:
+        provenance.warnings.append("no headline found")
+    article = Article(
+        url=page.url,
+        site=_host(page.url),
+        outlet=profile.name if profile else None,
+        section=section,
+        section_path=section_path,
+        category=category,
+        title=clean(parts.title),
+        lead=clean(parts.lead),
+        body=_clean_all(parts.body),
+        captions=_clean_all(parts.captions),
+        authors=_clean_all(parts.authors),
+        source=clean(parts.source) or None,
+        published=published,
+        tags=_clean_all(parts.tags),
+        related=[
+            Link(title=clean(link.title), url=link.url, date=link.date, kind=link.kind)
+            for link in parts.related
+        ],
+        provenance=provenance,
+    )
+    article.id = article.compute_id()
+    return article
+
+
+def _clean_all(texts: list[str]) -> list[str]:
+    cleaned = (clean(text) for text in texts)
+    return [text for text in cleaned if text]
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname
+    return host.removeprefix("www.") if host else None
