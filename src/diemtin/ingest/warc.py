@@ -1,0 +1,89 @@
+"""WARC input: every HTML response record of a WARC file (plain or gzip'd) as a Page.
+
+Pages carry the record's target URL, WARC-Date, HTTP status and headers (lower-case names), and the origin
+``<path>#<offset>``. Records that are not pages (warcinfo, requests, metadata, non-HTML, error statuses,
+empty bodies) are skipped with a logged reason. A damaged archive ends in an InputError, after the pages
+read before the damage.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from diemtin.article import Page
+from diemtin.extract.sniff import detect_kind
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Content types that say nothing about the body: the body itself decides whether it is HTML.
+UNTYPED = ("", "application/octet-stream", "text/plain", "unk")
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    """An input that could not be read, with the reason; runs report it and go on."""
+
+    path: str
+    reason: str
+
+
+def iter_warc(path: str | Path) -> Iterator[Page | InputError]:
+    """The HTML response pages of one WARC file, in file order; never raises on bad content."""
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            records = ArchiveIterator(handle)
+            for record in records:
+                if record.rec_type != "response":
+                    log.debug("%s: skipped a %s record", name, record.rec_type)
+                    continue
+                content = record.content_stream().read()  # before the offset: asking for it skips the body
+                page = _page(record, content, f"{name}#{records.get_record_offset()}")
+                if page is not None:
+                    yield page
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as error:
+        yield InputError(name, f"damaged WARC: {error}")
+
+
+def _page(record: Any, content: bytes, origin: str) -> Page | None:
+    http = record.http_headers
+    status = int(http.get_statuscode()) if http and http.get_statuscode() else None
+    if status is not None and not 200 <= status < 300:
+        log.info("%s: skipped, HTTP status %s", origin, status)
+        return None
+    if not content:
+        log.info("%s: skipped, empty body", origin)
+        return None
+    headers = {key.lower(): value for key, value in http.headers} if http else {}
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in HTML_TYPES and not (content_type in UNTYPED and detect_kind(content) == "html"):
+        log.info("%s: skipped, not HTML (%s)", origin, content_type or "no content type")
+        return None
+    return Page(
+        content=content,
+        kind="html",
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
+        status=status,
+        headers=headers,
+        origin=origin,
+    )
+
+
+def _warc_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

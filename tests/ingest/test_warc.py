@@ -1,0 +1,115 @@
+"""ingest/warc: HTML responses of a WARC written here with warcio become Pages; other records are skipped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from diemtin.article import Page
+from diemtin.ingest.warc import InputError, iter_warc
+
+PAGE = "<html><head><title>Bài mẫu</title></head><body><p>Hà Nội mở thêm tuyến buýt.</p></body></html>"
+
+
+def _response(
+    writer: WARCWriter, url: str, body: bytes, content_type: str | None, status: str = "200 OK"
+) -> None:
+    headers = [("Content-Length", str(len(body)))]
+    if content_type:
+        headers.append(("Content-Type", content_type))
+    record = writer.create_warc_record(
+        url,
+        "response",
+        payload=BytesIO(body),
+        length=len(body),
+        http_headers=StatusAndHeaders(status, headers, protocol="HTTP/1.1"),
+        warc_headers_dict={"WARC-Date": "2026-11-18T01:30:00Z"},
+    )
+    writer.write_record(record)
+
+
+def write_warc(path: Path, *, gzip: bool) -> None:
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=gzip)
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
+        request = StatusAndHeaders("GET /a HTTP/1.1", [("Host", "bao.example")], is_http_request=True)
+        writer.write_record(
+            writer.create_warc_record("https://bao.example/a", "request", http_headers=request)
+        )
+        _response(writer, "https://bao.example/a", PAGE.encode(), "text/html; charset=utf-8")
+        _response(writer, "https://bao.example/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png")
+        _response(
+            writer, "https://bao.example/missing", b"<html>not found</html>", "text/html", "404 Not Found"
+        )
+        _response(writer, "https://bao.example/b", PAGE.replace("buýt", "tàu").encode(), None)
+        _response(writer, "https://bao.example/feed.json", b'{"items": []}', "application/json")
+
+
+@pytest.mark.parametrize("gzip", [True, False])
+def test_html_responses_become_pages(tmp_path: Path, gzip: bool) -> None:
+    path = tmp_path / ("crawl.warc.gz" if gzip else "crawl.warc")
+    write_warc(path, gzip=gzip)
+    pages = list(iter_warc(path))
+    assert all(isinstance(page, Page) for page in pages)
+    assert [page.url for page in pages if isinstance(page, Page)] == [
+        "https://bao.example/a",
+        "https://bao.example/b",
+    ]
+    first = pages[0]
+    assert isinstance(first, Page)
+    assert first.kind == "html"
+    assert first.status == 200
+    assert first.fetched_at == datetime(2026, 11, 18, 1, 30, tzinfo=UTC)
+    assert first.headers["content-type"] == "text/html; charset=utf-8"
+    assert first.content == PAGE.encode()
+    file, _, offset = (first.origin or "").rpartition("#")
+    assert file == str(path)
+    assert int(offset) > 0
+
+
+def test_origin_offset_points_at_the_record(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.warc.gz"
+    write_warc(path, gzip=True)
+    second = list(iter_warc(path))[1]
+    assert isinstance(second, Page)
+    offset = int((second.origin or "").rpartition("#")[2])
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        record = next(iter(ArchiveIterator(handle)))
+        assert record.rec_headers.get_header("WARC-Target-URI") == second.url
+
+
+@pytest.mark.parametrize("gzip", [True, False])
+def test_damaged_archive_gives_pages_then_an_error(tmp_path: Path, gzip: bool) -> None:
+    path = tmp_path / "crawl.warc"
+    write_warc(path, gzip=gzip)
+    second = list(iter_warc(path))[1]
+    assert isinstance(second, Page)
+    damage_at = int((second.origin or "").rpartition("#")[2])
+    data = path.read_bytes()
+    path.write_bytes(data[:damage_at] + b"garbage, not a record\r\n" * 4 + data[damage_at:])
+    results = list(iter_warc(path))
+    assert [type(result) for result in results] == [Page, InputError]
+    assert isinstance(results[1], InputError)
+    assert results[1].path == str(path)
+    assert "damaged WARC" in results[1].reason
+
+
+def test_truncated_archive_keeps_the_complete_records(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.warc.gz"
+    write_warc(path, gzip=True)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 30])
+    pages = [result for result in iter_warc(path) if isinstance(result, Page)]
+    assert [page.url for page in pages] == ["https://bao.example/a", "https://bao.example/b"]
+
+
+def test_missing_file_is_an_error(tmp_path: Path) -> None:
+    (result,) = list(iter_warc(tmp_path / "none.warc.gz"))
+    assert isinstance(result, InputError)
