@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
 from diemtin.extract import furniture
-from diemtin.textnorm import clean
 
 # --- Markup vocabulary (language-neutral) -------------------------------------------------------------------
 
@@ -154,13 +154,17 @@ def image_url(attrs: dict[str, str | None]) -> str | None:
     return None
 
 
-def _is_hidden(attrs: dict[str, str | None], classes: str) -> bool:
-    if "hidden" in attrs:
-        return True
-    style = attrs.get("style")
-    if style and HIDDEN_STYLE.search(style):
-        return True
-    return bool(classes) and bool(HIDDEN_CLASS.search(classes))
+@lru_cache(maxsize=8192)
+def _class_hints(class_attr: str, id_attr: str) -> tuple[bool, bool, bool, int, bool]:
+    """What a class/id pair says: (hidden, furniture box, boilerplate name, score weight, caption).
+    Cached: a page repeats the same few hundred class strings thousands of times."""
+    names = f"{class_attr} {id_attr}".strip()
+    hidden = bool(HIDDEN_CLASS.search(class_attr))
+    box = furniture.is_furniture_class(names)
+    content = bool(CONTENT_HINT.search(names))
+    boiler = not content and bool(BOILERPLATE.search(names))
+    weight = (25 if POSITIVE.search(names) else 0) - (25 if NEGATIVE.search(names) else 0)
+    return hidden, box, boiler, weight, bool(CAPTION_HINT.search(names))
 
 
 def walk(
@@ -188,7 +192,7 @@ def walk(
     def flush() -> None:
         if not parts:
             return
-        text = clean("".join(parts))
+        text = " ".join("".join(parts).split())
         parts.clear()
         links, bold = counts
         counts[0] = counts[1] = 0
@@ -214,7 +218,7 @@ def walk(
     def enter(node: LexborNode) -> int:
         """Handle an element: SKIP its subtree, or descend (PLAIN, BLOCK, LINK, BOLD, CAPTION) and remember
         the code so that ``leave`` undoes exactly what was opened."""
-        tag = node.tag
+        tag = node.tag or ""
         if tag in SKIP_TAGS:
             return SKIP
         if tag == "br":
@@ -246,24 +250,22 @@ def walk(
         boiler = False
         box = False
         if tag not in KEEP_TAGS:
-            classes = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
-            if _is_hidden(attrs, attrs.get("class") or ""):
+            if "hidden" in attrs:
+                return SKIP
+            style = attrs.get("style")
+            if style and HIDDEN_STYLE.search(style):
                 return SKIP
             if skip is not None and skip(node):
                 return SKIP
-            if classes:
-                if furniture.is_furniture_class(classes):
-                    if not generic:
-                        out.furniture.append((-1, node))
-                        return SKIP
-                    box = boiler = True
-                elif generic and BOILERPLATE.search(classes) and not CONTENT_HINT.search(classes):
-                    boiler = True
-                if POSITIVE.search(classes):
-                    weight += 25
-                if NEGATIVE.search(classes):
-                    weight -= 25
-                is_caption = bool(CAPTION_HINT.search(classes))
+            names = attrs.get("class"), attrs.get("id")
+            if names[0] or names[1]:
+                hidden, box, named_boiler, weight, is_caption = _class_hints(names[0] or "", names[1] or "")
+                if hidden:
+                    return SKIP
+                if box and not generic:
+                    out.furniture.append((-1, node))
+                    return SKIP
+                boiler = generic and (box or named_boiler)
             if generic and tag in FURNITURE_TAGS:
                 boiler = True
         if caption is not None and caption(node):

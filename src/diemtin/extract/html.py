@@ -46,6 +46,12 @@ BREADCRUMB_SELECTORS = "[class*=breadcrumb] a, [class*=bread-crumb] a, [itemtype
 TAG_CONTAINER = re.compile(
     r"(?:^|[\s_-])(?:tags?|tag-?list|keywords?|tu-?khoa|chu-?de|topics?)(?:$|[\s_-])", re.I
 )
+# Class/id of boxes whose links are related articles (besides boxes headed "Tin liên quan" & co.).
+RELATED_BOX = re.compile(
+    r"relate|lien-?quan|cung-?chuyen-?muc|xem-?them|doc-?them|most-?read|doc-?nhieu|xem-?nhieu|read-?more|"
+    r"recommend|same-?cate",
+    re.IGNORECASE,
+)
 _SITE_SUFFIX = re.compile(r"\s+[|\-–—]\s+[^|\-–—]{2,40}$")
 _EXTENSION = re.compile(r"\.(?:html?|chn|epi|aspx?|php)$", re.I)
 
@@ -113,7 +119,7 @@ def _collect(walked: generic.Walk, blocks: list[generic.Block], base: str | None
     figure_caption: dict[int, str] = {}
     for block in blocks:
         if block.kind == "caption" and block.figure >= 0 and block.figure not in figure_caption:
-            figure_caption[block.figure] = block.text
+            figure_caption[block.figure] = clean(block.text)
     seen_images: set[str] = set()
     last_right = False
     for block in blocks:
@@ -123,10 +129,13 @@ def _collect(walked: generic.Walk, blocks: list[generic.Block], base: str | None
                 seen_images.add(url)
                 body.images.append(Image(url, figure_caption.get(block.figure)))
         elif block.kind == "caption":
-            if block.text not in body.captions:
-                body.captions.append(block.text)
+            caption = clean(block.text)
+            if caption and caption not in body.captions:
+                body.captions.append(caption)
         elif generic.is_prose(block):
-            body.paragraphs.append(block.text)
+            paragraph = clean(block.text)
+            if paragraph:
+                body.paragraphs.append(paragraph)
             last_right = block.right
     body.right_aligned_last = last_right
     return body
@@ -387,24 +396,29 @@ def _tags(tree: LexborHTMLParser, profile: SiteProfile | None) -> list[str]:
     return tags
 
 
-def _box_kind(node: LexborNode) -> str:
+def _box_kind(node: LexborNode) -> str | None:
+    """The kind of links a furniture box holds, from its heading or its class; None for other furniture
+    (menus, share bars) whose links are not article links."""
     for heading in node.css("h2, h3, h4, h5, [class*=title]")[:3]:
-        kind = furniture.heading_kind(node_text(heading))
+        kind = furniture.heading_kind(clean(heading.text(deep=True, separator=" ")))
         if kind:
             return kind
-    return "related"
+    names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+    return "related" if RELATED_BOX.search(names) else None
 
 
 def _related(
     tree: LexborHTMLParser, boxes: list[LexborNode], base: str | None, exclude: set[str]
 ) -> list[Link]:
     """Links of furniture boxes: those skipped inside the body, plus boxes headed "Tin liên quan" & co."""
-    candidates = [(box, _box_kind(box)) for box in boxes]
-    for heading in _select(tree, "h2, h3, h4, h5, [class*=title]"):
+    candidates: list[tuple[LexborNode, str]] = []
+    for box in boxes:
+        kind = _box_kind(box)
+        if kind:
+            candidates.append((box, kind))
+    for heading in _select(tree, "h2, h3, h4, h5"):
         text = heading.text(deep=True, separator=" ")
-        if not text or len(text) > 60:
-            continue
-        kind = furniture.heading_kind(clean(text))
+        kind = furniture.heading_kind(clean(text)) if text and len(text) <= 60 else None
         if not kind:
             continue
         box = heading.parent
@@ -418,9 +432,12 @@ def _related(
     seen = set(exclude)
     for box, kind in candidates:
         for anchor in box.css("a[href]"):
-            title = clean(anchor.text(deep=True, separator=" "))
+            title = anchor.text(deep=True, separator=" ")
+            if len(title) < 15:
+                continue
+            title = clean(title)
             url = _absolute(base, anchor.attributes.get("href"))
-            if len(title) < 15 or not url or url in seen:
+            if len(title) < 15 or not url or url in seen or furniture.is_ui_line(title):
                 continue
             seen.add(url)
             links.append(Link(title=title, url=url, kind=kind))
