@@ -207,7 +207,7 @@ _TAG_LABEL_RE = re.compile(
     + r")\s*[:：]",
     re.IGNORECASE,
 )
-_UI_KEYS: frozenset[str] = frozenset(_key(item) for item in UI_STRINGS)
+_UI_KEYS: frozenset[str] = frozenset(_key(item) for item in UI_STRINGS) - {""}
 _UI_RES = tuple(re.compile(pattern) for pattern in UI_PATTERNS)
 
 
@@ -236,11 +236,11 @@ def tag_label_rest(line: str | None) -> str | None:
 
 def is_ui_line(line: str | None) -> bool:
     """Is ``line`` a widget or UI string (share, comment, font size, follow-us, counters, "Trở lại …")?"""
-    if line is None:
+    if line is None or not line.strip():
         return False
     key = _key(line)
-    if key in _UI_KEYS:
-        return True
+    if not key or key in _UI_KEYS:
+        return True  # punctuation only (">>", "|") or a known UI string
     return any(pattern.match(key) for pattern in _UI_RES)
 
 

@@ -1,0 +1,100 @@
+"""Bylines and credit lines: the forms of notes/outlets.md section 6, and body sentences that must stay body."""
+
+from __future__ import annotations
+
+import pytest
+
+from diemtin.extract.attribution import (
+    Attribution,
+    is_byline,
+    is_name,
+    is_source,
+    parse_attribution,
+    split_names,
+)
+
+CREDITS = [
+    ("Theo Minh Khang (VietNamNet)", ["Minh Khang"], "VietNamNet"),
+    ("Theo Lê Hoa (Dân trí)", ["Lê Hoa"], "Dân trí"),
+    ("Bảo Ngọc (Theo Reuters)", ["Bảo Ngọc"], "Reuters"),
+    ("Bảo Ngọc (theo AFP)", ["Bảo Ngọc"], "AFP"),
+    ("Thu Trang (tổng hợp)", ["Thu Trang"], None),
+    ("Thu Trang (Tổng hợp)", ["Thu Trang"], None),
+    ("Quang Vinh (T/h)", ["Quang Vinh"], None),
+    ("Quang Vinh (T/H)", ["Quang Vinh"], None),
+    ("Hải Yến (lược dịch)", ["Hải Yến"], None),
+    ("Theo TTXVN", [], "TTXVN"),
+    ("Theo TTXVN.", [], "TTXVN"),
+    ("(Theo Tân Hoa xã)", [], "Tân Hoa xã"),
+    ("Nguồn: Bloomberg", [], "Bloomberg"),
+    ("(Nguồn: Kyodo)", [], "Kyodo"),
+    ("Theo Thời báo kinh tế", [], "Thời báo kinh tế"),
+    ("Mai Lan (TTXVN)", ["Mai Lan"], "TTXVN"),
+    ("Bài, ảnh: Đức Huy", ["Đức Huy"], None),
+    ("Tin, ảnh: Đức Huy", ["Đức Huy"], None),
+    ("PV", ["PV"], None),
+    ("Nhóm PV", ["Nhóm PV"], None),
+    ("Nhóm phóng viên", ["Nhóm phóng viên"], None),
+    ("MINH ĐỨC - THANH TÂM", ["MINH ĐỨC", "THANH TÂM"], None),  # upper case kept as shown
+    ("Thảo Vy, Hoàng Long", ["Thảo Vy", "Hoàng Long"], None),
+    ("Khánh An và Bích Ngọc", ["Khánh An", "Bích Ngọc"], None),
+    ("Phan Anh", ["Phan Anh"], None),
+    ("N.T.H.", ["N.T.H."], None),
+    ("T.Anh", ["T.Anh"], None),
+]
+
+
+@pytest.mark.parametrize(("line", "authors", "source"), CREDITS)
+def test_credit_lines(line: str, authors: list[str], source: str | None) -> None:
+    assert parse_attribution(line) == Attribution(authors, source)
+    assert is_byline(line)
+
+
+BODY = [
+    # A sentence that starts with "Theo …," is body text, not a credit.
+    "Theo người phát ngôn Bộ Ngoại giao Lê Minh, cuộc gặp diễn ra trong không khí cởi mở và thẳng thắn.",
+    "Theo số liệu của Tổng cục Thống kê, giá tiêu dùng tháng này tăng 0,3%.",
+    "Theo kế hoạch, công trình sẽ hoàn thành vào cuối năm.",
+    "Theo ông Nam (giám đốc công ty), doanh thu sẽ tăng.",
+    "Theo ghi nhận",
+    "Giá xăng tăng mạnh trong tuần",
+    "Nước Mỹ và châu Âu",
+    "Hạn chế xuất khẩu gạo",
+    "Tin liên quan",
+    "Chia sẻ",
+    "Thế giới",
+    "",
+    'Ông Hùng cho biết: "Chúng tôi sẽ làm tiếp".',
+    "Những ngày cuối tháng 5, Hà Nội nắng nóng gay gắt (Ảnh: Ngọc Thắng)",
+]
+
+
+@pytest.mark.parametrize("line", BODY)
+def test_body_lines_are_not_bylines(line: str) -> None:
+    assert not is_byline(line)
+
+
+def test_long_lines_are_never_credits() -> None:
+    assert parse_attribution("Theo " + "Nguyễn Văn An " * 10) is None
+
+
+def test_name_shapes() -> None:
+    assert is_name("Nguyễn Thị Minh Khai")
+    assert is_name("ĐỖ HÙNG")
+    assert not is_name("ông Nam")
+    assert not is_name("Nguyễn Văn 2")
+    assert not is_name("Một Hai Ba Bốn Năm Sáu")  # too many words for a name
+    assert not is_name("ở Hà Nội")
+
+
+def test_split_names_refuses_prose() -> None:
+    assert split_names("Lan Anh - Quốc Tuấn") == ["Lan Anh", "Quốc Tuấn"]
+    assert split_names("giá vàng - giá dầu") is None
+
+
+def test_sources() -> None:
+    assert is_source("Reuters")
+    assert is_source("baochinhphu.vn")
+    assert is_source("Người Lao Động")
+    assert not is_source("tổng hợp")
+    assert not is_source("nhiều nguồn, gồm cả báo chí")

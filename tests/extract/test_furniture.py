@@ -1,0 +1,127 @@
+"""The furniture lexicon: headings and their kinds, UI lines, tag labels, class/id tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from diemtin.extract.furniture import (
+    HEADINGS,
+    heading_kind,
+    is_furniture_class,
+    is_ui_line,
+    tag_label_rest,
+)
+
+HEADING_CASES = [
+    ("Tin cùng chuyên mục", "same-section"),
+    ("TIN CÙNG CHUYÊN MỤC", "same-section"),
+    ("Bài đọc nhiều", "most-read"),
+    ("Đọc nhiều", "most-read"),
+    ("Xem nhiều", "most-read"),
+    ("ĐỌC NHIỀU TRONG THỂ THAO", "most-read"),
+    ("Tin liên quan", "related"),
+    ("TIN LIÊN QUAN:", "related"),
+    ("Bài liên quan", "related"),
+    ("Có thể bạn quan tâm", "related"),
+    ("Xem thêm", "more"),
+    ("Đọc thêm >>", "more"),
+    ("Đọc tiếp", "more"),
+    ("Tin mới", "latest"),
+    ("Tin lien quan", "related"),  # accents dropped
+]
+
+
+@pytest.mark.parametrize(("line", "kind"), HEADING_CASES)
+def test_headings(line: str, kind: str) -> None:
+    assert heading_kind(line) == kind
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "",
+        "Tin liên quan đến vụ cháy chung cư ở quận 7 đã được cơ quan chức năng xác minh rõ ràng",
+        "Xem thêm các hình ảnh của lễ hội ở cuối bài viết này",
+        "Giá vàng hôm nay tăng mạnh",
+        "Thế giới",
+    ],
+)
+def test_not_headings(line: str) -> None:
+    assert heading_kind(line) is None
+
+
+def test_every_heading_maps_to_a_known_kind() -> None:
+    kinds = {"same-section", "most-read", "related", "more", "latest", "featured", "sponsored"}
+    assert set(HEADINGS.values()) <= kinds
+    for heading in HEADINGS:
+        assert heading_kind(heading) == HEADINGS[heading]
+
+
+@pytest.mark.parametrize(
+    ("line", "rest"),
+    [
+        ("Tags: bóng đá, V-League", "bóng đá, V-League"),
+        ("Từ khóa:", ""),
+        ("Từ khoá: giá vàng", "giá vàng"),
+        ("CHỦ ĐỀ: mưa lũ miền Trung", "mưa lũ miền Trung"),
+        ("Xem thêm về:", ""),
+        ("Giá vàng giảm mạnh", None),
+        ("Chủ đề của hội thảo năm nay là chuyển đổi số", None),
+    ],
+)
+def test_tag_labels(line: str, rest: str | None) -> None:
+    assert tag_label_rest(line) == rest
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Chia sẻ",
+        "Bình luận (12)",
+        "Bình luận (",
+        "0",
+        ")",
+        "Theo dõi Báo Sông Hồng trên Google News",
+        "Theo dõi chúng tôi trên",
+        "Trở lại Thể thao",
+        "Sao chép liên kết",
+        "Copy link",
+        "Tăng cỡ chữ",
+        "Aa",
+        "và 2 tác giả khác",
+    ],
+)
+def test_ui_lines(line: str) -> None:
+    assert is_ui_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "",
+        "Ông Tâm cho biết sẽ chia sẻ kinh nghiệm với các hợp tác xã.",
+        "Theo dõi sát diễn biến thời tiết, người dân chủ động phòng tránh.",
+        "Bình luận viên Quang Huy",
+    ],
+)
+def test_not_ui_lines(line: str) -> None:
+    assert not is_ui_line(line)
+
+
+@pytest.mark.parametrize(
+    ("value", "furniture"),
+    [
+        ("box-tinlienquanv2", True),
+        ("article-relate", True),
+        ("box-category-footer", True),
+        ("RelatedNewsBox", True),
+        ("social-share top", True),
+        ("fck_detail", False),
+        ("detail-content afcbc-body", False),
+        ("title-detail", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_furniture_classes(value: str | None, furniture: bool) -> None:
+    assert is_furniture_class(value) is furniture
