@@ -1,4 +1,4 @@
-"""Bylines and credit lines: the forms of notes/outlets.md section 6, and body sentences that must stay body."""
+"""Bylines and credit lines: the forms of notes/outlets.md section 6; body sentences that stay body."""
 
 from __future__ import annotations
 
