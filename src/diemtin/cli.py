@@ -5,6 +5,8 @@ Each subcommand is a thin function; the work happens in the stage modules it cal
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from diemtin.ingest.crawler.fetch import FetchOptions
 
 VIETNAM = timezone(timedelta(hours=7))
+PROGRESS_MIN_FILES = 20  # `extract` shows a progress counter past this many paths (or for folders and WARCs)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -190,3 +193,88 @@ def run(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+@main.command()
+@click.option("--url", default=None, help="The page's URL, when it is not in the page (one input only).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["jsonl", "json", "text", "markdown"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one JSON object per line; json: one array; text / markdown: for reading.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="Output file."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also log skipped WARC records and extraction details.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+def extract(url: str | None, output_format: str, output: str, verbose: bool, paths: tuple[str, ...]) -> None:
+    """Extract articles from saved pages, text dumps, folders and WARC files; no database needed.
+
+    PATH is an .html/.htm page, a text dump (.txt), any of those gzip'd, a .warc/.warc.gz archive (every HTML
+    response in it), a folder (walked recursively), or - for stdin. Whether a file is HTML or a text dump is
+    read from its content. One article per page is written, normalised (NFC, invisible characters and mojibake
+    removed); a page that fails is reported on stderr and the run goes on. The exit status is non-zero only
+    when no article at all could be extracted.
+
+    \b
+    Examples:
+      diemtin extract page.html                       one JSON line
+      diemtin extract --format markdown page.html     read it
+      diemtin extract src/diemtin/demo -o demo.jsonl  a folder, to a file
+      diemtin extract --format json crawl.warc.gz     a WARC archive as one JSON array
+      curl -s URL | diemtin extract --url URL -       a page from stdin
+    """
+    import logging
+    import sys
+
+    from diemtin.ingest.files import InputError, iter_pages
+    from diemtin.ingest.pipeline import understand
+    from diemtin.render import writer_for
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(name)s: %(message)s")
+    if url and len(paths) > 1:
+        raise click.UsageError("--url names one page: give one PATH with it")
+    extracted = failed = 0
+    with click.open_file(output, "w", encoding="utf-8") as stream, _progress(paths) as advance:
+        writer = writer_for(output_format, stream)  # type: ignore[arg-type]
+        for item in iter_pages(paths, url=url):
+            if isinstance(item, InputError):
+                click.echo(f"{item.path}: cannot read: {item.reason}", err=True)
+                failed += 1
+                continue
+            try:
+                article = understand(item)
+            except Exception as error:  # one bad page never stops the run
+                click.echo(f"{item.origin}: no article: {type(error).__name__}: {error}", err=True)
+                failed += 1
+            else:
+                writer.write(article)
+                extracted += 1
+            advance()
+        writer.close()
+    if extracted == 0:
+        click.echo(f"nothing extracted ({failed} input(s) failed)", err=True)
+        sys.exit(1)
+
+
+@contextmanager
+def _progress(paths: tuple[str, ...]) -> Iterator[Callable[[], None]]:
+    """A page counter on stderr when it is a terminal and the input is a folder, a WARC or many files."""
+    import sys
+
+    many = len(paths) > PROGRESS_MIN_FILES or any(
+        Path(path).is_dir() or ".warc" in path for path in paths if path != "-"
+    )
+    if not (many and sys.stderr.isatty()):
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("extracting"), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("pages", total=None)
+        yield lambda: progress.advance(task)
