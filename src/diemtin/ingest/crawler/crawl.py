@@ -118,7 +118,7 @@ class Crawl:
         self.since = since
         self.max_pages = max_pages
         self.stop = stop or asyncio.Event()
-        self.robots = RobotsCache(fetcher)
+        self.robots = RobotsCache(fetcher, archive.write)
         self.stats = CrawlStats()
         self._claimed = 0
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="diemtin-ingest")

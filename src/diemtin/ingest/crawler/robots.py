@@ -1,4 +1,5 @@
-"""robots.txt: fetched once per host (through the polite fetcher), parsed with protego, cached for a day.
+"""robots.txt: fetched once per host (through the polite fetcher, archived like any response), parsed with
+protego, cached for a day.
 
 Following RFC 9309: a 4xx robots.txt means no rules; a 5xx or an unreachable robots.txt means the whole host
 is off limits until the next try. A Crawl-delay for our User-Agent raises that host's delay in the fetcher.
@@ -7,6 +8,7 @@ is off limits until the next try. A Crawl-delay for our User-Agent raises that h
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -14,7 +16,7 @@ from protego import Protego
 
 from diemtin.ingest.crawler.canonical import host_of
 from diemtin.ingest.crawler.events import event
-from diemtin.ingest.crawler.fetch import Fetcher, FetchError
+from diemtin.ingest.crawler.fetch import Fetcher, FetchError, Response
 
 ROBOTS_TTL = 24 * 3600.0
 UNREACHABLE_TTL = 600.0
@@ -31,8 +33,9 @@ class _Rules:
 class RobotsCache:
     """Answers "may we fetch this URL?" for any host, fetching each robots.txt once per TTL."""
 
-    def __init__(self, fetcher: Fetcher) -> None:
+    def __init__(self, fetcher: Fetcher, archive: Callable[[Response], object] | None = None) -> None:
         self.fetcher = fetcher
+        self.archive = archive
         self.agent = fetcher.options.user_agent.split("/")[0]
         self._rules: dict[str, _Rules] = {}
 
@@ -46,6 +49,8 @@ class RobotsCache:
         except FetchError as exc:
             event("robots", host=host, outcome="unreachable", reason=exc.reason)
             return _Rules(None, f"robots.txt unreachable ({exc.reason})", now + UNREACHABLE_TTL)
+        if self.archive is not None:
+            self.archive(response)
         if response.status >= 500:
             event("robots", host=host, outcome="server-error", status=response.status)
             return _Rules(None, f"robots.txt answered {response.status}", now + UNREACHABLE_TTL)
