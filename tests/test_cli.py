@@ -1,0 +1,136 @@
+"""`diemtin extract` run as the installed console script, on the demo pages and on inputs written here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from diemtin.article import Article
+
+DIEMTIN = Path(sys.executable).with_name("diemtin")
+DEMO = Path(__file__).resolve().parents[1] / "src" / "diemtin" / "demo"
+DEMO_PAGES = sorted(path for path in DEMO.iterdir() if path.suffix in {".html", ".txt"})
+PAGE = (
+    "<!DOCTYPE html><html><head><title>Bài mẫu</title></head><body><article>"
+    "<h1>Bài mẫu: thư viện xã mở cửa buổi tối</h1>"
+    "<p>Bài mẫu — nội dung minh họa. Thư viện xã mở cửa đến chín giờ tối để học sinh đọc sách.</p>"
+    "<p>Mỗi tối có khoảng ba mươi em đến thư viện, nhiều em đi cùng cha mẹ sau bữa cơm chiều ở nhà.</p>"
+    "</article></body></html>"
+)
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(DIEMTIN), "extract", *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_demo_folder_to_json_lines() -> None:
+    done = run(str(DEMO))
+    assert done.returncode == 0, done.stderr
+    articles = [Article.from_dict(json.loads(line)) for line in done.stdout.splitlines()]
+    assert len(articles) == len(DEMO_PAGES)
+    assert [Path(article.provenance.input or "").name for article in articles] == [p.name for p in DEMO_PAGES]
+    assert all(article.title and article.body for article in articles)
+    by_name = {Path(article.provenance.input or "").name: article for article in articles}
+    copy, original = by_name["vnexpress-thoi-su-ban-luu.html"], by_name["vnexpress-thoi-su.html"]
+    assert copy.id == original.id and copy.body == original.body
+    assert by_name["dump-suc-khoe.txt"].provenance.input_kind == "text"
+    assert "Bài mẫu — nội dung minh họa." in by_name["dump-suc-khoe.txt"].body
+
+
+def test_json_array_text_and_markdown() -> None:
+    page = DEMO / "nld-cau-vuot-bien.html"
+    as_json = run("--format", "json", str(page), str(DEMO / "tuoitre-cau-vuot-bien.html"))
+    assert as_json.returncode == 0, as_json.stderr
+    titles = [item["title"] for item in json.loads(as_json.stdout)]
+    assert len(titles) == 2
+    for output_format in ("text", "markdown"):
+        done = run("--format", output_format, str(page))
+        assert done.returncode == 0, done.stderr
+        assert titles[0] in done.stdout
+        assert "Bài mẫu — nội dung minh họa." in done.stdout
+        assert done.stdout.lstrip().startswith("# ") == (output_format == "markdown")
+
+
+def test_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    done = run("-o", str(out), str(DEMO / "dantri-giao-duc.html"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    (line,) = out.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["category"] == "giao-duc"
+
+
+def test_stdin_with_url() -> None:
+    done = run("--url", "https://bao.example/thu-vien-xa", "-", stdin=PAGE.encode())
+    assert done.returncode == 0, done.stderr
+    article = json.loads(done.stdout)
+    assert article["url"] == "https://bao.example/thu-vien-xa"
+    assert article["title"] == "Bài mẫu: thư viện xã mở cửa buổi tối"
+    assert "ba mươi em" in " ".join(article["body"])
+
+
+def test_bad_pages_are_reported_and_the_run_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "empty.html").write_bytes(b"")
+    (tmp_path / "garbage.html").write_bytes(bytes(range(256)) * 40)
+    (tmp_path / "good.html").write_text(PAGE, encoding="utf-8")
+    missing = tmp_path / "missing.html"
+    done = run(str(missing), str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) >= 1
+    assert str(missing) in done.stderr
+    assert str(tmp_path / "empty.html") in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_nothing_readable_exits_non_zero(tmp_path: Path) -> None:
+    (tmp_path / "empty.html").write_bytes(b"")
+    done = run(str(tmp_path / "missing.html"), str(tmp_path / "empty.html"))
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert "missing.html" in done.stderr and "empty.html" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_warc_archive(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.warc.gz"
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for url, body, kind in [
+            ("https://bao.example/a", PAGE.encode(), "text/html; charset=utf-8"),
+            ("https://bao.example/logo.png", b"\x89PNG" + bytes(40), "image/png"),
+        ]:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", kind)], protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                url, "response", payload=BytesIO(body), length=len(body), http_headers=headers
+            )
+            writer.write_record(record)
+    done = run("--format", "json", str(path))
+    assert done.returncode == 0, done.stderr
+    (article,) = json.loads(done.stdout)
+    assert article["url"] == "https://bao.example/a"
+    assert article["provenance"]["input"].startswith(f"{path}#")
+
+
+@pytest.mark.parametrize("args", [["--help"], []])
+def test_help_and_usage(args: list[str]) -> None:
+    done = run(*args)
+    if args:
+        assert done.returncode == 0
+        assert "Examples:" in done.stdout and "--format" in done.stdout and "WARC" in done.stdout
+    else:
+        assert done.returncode == 2
+        assert "Missing argument" in done.stderr
