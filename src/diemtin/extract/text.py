@@ -59,6 +59,7 @@ MIN_TITLE_CHARS = 10
 MIN_ITEM_WORDS = 4
 MAX_RELATED_ITEMS = 30
 MAX_TAG_CHARS = 60
+MIN_BODY_WORDS = 40  # below this a page dump is more likely a listing than an article
 HEADER_WINDOW = 8  # lines searched around the date line for title, section and authors
 TRAILER_WINDOW = 6  # non-blank lines after the body searched for further credit lines
 BINARY_SHARE = 0.1  # share of control or replacement characters that makes a text unreadable
@@ -121,7 +122,10 @@ def read_parts(text: str, *, now: datetime | None = None) -> _Parts:
     trailer = _metadata_trailer(lines, now)
     if trailer is not None:
         return _read_trailer_layout(lines, trailer, now)
-    return _read_page_layout(lines, now)
+    parts = _read_page_layout(lines, now)
+    if sum(len(line.split()) for line in parts.body) < MIN_BODY_WORDS:
+        parts.warnings.append("little article text after the headline: a listing or home page?")
+    return parts
 
 
 def split_lines(text: str) -> list[str]:
