@@ -94,6 +94,8 @@ VOTE_LEVELS = 5
 # A block where links carry more than this share of the text is a link list, not prose.
 MAX_LINK_SHARE = 0.5
 MAX_WORK_BLOCKS = 20000
+# Furniture lines (headings, widget strings, tag labels) are short; longer text is never tested against them.
+MAX_FURNITURE_LINE = 120
 
 # What ``walk`` did on entering an element, undone on leaving it.
 SKIP, PLAIN, BLOCK, LINK, BOLD, CAPTION = range(6)
@@ -471,6 +473,8 @@ def is_prose(block: Block) -> bool:
 
 def is_furniture_line(text: str) -> bool:
     """A furniture heading ("Tin liên quan"), a tag-list label or a widget string ("Chia sẻ")."""
+    if len(text) > MAX_FURNITURE_LINE:
+        return False
     return bool(
         furniture.heading_kind(text)
         or furniture.is_ui_line(text)

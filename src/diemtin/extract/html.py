@@ -31,10 +31,17 @@ from diemtin.textnorm import clean, fold
 # Pages larger than this are cut before parsing (a warning says so).
 MAX_HTML_BYTES = 6 * 1024 * 1024
 MAX_RELATED_LINKS = 60
+MAX_TAGS = 30
+MAX_AUTHOR_NODES = 8
+# Elements that may hold a tag-list label such as "Từ khóa:".
+LABEL_TAGS: tuple[str, ...] = ("span", "b", "strong", "li", "p", "label", "h3", "h4", "h5", "dt", "div", "i")
 # Below this much text the generic extractor retries without leaving out furniture-named wrappers.
 MIN_GENERIC_CHARS = 500
 # Generic selectors used when a profile does not name the element.
-LEAD_SELECTORS = "[data-role=sapo], [class*=sapo], [class*=chapeau], [class*=chapo], [itemprop=description]"
+LEAD_SELECTORS = (
+    "[data-role=sapo], [class*=sapo], [class*=chapeau], [class*=chapo], p.description, h2.description, "
+    "[itemprop=description]"
+)
 DATE_SELECTORS = (
     "[data-role=publishdate], [itemprop=datePublished], [class*=publish], [class*=date], [class*=time]"
 )
@@ -98,6 +105,15 @@ def _first_text(tree: LexborHTMLParser | LexborNode, selector: str | None) -> st
         if text:
             return text
     return ""
+
+
+def _inside(node: LexborNode, tags: tuple[str, ...]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in tags:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _absolute(base: str | None, href: str | None) -> str | None:
@@ -210,7 +226,7 @@ def _lead(tree: LexborHTMLParser, profile: SiteProfile | None, title: str) -> st
     if profile and profile.extract.lead:
         return _first_text(tree, profile.extract.lead)
     for node in _select(tree, LEAD_SELECTORS):
-        if node.tag == "meta":
+        if node.tag == "meta" or _inside(node, ("figure", "figcaption", "a")):
             continue
         text = node_text(node)
         if len(text) >= 30 and text != title:
@@ -260,14 +276,20 @@ def _authors(tree: LexborHTMLParser, profile: SiteProfile | None, container: Lex
 
 def _generic_authors(tree: LexborHTMLParser, meta: PageMetadata) -> list[str]:
     names: list[str] = []
-    for node in _select(tree, AUTHOR_SELECTORS)[:10]:
+    seen: set[int] = set()
+    for node in _select(tree, AUTHOR_SELECTORS):
+        if node.mem_id in seen:
+            continue
+        seen.add(node.mem_id)
         text = node_text(node)
-        parsed = split_names(text) if text and len(text) <= 60 else None
+        if not text:
+            continue
+        if len(seen) > MAX_AUTHOR_NODES:
+            break
+        parsed = split_names(text) if len(text) <= 60 else None
         for name in parsed or []:
             if name not in names:
                 names.append(name)
-        if names:
-            break
     return names or list(meta.authors)
 
 
@@ -375,17 +397,35 @@ def _tag_text(text: str) -> str:
     return clean(text).lstrip("#").rstrip(",;").strip()
 
 
+def _labelled_tag_links(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Links after a visible tag label ("Từ khóa:", "Chủ đề:", "Xem thêm về:", "Tags:") in the same box."""
+    for label in furniture.TAG_LABELS:
+        selector = ", ".join(f'{tag}:lexbor-contains("{label}" i)' for tag in LABEL_TAGS)
+        for node in _select(tree, selector):
+            if furniture.tag_label_rest(clean(node.text(deep=True))) != "":
+                continue
+            box = node.parent
+            for _ in range(3):
+                if box is None:
+                    break
+                links = box.css("a[href]")
+                if links:
+                    return links if len(links) <= MAX_TAGS else []
+                box = box.parent
+    return []
+
+
 def _tags(tree: LexborHTMLParser, profile: SiteProfile | None) -> list[str]:
     nodes: list[LexborNode] = []
     if profile and profile.extract.tags:
         nodes = _select(tree, profile.extract.tags)
     if not nodes:
-        nodes = _select(tree, "a[rel=tag]")
+        nodes = _select(tree, "a[rel=tag]") or _labelled_tag_links(tree)
     if not nodes:
         for box in _select(tree, "[class*=tag], [class*=keyword], [class*=tu-khoa], [class*=tukhoa]"):
             classes = f"{box.attributes.get('class') or ''}"
             links = box.css("a")
-            if TAG_CONTAINER.search(classes) and 0 < len(links) <= 30:
+            if TAG_CONTAINER.search(classes) and 0 < len(links) <= MAX_TAGS:
                 nodes = links
                 break
     tags: list[str] = []
@@ -449,8 +489,9 @@ def _related(
 # --- the path ----------------------------------------------------------------------------------------------
 
 
-def extract_html(page: Page) -> Article:
-    """Extract one article from an HTML page; never raises (problems go to provenance.warnings)."""
+def extract_html(page: Page, *, profiles: bool = True) -> Article:
+    """Extract one article from an HTML page; never raises (problems go to provenance.warnings).
+    ``profiles=False`` runs metadata and generic extraction only (how a page of an unknown outlet fares)."""
     warnings: list[str] = []
     provenance = Provenance(
         input=page.origin or page.url,
@@ -462,7 +503,8 @@ def extract_html(page: Page) -> Article:
     raw = page.content
     if len(raw) > MAX_HTML_BYTES:
         warnings.append(f"page of {len(raw)} bytes cut to the first {MAX_HTML_BYTES} before parsing")
-        raw = raw[:MAX_HTML_BYTES]
+        head = raw[:MAX_HTML_BYTES]
+        raw = head[: head.rfind(b">") + 1] or head  # end on a tag, never inside a multi-byte character
     text, decode_warnings = decode(raw, _header(page, "content-type"))
     warnings.extend(decode_warnings)
     article = Article(url=page.url, site=_site(page.url), provenance=provenance)
@@ -471,19 +513,19 @@ def extract_html(page: Page) -> Article:
         article.id = article.compute_id()
         return article
     try:
-        _fill(article, LexborHTMLParser(text), page, warnings)
+        _fill(article, LexborHTMLParser(text), page, warnings, profiles)
     except Exception as exc:  # last resort: a page must never stop a run
         warnings.append(f"extraction failed: {type(exc).__name__}: {exc}")
     article.id = article.compute_id()
     return article
 
 
-def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[str]) -> None:
+def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[str], profiles: bool) -> None:
     meta = read_metadata(tree)
     warnings.extend(meta.warnings)
     url = meta.url if meta.url and (not page.url or _site(meta.url) == _site(page.url)) else page.url
     url = url or meta.url
-    profile = profile_for(page.url) or profile_for(url)
+    profile = (profile_for(page.url) or profile_for(url)) if profiles else None
     article.url = url
     article.site = _site(url)
     article.outlet = profile.name if profile else meta.site_name
