@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -50,10 +51,9 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("", host, path, urlencode(sorted(query)), ""))
 
 
-def syllables(article: Article) -> list[str]:
-    """Folded syllables of the lead and body (the title alone when there is no text)."""
-    text = "\n".join([article.lead, *article.body]) or article.title
-    return _WORD.findall(fold(text))
+def folded_text(article: Article) -> str:
+    """The lead and body folded by ``textnorm.fold`` (the title alone when there is no text)."""
+    return fold("\n".join([article.lead, *article.body]) or article.title)
 
 
 @dataclass(slots=True)
@@ -61,6 +61,7 @@ class DedupKeys:
     """Everything a store needs to recognise the article again: as the same page, same text or a near copy."""
 
     canonical_key: str  # canonical URL, or the article id for a URL-less dump
+    folded: str  # folded lead and body: the dedup shingles come from it and a store may index it
     content_hash: str  # exact displayed content: a change at the same URL is a new revision
     text_key: str | None  # folded text hash for cross-URL exact duplicates (None: too short to trust)
     signature: bytes | None  # MinHash values (uint32 x NUM_PERM) or None when too short
@@ -84,8 +85,8 @@ def content_hash(article: Article) -> str:
 
 
 def minhash(words: list[str]) -> MinHash:
-    """MinHash over overlapping SHINGLE-syllable shingles of folded words."""
-    signature = MinHash(num_perm=NUM_PERM)
+    """MinHash over overlapping SHINGLE-syllable shingles of folded words (CRC-32 shingle hashes)."""
+    signature = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32)
     count = max(1, len(words) - SHINGLE + 1)
     signature.update_batch([" ".join(words[i : i + SHINGLE]).encode("utf-8") for i in range(count)])
     return signature
@@ -103,12 +104,14 @@ def band_keys(values: np.ndarray) -> list[int]:
 
 def dedup_keys(article: Article) -> DedupKeys:
     key = canonical_url(article.url) if article.url else f"id:{article.id or article.compute_id()}"
-    words = syllables(article)
+    folded = folded_text(article)
+    words = _WORD.findall(folded)
     if len(words) < MIN_SYLLABLES:
-        return DedupKeys(key, content_hash(article), None, None)
+        return DedupKeys(key, folded, content_hash(article), None, None)
     text_key = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
     values = minhash(words).hashvalues
-    return DedupKeys(key, content_hash(article), text_key, values.astype("<u4").tobytes(), band_keys(values))
+    signature = values.astype("<u4").tobytes()
+    return DedupKeys(key, folded, content_hash(article), text_key, signature, band_keys(values))
 
 
 def similarity(signature: bytes, other: bytes) -> float:

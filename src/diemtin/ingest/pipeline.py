@@ -2,7 +2,7 @@
 
 ``ingest_page`` is the one function the CLI, the crawler and the Spark job call for each page; ``understand``
 is the part without storage (for jobs that write elsewhere); ``ingest_pages`` runs a stream of pages, one
-committed transaction per page, logging and skipping the pages that fail.
+atomic unit per page (committed in small batches), logging and skipping the pages that fail.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from diemtin.article import Article, Page
 from diemtin.extract import extract_page
 from diemtin.group.taxonomy import category_for_label
+from diemtin.ingest.warc import InputError
 from diemtin.store.base import Store, UpsertResult
 from diemtin.textnorm import clean
 
@@ -87,24 +88,45 @@ class IngestReport:
 
 
 def ingest_pages(
-    pages: Iterable[Page],
+    pages: Iterable[Page | InputError],
     store: Store,
     *,
-    on_page: Callable[[Page, UpsertResult | None], None] | None = None,
+    on_page: Callable[[Page | InputError, UpsertResult | None], None] | None = None,
 ) -> IngestReport:
-    """Ingest a stream of pages; a page that fails is logged, counted and skipped, never stops the run."""
+    """Ingest a stream of pages (as ``iter_pages`` gives them); an input that cannot be read or a page that
+    fails is logged, counted and skipped, never stops the run."""
     report = IngestReport()
+    with store.batch():
+        _run(pages, store, report, on_page)
+    return report
+
+
+def _run(
+    pages: Iterable[Page | InputError],
+    store: Store,
+    report: IngestReport,
+    on_page: Callable[[Page | InputError, UpsertResult | None], None] | None,
+) -> None:
     for page in pages:
         result: UpsertResult | None = None
-        try:
-            result = ingest_page(page, store)
-        except Exception as error:
-            origin = page.origin or page.url or "<page>"
-            log.warning("skipped %s: %s: %s", origin, type(error).__name__, error)
+        if isinstance(page, InputError):
+            log.warning("skipped %s: cannot read: %s", page.path, page.reason)
             report.statuses["failed"] += 1
-            report.failures.append((origin, f"{type(error).__name__}: {error}"))
+            report.failures.append((page.path, page.reason))
         else:
-            report.statuses[result.status] += 1
+            result = _one(page, store, report)
         if on_page is not None:
             on_page(page, result)
-    return report
+
+
+def _one(page: Page, store: Store, report: IngestReport) -> UpsertResult | None:
+    try:
+        result = ingest_page(page, store)
+    except Exception as error:
+        origin = page.origin or page.url or "<page>"
+        log.warning("skipped %s: %s: %s", origin, type(error).__name__, error)
+        report.statuses["failed"] += 1
+        report.failures.append((origin, f"{type(error).__name__}: {error}"))
+        return None
+    report.statuses[result.status] += 1
+    return result

@@ -1,12 +1,14 @@
 """The one storage interface every backend implements (SQLite by default, PostgreSQL to scale).
 
-``serve/`` and ``export`` read only through this interface; ``ingest`` writes only through it. A backend knows
-nothing of HTML: it stores Articles and the grouping facts (duplicate copies, story ids) computed in ``group/``.
+``serve/`` and ``export`` read only through this interface; ``ingest`` writes only through it. A backend
+knows nothing of HTML: it stores Articles and the grouping facts (duplicate copies, story ids) computed in
+``group/``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -58,10 +60,21 @@ class UpsertResult:
 
 
 class Store(Protocol):
-    def add(self, article: Article) -> UpsertResult:
-        """Store one article idempotently: new, a revision of a known URL, unchanged, or a duplicate copy."""
+    """What every backend offers. Lists of articles are newest first (by published time, else ingest time)
+    unless said otherwise; an article's duplicates never appear on their own, only in its ``copies``."""
 
-    def get(self, article_id: str) -> StoredArticle | None: ...
+    def add(self, article: Article) -> UpsertResult:
+        """Store one article idempotently: new, a revision of a known URL, unchanged, or a duplicate copy.
+
+        Atomic: committed on return, or (inside ``batch()``) with the batch's next commit."""
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Group this thread's writes into few commits (a bulk ingest); each add stays atomic, and a crash
+        loses at most the writes since the last commit (a re-run redoes them)."""
+        ...
+
+    def get(self, article_id: str) -> StoredArticle | None:
+        """The article with this id (also found by the id of a URL-less dump that collapsed into it)."""
 
     def latest(
         self, *, category: str | None = None, outlet: str | None = None, limit: int = 20, offset: int = 0
@@ -69,20 +82,29 @@ class Store(Protocol):
 
     def count(self, *, category: str | None = None, outlet: str | None = None) -> int: ...
 
-    def story(self, story_id: str) -> list[StoredArticle]: ...
+    def story(self, story_id: str) -> list[StoredArticle]:
+        """Every article of one story, oldest first."""
 
-    def search(self, query: SearchQuery) -> SearchResult: ...
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Accent- and case-insensitive full text ("quoted phrases" kept), filtered; ranked by relevance
+        weighted by recency; with no text, the filtered articles newest first. ``total``: all matches."""
 
-    def record_view(self, article_id: str, at: datetime | None = None) -> None: ...
+    def record_view(self, article_id: str, at: datetime | None = None) -> None:
+        """Count one reader view (ignored for an unknown id)."""
 
-    def most_read(self, *, since: datetime, limit: int = 10) -> list[StoredArticle]: ...
+    def most_read(self, *, since: datetime, limit: int = 10) -> list[StoredArticle]:
+        """Articles with the most views recorded since ``since``, most first (``views``: all-time count)."""
 
-    def categories(self) -> list[tuple[str, int]]: ...
+    def categories(self) -> list[tuple[str, int]]:
+        """(category key, article count), largest first."""
 
-    def outlets(self) -> list[tuple[str, int]]: ...
+    def outlets(self) -> list[tuple[str, int]]:
+        """(outlet name, article count), largest first."""
 
-    def iter_all(self) -> Iterator[StoredArticle]: ...
+    def iter_all(self) -> Iterator[StoredArticle]:
+        """Every article, in insertion order (for export)."""
 
-    def last_modified(self) -> datetime | None: ...
+    def last_modified(self) -> datetime | None:
+        """When anything was last added or changed (for HTTP caching), None for an empty store."""
 
     def close(self) -> None: ...

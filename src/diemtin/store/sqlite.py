@@ -40,6 +40,8 @@ _STORIES: Any = (
 SCHEMA_VERSION = 1
 TITLE_WEIGHT = 4.0  # bm25 weight of the title column against the text column
 RECENCY_DAYS = 30.0  # a match this many days older than the newest article counts half as much
+BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
+BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -163,14 +165,49 @@ class SQLiteStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work: its own transaction, or a savepoint inside the thread's open batch."""
         db = self._db()
-        db.execute("BEGIN IMMEDIATE")
+        if getattr(self._local, "batch_started", None) is None:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return
+        db.execute("SAVEPOINT unit")
         try:
             yield db
         except BaseException:
-            db.execute("ROLLBACK")
+            db.execute("ROLLBACK TO unit")
+            db.execute("RELEASE unit")
             raise
-        db.execute("COMMIT")
+        db.execute("RELEASE unit")
+        self._local.batch_units += 1
+        elapsed = time.monotonic() - self._local.batch_started
+        if self._local.batch_units >= BATCH_UNITS or elapsed >= BATCH_SECONDS:
+            db.execute("COMMIT")
+            db.execute("BEGIN IMMEDIATE")
+            self._local.batch_started, self._local.batch_units = time.monotonic(), 0
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group this thread's writes into few commits (BATCH_UNITS adds or BATCH_SECONDS each).
+
+        Each add stays atomic; a crash loses at most the adds since the last commit, which a re-run redoes.
+        """
+        if getattr(self._local, "batch_started", None) is not None:
+            yield
+            return
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        self._local.batch_started, self._local.batch_units = time.monotonic(), 0
+        try:
+            yield
+        finally:
+            self._local.batch_started = None
+            db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -245,10 +282,8 @@ class SQLiteStore:
         return UpsertResult(article.id, "new", story_id)
 
     def _index(self, db: sqlite3.Connection, n: int | None, article: Article, keys: dedup.DedupKeys) -> None:
-        text = "\n".join([article.lead, *article.body, *article.tags])
-        db.execute(
-            "INSERT INTO fts (rowid, title, text) VALUES (?, ?, ?)", (n, fold(article.title), fold(text))
-        )
+        text = "\n".join([keys.folded, fold(" ".join(article.tags))])
+        db.execute("INSERT INTO fts (rowid, title, text) VALUES (?, ?, ?)", (n, fold(article.title), text))
         db.executemany("INSERT OR IGNORE INTO bands (band, n) VALUES (?, ?)", [(b, n) for b in keys.bands])
 
     def _unindex(self, db: sqlite3.Connection, n: int) -> None:
