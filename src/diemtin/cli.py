@@ -278,3 +278,81 @@ def _progress(paths: tuple[str, ...]) -> Iterator[Callable[[], None]]:
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("pages", total=None)
         yield lambda: progress.advance(task)
+
+
+@main.command()
+@click.option(
+    "--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB or data dir)."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also log extraction details.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
+    """Extract, deduplicate, group and store pages: files, folders (recursively), WARC archives, - for stdin.
+
+    Idempotent: a page already stored is left as it is, a changed page at a known URL becomes a new revision,
+    and a duplicate (same URL, same text or a syndicated copy) is recorded as a copy of the first article.
+    Work is committed every few pages: a run that is stopped or killed keeps what it stored, and running the
+    same command again finishes the job. Pages that fail are logged and skipped.
+    """
+    import logging
+
+    from rich.console import Console
+    from rich.logging import RichHandler
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from diemtin.ingest.files import iter_pages
+    from diemtin.ingest.pipeline import ingest_pages
+    from diemtin.store import open_store
+
+    console = Console(stderr=True)
+    handler = RichHandler(console=console, show_time=False, show_path=False)
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
+    store = open_store(database)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("ingesting {task.completed} pages ({task.fields[rate]:.0f}/s) {task.fields[statuses]}"),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task("pages", total=None, rate=0.0, statuses="")
+            counts: dict[str, int] = {}
+
+            def advance(_page: object, result: object) -> None:
+                status = getattr(result, "status", "failed")
+                counts[status] = counts.get(status, 0) + 1
+                elapsed = progress.tasks[0].elapsed or 1.0
+                done = sum(counts.values())
+                summary = " ".join(f"{key} {value}" for key, value in sorted(counts.items()))
+                progress.update(task, completed=done, rate=done / elapsed, statuses=summary)
+
+            report = ingest_pages(iter_pages(paths), store, on_page=advance)
+    finally:
+        store.close()
+    summary = ", ".join(f"{value} {key}" for key, value in sorted(report.statuses.items())) or "no pages"
+    click.echo(f"{report.pages} pages: {summary}", err=True)
+    if report.pages and report.pages == report.statuses["failed"]:
+        raise SystemExit(1)
+
+
+@main.command("export")
+@click.option(
+    "--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB or data dir)."
+)
+@click.option("--format", "export_format", type=click.Choice(["jsonl", "parquet"]), required=True)
+@click.option(
+    "--out", type=click.Path(dir_okay=False), default=None, help="Output file (JSONL: stdout when left out)."
+)
+def export_corpus(database: str | None, export_format: str, out: str | None) -> None:
+    """Export every stored article with its category, story id, provenance and copies (JSONL or Parquet)."""
+    from diemtin.export import export
+    from diemtin.store import open_store
+
+    if export_format == "parquet" and out is None:
+        raise click.UsageError("Parquet needs --out FILE")
+    store = open_store(database)
+    try:
+        count = export(store, "parquet" if export_format == "parquet" else "jsonl", out)
+    finally:
+        store.close()
+    click.echo(f"{count} articles exported", err=True)
