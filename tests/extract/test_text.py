@@ -121,6 +121,36 @@ def test_browser_layout() -> None:
     assert article.source is None
 
 
+LIST_AND_CAPS_DUMP = """Sức khỏe
+05/01/2024 16:20 GMT+7
+Năm thói quen buổi sáng giúp ngủ ngon hơn vào ban đêm
+Chuyên gia cho rằng nhịp sinh học được đặt lại mỗi sáng, nên việc làm sau khi thức dậy quyết định giấc ngủ.
+
+Một nghiên cứu theo dõi hai nghìn người trong sáu tháng cho thấy nhóm dậy đúng giờ ngủ sâu hơn hẳn.
+
+NHỮNG VIỆC NÊN LÀM
+
+Ra ngoài trời trong mười lăm phút đầu tiên sau khi thức dậy;
+Uống một cốc nước ấm trước khi ăn sáng;
+Vận động nhẹ ít nhất mười phút, như đi bộ hoặc giãn cơ.
+
+Bác sĩ khuyên người bị mất ngủ kéo dài nên đi khám thay vì tự dùng thuốc an thần.
+
+Thu Hằng
+Tin liên quan
+Ngủ trưa bao lâu thì tốt cho sức khỏe người lớn tuổi
+"""
+
+
+def test_caps_intertitle_and_sentence_list_stay_in_body() -> None:
+    article = run(LIST_AND_CAPS_DUMP)
+    assert "NHỮNG VIỆC NÊN LÀM" in article.body  # name-shaped, but prose follows: not a byline
+    assert "Uống một cốc nước ấm trước khi ăn sáng;" in article.body  # a list of sentences is body
+    assert article.body[-1].startswith("Bác sĩ khuyên")
+    assert article.authors == ["Thu Hằng"]
+    assert article.related == [Link("Ngủ trưa bao lâu thì tốt cho sức khỏe người lớn tuổi", kind="related")]
+
+
 TRAILER_DUMP = (
     "Mở rộng tuyến xe buýt điện ra ngoại thành\r\n"
     "(Báo Mẫu) - Từ tháng sau, ba tuyến xe buýt điện mới sẽ nối trung tâm với các huyện phía tây.\r\n"

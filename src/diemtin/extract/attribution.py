@@ -110,10 +110,15 @@ KNOWN_SOURCES: tuple[str, ...] = (
 
 # --- Patterns -----------------------------------------------------------------------------------------------
 
-_NAME_SEPARATORS = re.compile(r"\s+[-–—&]\s+|\s*,\s*|\s+và\s+|\s*/\s*(?=[A-ZĐÀ-Ỹ])")
+# Upper- and lower-case Latin letters with Vietnamese diacritics, as regex classes (``re`` has no \p{Lu}).
+_LATIN = [chr(code) for span in ((0x41, 0x7B), (0xC0, 0x250), (0x1E00, 0x1F00)) for code in range(*span)]
+UPPER = "[" + "".join(ch for ch in _LATIN if ch.isupper()) + "]"
+LOWER = "[" + "".join(ch for ch in _LATIN if ch.islower()) + "]"
+
+_NAME_SEPARATORS = re.compile(rf"\s+[-–—&]\s+|\s*,\s*|\s+và\s+|\s*/\s*(?={UPPER})")
 _WORD = re.compile(r"\S+")
 # One word of a personal name: capitalised ("Tuấn", "NGHI"), an initial ("H.", "T.Anh", "H.Y.T.").
-_NAME_WORD = re.compile(r"^(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\.?|(?:[A-ZĐÀ-Ỹ]\.)+[A-ZĐÀ-Ỹ]?[\wÀ-ỹ]*\.?)$")
+_NAME_WORD = re.compile(rf"^(?:{UPPER}\w*\.?|(?:{UPPER}\.)+(?:{UPPER}\w*)?\.?)$")
 _SOURCE_RE = "|".join(SOURCE_WORDS)
 _COMPILED_RE = "|".join(re.escape(note) for note in sorted(COMPILED_NOTES, key=len, reverse=True))
 _LABEL_RE = "|".join(re.escape(label) for label in sorted(AUTHOR_LABELS, key=len, reverse=True))
@@ -127,7 +132,7 @@ _AUTHOR_OUTLET = re.compile(r"^(?P<authors>[^()]+?)\s*\(\s*(?P<source>[^()]+?)\s
 _THEO_SOURCE = re.compile(rf"^\(?\s*(?:{_SOURCE_RE})\s*:?\s+(?P<source>[^()]+?)\s*\)?$", re.I)
 _LABELLED_AUTHORS = re.compile(rf"^(?:{_LABEL_RE})\s*:\s*(?P<authors>.+)$", re.I)
 
-_CLOSING_INITIAL = re.compile(r"(?:^|[\s.])[A-ZĐÀ-Ỹ]\.$")
+_CLOSING_INITIAL = re.compile(rf"(?:^|[\s.]){UPPER}\.$")
 
 # Longest credit line we accept, in characters; longer lines are prose.
 MAX_BYLINE_CHARS = 80

@@ -60,6 +60,10 @@ MIN_ITEM_WORDS = 4
 MAX_RELATED_ITEMS = 30
 MAX_TAG_CHARS = 60
 MIN_BODY_WORDS = 40  # below this a page dump is more likely a listing than an article
+MAX_CARD_TITLE_CHARS = 150
+WIDGET_KINDS = frozenset(
+    {"latest", "more", "featured", "sponsored"}
+)  # boxes that may sit empty in the content
 HEADER_WINDOW = 8  # lines searched around the date line for title, section and authors
 TRAILER_WINDOW = 6  # non-blank lines after the body searched for further credit lines
 BINARY_SHARE = 0.1  # share of control or replacement characters that makes a text unreadable
@@ -132,7 +136,7 @@ def split_lines(text: str) -> list[str]:
     """Lines of a dump for classification: NFC, whitespace runs (NBSP included) collapsed, zero-width
     characters and CR removed, blank lines kept as "". Output strings get the full ``textnorm.clean``."""
     text = unicodedata.normalize("NFC", _ZERO_WIDTH.sub("", text.replace("\r\n", "\n").replace("\r", "")))
-    return [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
 
 
 def _looks_binary(text: str) -> bool:
@@ -251,7 +255,7 @@ def _is_label(line: str) -> bool:
 def _is_headline(line: str) -> bool:
     return (
         MIN_TITLE_CHARS <= len(line) <= MAX_TITLE_CHARS
-        and not line.endswith(".")
+        and not line.endswith((".", ";", ",", ":"))
         and not _OUTLET_PREFIX.match(line)
         and heading_kind(line) is None
         and tag_label_rest(line) is None
@@ -381,17 +385,19 @@ def _read_body(lines: list[str], start: int, parts: _Parts) -> int:
         kind = heading_kind(line)
         if kind is not None:
             following = _next_content(lines, index + 1, HEADER_WINDOW, skip_names=False)
-            if following is not None and _is_prose(lines[following]) and kind in {"latest", "more"}:
+            if following is not None and _is_prose(lines[following]) and kind in WIDGET_KINDS:
                 index += 1  # an empty widget heading inside the content ("TIN MỚI" filled by JavaScript)
                 continue
             return index
         if tag_label_rest(line) is not None:
             return index
-        if is_byline(line):
+        if is_byline(line) and not _prose_follows(lines, index + 1):
             return index
-        if spaced and _in_run(lines, index):
-            index += 1  # a list block (related cards) inside a paragraph-spaced body
-            continue
+        if spaced:
+            run_end = _list_run_end(lines, index)
+            if run_end is not None:
+                index = run_end  # a block of link titles (related cards) inside a paragraph-spaced body
+                continue
         if _CAPTION.search(line):
             parts.captions.append(line)
         else:
@@ -400,11 +406,40 @@ def _read_body(lines: list[str], start: int, parts: _Parts) -> int:
     return index
 
 
-def _in_run(lines: list[str], index: int) -> bool:
-    """Is the line part of a block of consecutive lines with no blank line between them?"""
-    before = index > 0 and bool(lines[index - 1]) and not is_ui_line(lines[index - 1])
-    after = index + 1 < len(lines) and bool(lines[index + 1]) and not is_ui_line(lines[index + 1])
-    return before or after
+def _opens_trailer(line: str) -> bool:
+    return heading_kind(line) is not None or tag_label_rest(line) is not None
+
+
+def _prose_follows(lines: list[str], start: int) -> bool:
+    """Does article prose come after ``start`` before any furniture heading or tag list?"""
+    seen = 0
+    for line in lines[start:]:
+        if not line or is_ui_line(line):
+            continue
+        if heading_kind(line) or tag_label_rest(line) is not None:
+            return False
+        if _is_prose(line):
+            return True
+        seen += 1
+        if seen >= HEADER_WINDOW:
+            break
+    return False
+
+
+def _list_run_end(lines: list[str], index: int) -> int | None:
+    """If ``index`` starts a block of two or more consecutive lines (no blank line between, no heading) of
+    which at least half are headline-shaped, the index after the block; else None. Body lists whose items
+    are sentences stay."""
+    if index > 0 and lines[index - 1] and not is_ui_line(lines[index - 1]):
+        return None  # not the start of a block
+    end = index
+    while end < len(lines) and lines[end] and not is_ui_line(lines[end]) and not _opens_trailer(lines[end]):
+        end += 1
+    block = lines[index:end]
+    if len(block) < 2:
+        return None
+    titles = sum(1 for line in block if _is_headline(line) and len(line) <= MAX_CARD_TITLE_CHARS)
+    return end if titles * 2 >= len(block) else None
 
 
 def _is_prose(line: str) -> bool:
