@@ -412,9 +412,15 @@ def openapi_document() -> dict[str, Any]:
                         _query("q", "Words to find; accents and case do not matter", {"type": "string"}),
                         _CATEGORY,
                         _OUTLET,
-                        _query("since", "Published at or after (YYYY-MM-DD or ISO 8601)", {"type": "string"}),
                         _query(
-                            "until", "Published at or before (YYYY-MM-DD or ISO 8601)", {"type": "string"}
+                            "since",
+                            "Published on or after this day (Vietnam time); an ISO 8601 date-time works too",
+                            {"type": "string", "format": "date"},
+                        ),
+                        _query(
+                            "until",
+                            "Published on or before this day (Vietnam time); an ISO 8601 date-time works too",
+                            {"type": "string", "format": "date"},
                         ),
                         *_PAGING,
                     ],

@@ -1,0 +1,242 @@
+"""The website over a real SQLite database built from ../shared: pages, search, views, validators, safety."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from starlette.testclient import TestClient
+
+from diemtin.serve.app import create_app
+from diemtin.serve.views import is_bot
+from diemtin.store.base import Store
+
+from .conftest import HOSTILE_MARK, CorpusDb
+
+pytestmark = pytest.mark.shared
+BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/130.0"}
+SEED_QUERIES = ["lanh dao quoc phong", "lãnh đạo quốc phòng", "LÃNH ĐẠO"]
+
+
+@pytest.fixture(scope="module")
+def client(store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(store)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def seed_gold(shared: Path) -> dict[str, Any]:
+    gold: dict[str, Any] = json.loads((shared / "corpus" / "gold" / "seed.json").read_text("utf-8"))
+    return gold
+
+
+def text_of(html: str) -> str:
+    tree = HTMLParser(html)
+    assert tree.body is not None
+    return re.sub(r"\s+", " ", tree.body.text(separator=" "))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_seed_article_page_shows_everything(
+    client: TestClient, corpus_db: CorpusDb, seed_gold: dict[str, Any]
+):
+    response = client.get(f"/tin/{corpus_db.seed_id}", headers=BROWSER)
+    assert response.status_code == 200
+    page = text_of(response.text)
+    published = datetime.fromisoformat(seed_gold["published"])
+    assert seed_gold["category"] in page  # the section label, "Thế giới"
+    assert published.strftime("%d/%m/%Y %H:%M") in page
+    for part in [seed_gold["title"], seed_gold["lead"], *seed_gold["body"]]:
+        assert squash(part) in page
+    assert squash(seed_gold["byline_line"]) in page  # "Theo Tuấn Anh (VietNamNet)"
+    assert "Tin cùng chuyên mục" in page and "Bài đọc nhiều" in page
+
+
+def test_article_page_lists_same_category_with_dates(client: TestClient, corpus_db: CorpusDb, store: Store):
+    seed = store.get(corpus_db.seed_id)
+    assert seed is not None and seed.article.category
+    others = [
+        s for s in store.latest(category=seed.article.category, limit=5) if s.article.id != seed.article.id
+    ]
+    assert others, "the seed's category should hold other articles"
+    tree = HTMLParser(client.get(f"/tin/{corpus_db.seed_id}", headers=BROWSER).text)
+    side = next(node for node in tree.css("aside section") if "Tin cùng chuyên mục" in node.text())
+    items = side.css("li")
+    assert items and all(re.search(r"\(\d\d/\d\d\)", item.text()) for item in items)
+    assert others[0].article.title in side.text()
+
+
+def test_original_link_is_nofollow_and_other_outlets_shown(client: TestClient, store: Store):
+    with_url = next(s for s in store.latest(limit=500) if s.article.url and s.article.url.startswith("http"))
+    tree = HTMLParser(client.get(f"/tin/{with_url.article.id}", headers=BROWSER).text)
+    link = tree.css_first(f'a[href="{with_url.article.url}"]')
+    assert link is not None
+    assert set((link.attributes.get("rel") or "").split()) >= {"nofollow", "noopener"}
+
+
+def test_home_and_category_pages_with_pagination(client: TestClient, store: Store):
+    home = client.get("/")
+    assert home.status_code == 200
+    key, total = max(store.categories(), key=lambda pair: pair[1])
+    assert total > 20, "the test corpus should fill more than one page of a category"
+    assert f'href="/chuyen-muc/{key}"' in home.text
+    first = HTMLParser(client.get(f"/chuyen-muc/{key}").text)
+    second = HTMLParser(client.get(f"/chuyen-muc/{key}?trang=2").text)
+    titles_first = [a.text() for a in first.css("a.item-title")]
+    titles_second = [a.text() for a in second.css("a.item-title")]
+    assert len(titles_first) == 20 and titles_second
+    assert not set(titles_first) & set(titles_second)
+    assert first.css_first('a[rel="next"]') is not None and first.css_first('a[rel="prev"]') is None
+    assert client.get("/chuyen-muc/khong-co").status_code == 404
+    assert client.get(f"/chuyen-muc/{key}?trang=abc").status_code == 400
+
+
+def test_story_and_outlet_pages(client: TestClient, corpus_db: CorpusDb, store: Store):
+    seed = store.get(corpus_db.seed_id)
+    assert seed is not None
+    story = client.get(f"/su-kien/{seed.story_id}")
+    assert story.status_code == 200 and seed.article.title in story.text
+    outlet, _ = store.outlets()[0]
+    page = client.get(f"/nguon/{outlet}")
+    assert page.status_code == 200
+    assert len(HTMLParser(page.text).css("a.item-title")) == min(20, store.count(outlet=outlet))
+    assert client.get("/su-kien/khong-co").status_code == 404
+    assert client.get("/tin/khong-co").status_code == 404
+
+
+@pytest.mark.parametrize("query", SEED_QUERIES)
+def test_search_finds_the_seed_accent_and_case_insensitively(
+    client: TestClient, corpus_db: CorpusDb, query: str
+):
+    response = client.get("/tim-kiem", params={"q": query})
+    assert response.status_code == 200
+    tree = HTMLParser(response.text)
+    assert f"/tin/{corpus_db.seed_id}" in [a.attributes.get("href") for a in tree.css("a.item-title")]
+    assert tree.css("a.item-title mark"), "the matched words are highlighted"
+    api = client.get("/api/search", params={"q": query, "limit": 50}).json()
+    assert corpus_db.seed_id in [item["id"] for item in api["items"]]
+
+
+def test_search_filters(client: TestClient, corpus_db: CorpusDb, store: Store):
+    seed = store.get(corpus_db.seed_id)
+    assert seed is not None and seed.article.published and seed.article.category
+    day = seed.article.published.strftime("%Y-%m-%d")
+    after = (seed.article.published + timedelta(days=1)).strftime("%Y-%m-%d")
+    other = next(key for key, _ in store.categories() if key != seed.article.category)
+
+    def found(**params: str) -> bool:
+        html = client.get("/tim-kiem", params={"q": "lãnh đạo", **params}).text
+        return f"/tin/{corpus_db.seed_id}" in html
+
+    assert found(category=seed.article.category)
+    assert not found(category=other)
+    assert found(**{"from": day, "to": day})
+    assert not found(**{"from": after})
+    assert client.get("/tim-kiem", params={"q": "x", "from": "hôm qua"}).status_code == 400
+
+
+def test_views_count_people_not_bots(client: TestClient, store: Store):
+    assert is_bot("Googlebot/2.1 (+http://www.google.com/bot.html)") and is_bot(None) and is_bot("curl/8.5")
+    assert not is_bot(BROWSER["User-Agent"])
+    target = store.latest(category="the-thao", limit=1) or store.latest(limit=1)
+    article_id = target[0].article.id
+    site = client.app.state.site  # type: ignore[attr-defined]
+    before = store.get(article_id)
+    assert before is not None
+    for _ in range(3):
+        client.get(f"/tin/{article_id}", headers={"User-Agent": "Googlebot/2.1"})
+    site.views.flush()
+    after_bots = store.get(article_id)
+    assert after_bots is not None and after_bots.views == before.views
+    for _ in range(30):
+        client.get(f"/tin/{article_id}", headers=BROWSER)
+    site.views.flush()
+    after_people = store.get(article_id)
+    assert after_people is not None and after_people.views == before.views + 30
+    most_read = store.most_read(since=datetime.now(UTC) - timedelta(days=7))
+    assert most_read[0].article.id == article_id
+
+
+def test_pages_carry_validators_and_answer_304(client: TestClient, corpus_db: CorpusDb):
+    for path in [
+        "/",
+        f"/tin/{corpus_db.seed_id}",
+        "/rss.xml",
+        "/api/articles",
+        f"/api/articles/{corpus_db.seed_id}",
+    ]:
+        first = client.get(path)
+        assert first.status_code == 200
+        assert first.headers["etag"] and "max-age" in first.headers["cache-control"]
+        again = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304 and not again.content
+        changed = client.get(path, headers={"If-None-Match": '"something-else"'})
+        assert changed.status_code == 200
+    api = client.get("/api/categories")
+    since = client.get("/api/categories", headers={"If-Modified-Since": api.headers["last-modified"]})
+    assert since.status_code == 304
+    old = client.get("/api/categories", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+    assert old.status_code == 200
+
+
+def test_api_lists_paginate_and_describe_errors(client: TestClient, corpus_db: CorpusDb, store: Store):
+    first = client.get("/api/articles", params={"limit": 5}).json()
+    second = client.get("/api/articles", params={"limit": 5, "offset": 5}).json()
+    assert first["total"] == store.count() and len(first["items"]) == 5
+    assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+    one = client.get(f"/api/articles/{corpus_db.seed_id}").json()
+    assert one["id"] == corpus_db.seed_id and one["body"] and one["story_id"]
+    story = client.get(f"/api/stories/{one['story_id']}").json()
+    assert corpus_db.seed_id in [item["id"] for item in story["items"]]
+    categories = client.get("/api/categories").json()["items"]
+    assert sum(c["count"] for c in categories) == sum(count for _, count in store.categories())
+    assert client.get("/api/articles", params={"limit": 0}).status_code == 400
+    assert client.get("/api/articles", params={"offset": "x"}).json()["error"]
+    assert client.get("/api/articles/khong-co").status_code == 404
+    assert client.get("/api/search", params={"since": "ngày mai"}).status_code == 400
+    spec = client.get("/openapi.json").json()
+    assert {"/api/articles", "/api/articles/{article_id}", "/api/stories/{story_id}", "/api/search"} <= set(
+        spec["paths"]
+    )
+
+
+def _attributes(html: str) -> list[tuple[str, str, str]]:
+    return [
+        (node.tag, name, value or "")
+        for node in HTMLParser(html).css("*")
+        for name, value in node.attributes.items()
+    ]
+
+
+def test_hostile_article_is_shown_as_text(client: TestClient, corpus_db: CorpusDb):
+    pages = [
+        f"/tin/{corpus_db.hostile_id}",
+        "/",
+        "/chuyen-muc/the-gioi",
+        f"/tim-kiem?q={HOSTILE_MARK}",
+        f"/tim-kiem?q=<script>{HOSTILE_MARK}",
+    ]
+    for path in pages:
+        response = client.get(path, headers=BROWSER)
+        assert response.status_code == 200, path
+        assert HOSTILE_MARK in response.text, path
+        tree = HTMLParser(response.text)
+        assert not tree.css("script, iframe, svg, object, embed"), path
+        for tag, name, value in _attributes(response.text):
+            assert not name.startswith("on"), (path, tag, name)
+            if name in ("href", "src", "action"):
+                assert not value.strip().lower().startswith(("javascript:", "data:")), (path, tag, value)
+        assert "script-src" not in response.headers["content-security-policy"]
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+    article = HTMLParser(client.get(f"/tin/{corpus_db.hostile_id}").text)
+    title = article.css_first("h1")
+    assert title is not None and "<script>" in title.text()
