@@ -134,6 +134,7 @@ class Element:
     parent: int
     weight: int  # class/id hint: +25 content-like, -25 boilerplate-like
     boiler: bool = False  # this element or one above it is named like furniture (nav, footer, "share"...)
+    named: bool = False  # this element itself is named like furniture
 
 
 @dataclass(slots=True)
@@ -278,7 +279,8 @@ def walk(
             flush()
             element_id = len(elements)
             parent = path[-1] if path else -1
-            elements.append(Element(tag, parent, weight, boiler or (parent >= 0 and elements[parent].boiler)))
+            inherited = parent >= 0 and elements[parent].boiler
+            elements.append(Element(tag, parent, weight, boiler or inherited, boiler))
             if box:
                 out.furniture.append((element_id, node))
             path.append(element_id)
@@ -456,10 +458,21 @@ def ancestors(elements: list[Element], element_id: int) -> list[int]:
 
 
 def main_blocks(result: Walk, chosen: set[int], *, strict: bool = True) -> list[Block]:
-    """The blocks inside the chosen container(s), in reading order."""
-    return [
-        block for block in result.blocks if chosen.intersection(block.path) and not (strict and block.boiler)
-    ]
+    """The blocks inside the chosen container(s), in reading order. Furniture-named elements inside the
+    container are always left out; ``strict`` also leaves out everything under a furniture-named wrapper."""
+    kept: list[Block] = []
+    elements = result.elements
+    for block in result.blocks:
+        path = block.path
+        start = next((i for i, element_id in enumerate(path) if element_id in chosen), -1)
+        if start < 0:
+            continue
+        if strict and block.boiler:
+            continue
+        if any(elements[element_id].named for element_id in path[start + 1 :]):
+            continue
+        kept.append(block)
+    return kept
 
 
 def is_prose(block: Block) -> bool:
