@@ -461,13 +461,13 @@ def _related(
         kind = furniture.heading_kind(clean(text)) if text and len(text) <= 60 else None
         if not kind:
             continue
-        box = heading.parent
+        holder: LexborNode | None = heading.parent
         for _ in range(3):
-            if box is None or len(box.css("a[href]")) >= 2:
+            if holder is None or len(holder.css("a[href]")) >= 2:
                 break
-            box = box.parent
-        if box is not None:
-            candidates.append((box, kind))
+            holder = holder.parent
+        if holder is not None:
+            candidates.append((holder, kind))
     links: list[Link] = []
     seen = set(exclude)
     for box, kind in candidates:
