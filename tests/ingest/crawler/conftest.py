@@ -1,10 +1,11 @@
 """A replay of the web on loopback for the crawler tests.
 
-``ReplayServer`` listens on 127.0.0.1 and acts as the HTTP(S) proxy the crawler is configured with: absolute-URI
-requests (``GET http://host/path``) and ``CONNECT host:443`` tunnels (TLS terminated with a certificate from a
-test CA, as a corporate proxy does) are answered by Host from a table of routes, so real host names reach real
-pages of ../shared and nothing leaves the machine. Routes can be slow, fail, redirect, stream 50 MB or change
-over time. Every request is logged with its start and end time, which is what the politeness tests check.
+``ReplayServer`` listens on 127.0.0.1 and acts as the HTTP(S) proxy the crawler is configured with:
+absolute-URI requests (``GET http://host/path``) and ``CONNECT host:443`` tunnels (TLS terminated with a
+certificate from a test CA, as a corporate proxy does) are answered by Host from a table of routes, so real
+host names reach real pages of ../shared and nothing leaves the machine. Routes can be slow, fail, redirect,
+stream 50 MB or change over time. Every request is logged with its start and end time, which is what the
+politeness tests check.
 """
 
 from __future__ import annotations
@@ -37,12 +38,14 @@ HOSTS = [
 
 
 # invented sample vocabulary: article bodies are random sentences of these words, so no two pages are alike
-WORDS = (
-    "người dân thành phố công việc ổn định trở lại chính quyền địa phương kế hoạch mới năm nay giá cả thị trường"
-    " tăng giảm nhẹ doanh nghiệp xuất khẩu nông sản mùa vụ thời tiết mưa lớn học sinh giáo viên trường học bệnh viện"
-    " bác sĩ điều trị giao thông đường phố dự án cầu cảng sân bay du lịch khách quốc tế văn hóa lễ hội bóng đá đội"
-    " tuyển trận đấu chiến thắng công nghệ điện thoại ứng dụng ngân hàng lãi suất vàng xăng dầu chứng khoán cổ phiếu"
-).split()
+VOCABULARY = (
+    "người dân thành phố công việc ổn định trở lại chính quyền địa phương kế hoạch mới năm nay giá cả thị "
+    "trường tăng giảm nhẹ doanh nghiệp xuất khẩu nông sản mùa vụ thời tiết mưa lớn học sinh giáo viên "
+    "trường học bệnh viện bác sĩ điều trị giao thông đường phố dự án cầu cảng sân bay du lịch khách quốc "
+    "tế văn hóa lễ hội bóng đá đội tuyển trận đấu chiến thắng công nghệ điện thoại ứng dụng ngân hàng lãi "
+    "suất vàng xăng dầu chứng khoán cổ phiếu"
+)
+WORDS = tuple(VOCABULARY.split())
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Hit:
     start: float
     end: float = 0.0
     status: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class ReplayServer:
@@ -121,9 +125,17 @@ class ReplayServer:
         self.loop.run_forever()
 
     def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.server.close)
+        async def shutdown() -> None:
+            self.server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
+        self.loop.close()
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tunnel_host: str | None = None
@@ -160,7 +172,7 @@ class ReplayServer:
     async def _answer(
         self, writer: asyncio.StreamWriter, host: str, path: str, headers: dict[str, str]
     ) -> bool:
-        hit = Hit(host, path, time.monotonic())
+        hit = Hit(host, path, time.monotonic(), headers=headers)
         with self._lock:
             self.log.append(hit)
             self._in_flight[host] = self._in_flight.get(host, 0) + 1
@@ -211,23 +223,26 @@ class ReplayServer:
             '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
             f"<title>{title}</title></head><body><header><a href='/'>Trang chủ</a></header>"
             f'<article><h1>{title}</h1><p class="sapo">Tóm tắt: {title}.</p>'
-            f'<span class="date">25/11/2026 08:00</span><div class="content">{body}</div></article></body></html>'
+            '<span class="date">25/11/2026 08:00</span>'
+            f'<div class="content">{body}</div></article></body></html>'
         )
         self.route(url, Reply(200, page.encode("utf-8"), **reply))  # type: ignore[arg-type]
 
     def feed(self, url: str, links: list[str], **headers: str) -> None:
         items = "".join(
-            f"<item><title>Tin {i}</title><link>{link}</link><pubDate>Wed, 25 Nov 2026 08:{i % 60:02d}:00 +0700"
-            "</pubDate></item>"
+            f"<item><title>Tin {i}</title><link>{link}</link>"
+            f"<pubDate>Wed, 25 Nov 2026 08:{i % 60:02d}:00 +0700</pubDate></item>"
             for i, link in enumerate(links)
         )
-        xml = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+        xml = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        xml += f"{items}</channel></rss>"
         self.route(url, Reply(200, xml.encode(), {"Content-Type": "application/rss+xml", **headers}))
 
     def sitemap(self, url: str, links: list[str], index: bool = False) -> None:
         tag, item = ("sitemapindex", "sitemap") if index else ("urlset", "url")
         entries = "".join(f"<{item}><loc>{link}</loc></{item}>" for link in links)
-        xml = f'<?xml version="1.0"?><{tag} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</{tag}>'
+        xmlns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+        xml = f'<?xml version="1.0"?><{tag} xmlns="{xmlns}">{entries}</{tag}>'
         self.route(url, Reply(200, xml.encode(), {"Content-Type": "application/xml"}))
 
     def html(self, url: str, text: str, **reply: object) -> None:
@@ -239,7 +254,7 @@ class ReplayServer:
     def options(self, **overrides: object) -> FetchOptions:
         """Fetch options that reach every host through this server (delay 0.2 s unless overridden)."""
         values: dict[str, object] = {
-            "user_agent": "diemtin-test/0.1 (+https://example.invalid/diemtin; contact: test@example.invalid)",
+            "user_agent": "diemtin-test/0.1 (+https://example.invalid/; contact: test@example.invalid)",
             "delay": 0.2,
             "timeout": 2.0,
             "backoff_base": 0.2,

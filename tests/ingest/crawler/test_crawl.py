@@ -1,4 +1,5 @@
-"""The crawl end to end against the loopback replay: discovery, politeness, robots, archive, conditional GET."""
+"""The crawl end to end against the loopback replay: discovery, politeness, robots, archive, conditional
+GET."""
 
 from __future__ import annotations
 

@@ -41,13 +41,23 @@ def test_faults_are_logged_and_the_crawl_goes_on(replay: Any, crawl: Any, outlet
     replay.article(urls["cham"], "Tin chậm", delay=3.0)
     _then_ok(replay, urls["loi-500"], Reply(500, b"oops"), "Tin sau lỗi máy chủ")
     _then_ok(replay, urls["ban-503"], Reply(503, b"busy", {"Retry-After": "1"}), "Tin sau khi máy bận")
-    _then_ok(replay, urls["qua-tai-429"], Reply(429, b"slow down", {"Retry-After": "1"}), "Tin sau khi quá tải")
+    _then_ok(
+        replay, urls["qua-tai-429"], Reply(429, b"slow down", {"Retry-After": "1"}), "Tin sau khi quá tải"
+    )
     replay.route(urls["vong-a"], Reply(301, b"", {"Location": urls["vong-b"]}))
     replay.route(urls["vong-b"], Reply(302, b"", {"Location": urls["vong-a"]}))
-    replay.route(urls["khong-lo"], Reply(200, b"", {"Content-Type": "text/html"}, stream_bytes=50 * 1024 * 1024))
+    replay.route(
+        urls["khong-lo"], Reply(200, b"", {"Content-Type": "text/html"}, stream_bytes=50 * 1024 * 1024)
+    )
     page = "<html><head><title>Tiếng Việt có dấu</title></head><body><h1>Tiếng Việt có dấu đúng</h1>"
-    page += "<p>" + "Nội dung bài viết bằng tiếng Việt được mã hóa UTF-8 nhưng máy chủ khai báo sai. " * 5 + "</p>"
-    replay.route(urls["bang-ma"], Reply(200, page.encode(), {"Content-Type": "text/html; charset=iso-8859-1"}))
+    page += (
+        "<p>"
+        + "Nội dung bài viết bằng tiếng Việt được mã hóa UTF-8 nhưng máy chủ khai báo sai. " * 5
+        + "</p>"
+    )
+    replay.route(
+        urls["bang-ma"], Reply(200, page.encode(), {"Content-Type": "text/html; charset=iso-8859-1"})
+    )
     replay.route(urls["anh"], Reply(200, b"\x89PNG....", {"Content-Type": "image/png"}))
     target = _url("dich-den", 99)
     replay.article(target, "Tin sau chuyển hướng")
@@ -87,10 +97,20 @@ def test_faults_are_logged_and_the_crawl_goes_on(replay: Any, crawl: Any, outlet
         if hit.status in (429, 503):
             assert log[i + 1].start - hit.end >= 1.0 - 0.01, f"request {log[i + 1].path} ignored Retry-After"
     assert len(replay.hits("tin-a.test", replay_key(urls["khong-lo"])[1])) == 1  # a hard limit is not retried
-    assert len(replay.hits("tin-a.test", replay_key(urls["cham"])[1])) == 2  # a timeout is, within max_attempts
+    # a timeout is retried, within max_attempts
+    assert len(replay.hits("tin-a.test", replay_key(urls["cham"])[1])) == 2
 
     # every fault left a logged reason
     logged = [getattr(r, "fields", {}) for r in caplog.records if r.getMessage() in ("failed", "retry")]
     reasons = " | ".join(str(f.get("reason")) for f in logged)
-    for expected in ("timeout", "HTTP 500", "HTTP 503", "HTTP 429", "limit", "content type", "HTTP 404", "loop"):
+    for expected in (
+        "timeout",
+        "HTTP 500",
+        "HTTP 503",
+        "HTTP 429",
+        "limit",
+        "content type",
+        "HTTP 404",
+        "loop",
+    ):
         assert expected in reasons, f"no logged reason mentions {expected!r}: {reasons}"

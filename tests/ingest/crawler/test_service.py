@@ -1,5 +1,5 @@
-"""``diemtin run`` (diemtin.service; here for the replay fixture): crawls on schedule and serves the API from one
-process; SIGTERM stops it cleanly."""
+"""``diemtin run`` (diemtin.service; here for the replay fixture): crawls on schedule and serves the API
+from one process; SIGTERM stops it cleanly."""
 
 from __future__ import annotations
 

@@ -26,6 +26,15 @@ FURNITURE = (
     "header, nav, footer, aside, script, style, template,"
     " [role=navigation], [role=banner], [role=contentinfo]"
 )
+# class or id words of boxes that are furniture, not the listing (menus, most-read, sliders...)
+FURNITURE_WORDS = frozenset(
+    {
+        "header", "footer", "nav", "navigation", "breadcrumb", "sidebar", "mostview", "tieudiem", "swiper",
+        "slider", "video", "banner", "tag", "tags", "popup", "ads", "advertisement", "sponsor", "social",
+        "share",
+    }
+)  # fmt: skip
+_WORD_SPLIT = re.compile(r"[\s_-]+")
 HIDDEN_CLASSES = frozenset({"hidden", "d-none", "hide", "is-hidden"})
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 
@@ -37,6 +46,17 @@ def _hidden(node: Node) -> bool:
         if HIDDEN_CLASSES.intersection((attrs.get("class") or "").split()):
             return True
         if _DISPLAY_NONE.search(attrs.get("style") or "") or "hidden" in attrs:
+            return True
+        current = current.parent
+    return False
+
+
+def _in_furniture(node: Node) -> bool:
+    current: Node | None = node.parent
+    while current is not None and current.tag not in ("body", "html"):
+        attrs = current.attributes
+        words = _WORD_SPLIT.split(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower())
+        if any(word in FURNITURE_WORDS or "menu" in word for word in words):
             return True
         current = current.parent
     return False
@@ -70,7 +90,7 @@ def listing_links(html: bytes | str, base_url: str, profile: SiteProfile | None 
     else:
         for node in tree.css(FURNITURE):
             node.decompose()
-        anchors = tree.css("a[href]")
+        anchors = [anchor for anchor in tree.css("a[href]") if not _in_furniture(anchor)]
     found: dict[str, None] = {}
     for anchor in anchors:
         href = anchor.attributes.get("href")
