@@ -59,6 +59,9 @@ MIN_TITLE_CHARS = 10
 MIN_ITEM_WORDS = 4
 MAX_RELATED_ITEMS = 30
 MAX_TAG_CHARS = 60
+SHORT_LINE_CHARS = 40
+MAX_SHORT_SHARE = 0.5  # above the Báo Mới date line: title, lead and paragraphs, not a column of menu items
+FEW_SHORT_LINES = 4  # a short article may be mostly short lines (kicker, title, author)
 MIN_BODY_WORDS = 40  # below this a page dump is more likely a listing than an article
 MAX_CARD_TITLE_CHARS = 150
 WIDGET_KINDS = frozenset(
@@ -148,7 +151,8 @@ def _looks_binary(text: str) -> bool:
 
 
 def _metadata_trailer(lines: list[str], now: datetime | None) -> int | None:
-    """Index of a date-only line followed by one to three short lines and nothing else, if there is one."""
+    """Index of a date-only line followed by one to three short lines and nothing else, if there is one and
+    the text above it is article text rather than the short lines of menus and link lists."""
     filled = [i for i, line in enumerate(lines) if line]
     for position in range(len(filled) - 2, max(len(filled) - 5, 1), -1):
         index = filled[position]
@@ -156,7 +160,11 @@ def _metadata_trailer(lines: list[str], now: datetime | None) -> int | None:
         if found is None or found[1] or not found[0].has_time:
             continue
         after = [lines[i] for i in filled[position + 1 :]]
-        if 1 <= len(after) <= 3 and len(after[0]) <= MAX_SECTION_CHARS:
+        if not (1 <= len(after) <= 3 and len(after[0]) <= MAX_SECTION_CHARS):
+            continue
+        above = [lines[i] for i in filled[:position]]
+        short = sum(1 for line in above if len(line) < SHORT_LINE_CHARS)
+        if short <= max(FEW_SHORT_LINES, MAX_SHORT_SHARE * len(above)):
             return index
     return None
 
