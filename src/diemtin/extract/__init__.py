@@ -5,29 +5,26 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from diemtin.article import Article, Page, PageKind
+from diemtin.extract.guard import limit_nesting, limit_text_size
 from diemtin.extract.html import extract_html
 from diemtin.extract.sniff import decode, detect_kind
 from diemtin.extract.text import extract_text
-
-# Text dumps larger than this are cut at a line end before the text path reads them (a warning says so); real
-# dumps are under 100 KB, and the line classifier's work grows with the text. HTML is capped in html.py.
-MAX_TEXT_BYTES = 2 * 1024 * 1024
 
 
 def extract_page(page: Page) -> Article:
     """Run the HTML or the text path on one page; never raises on bad content (warnings go to provenance)."""
     if page.kind == "html":
-        return extract_html(page)
-    if len(page.content) <= MAX_TEXT_BYTES:
-        return extract_text(page)
-    cut = page.content.rfind(b"\n", 0, MAX_TEXT_BYTES) + 1 or MAX_TEXT_BYTES
-    article = extract_text(replace(page, content=page.content[:cut]))
-    article.provenance.warnings.append(f"text dump of {len(page.content)} bytes cut to the first {cut}")
-    article.provenance.input_hash = page.content_hash
+        guarded, warnings = limit_nesting(page)
+        article = extract_html(guarded)
+    else:
+        guarded, warnings = limit_text_size(page)
+        article = extract_text(guarded)
+    if guarded is not page:
+        article.provenance.warnings.extend(warnings)
+        article.provenance.input_hash = page.content_hash
     return article
 
 
