@@ -151,6 +151,16 @@ def test_caps_intertitle_and_sentence_list_stay_in_body() -> None:
     assert article.related == [Link("Ngủ trưa bao lâu thì tốt cho sức khỏe người lớn tuổi", kind="related")]
 
 
+def test_ticker_dates_above_the_article_do_not_anchor_the_header() -> None:
+    ticker = (
+        "Mới cập nhật\n09:10 12/10/2023\nGiá xăng giảm nhẹ từ chiều nay\n08:55 12/10/2023\nMưa lớn ở Nam Bộ\n"
+    )
+    article = run(ticker + BROWSER_DUMP)
+    assert article.title == "Mùa lúa chín vàng hút khách về bản vùng cao"
+    assert article.published == datetime(2023, 10, 12, 7, 40, tzinfo=VN_TZ)
+    assert article.authors == ["Ngọc Hà"] and len(article.body) == 2
+
+
 TRAILER_DUMP = (
     "Mở rộng tuyến xe buýt điện ra ngoại thành\r\n"
     "(Báo Mẫu) - Từ tháng sau, ba tuyến xe buýt điện mới sẽ nối trung tâm với các huyện phía tây.\r\n"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -67,6 +68,8 @@ MAX_CARD_TITLE_CHARS = 150
 WIDGET_KINDS = frozenset(
     {"latest", "more", "featured", "sponsored"}
 )  # boxes that may sit empty in the content
+MAX_ANCHORS = 12  # date lines tried as the header anchor
+MIN_LEAD_CHARS = 60
 HEADER_WINDOW = 8  # lines searched around the date line for title, section and authors
 TRAILER_WINDOW = 6  # non-blank lines after the body searched for further credit lines
 BINARY_SHARE = 0.1  # share of control or replacement characters that makes a text unreadable
@@ -232,7 +235,9 @@ class _Anchor:
     glued_title: str
 
 
-def _find_anchor(lines: list[str], now: datetime | None) -> _Anchor | None:
+def _find_anchors(lines: list[str], now: datetime | None) -> Iterator[_Anchor]:
+    """Date lines that could anchor the header, in page order: a date with its time alone on its line, with a
+    section label, or glued to the headline."""
     for index, line in enumerate(lines):
         if not line or len(line) > MAX_TITLE_CHARS + 40:
             continue
@@ -242,10 +247,9 @@ def _find_anchor(lines: list[str], now: datetime | None) -> _Anchor | None:
         match, rest = found
         tail = line[match.end :]
         if match.start == 0 and rest and tail[:1].isalpha() and _is_headline(tail.strip()):
-            return _Anchor(index, match, "", tail.strip())
-        if not rest or _is_label(rest):
-            return _Anchor(index, match, rest, "")
-    return None
+            yield _Anchor(index, match, "", tail.strip())
+        elif not rest or _is_label(rest):
+            yield _Anchor(index, match, rest, "")
 
 
 def _is_label(line: str) -> bool:
@@ -285,15 +289,25 @@ def _skippable_header_line(line: str, title: str) -> bool:
 
 
 def _read_page_layout(lines: list[str], now: datetime | None) -> _Parts:
-    parts = _Parts()
-    anchor = _find_anchor(lines, now)
-    if anchor is None:
-        parts.warnings.append("no date line found; header guessed from the first lines")
+    """Header from the first date line that has a headline and a prose lead next to it (a timestamped ticker
+    above the article does not), else from the first date line at all; then body and trailer."""
+    chosen: tuple[_Parts, int | None] | None = None
+    for number, anchor in enumerate(_find_anchors(lines, now)):
+        if number >= MAX_ANCHORS:
+            break
+        parts = _Parts(published=anchor.match.value)
+        title_index, lead_start = _place_title(lines, anchor, parts)
+        _read_section(lines, anchor, title_index, parts)
+        lead_index = _read_lead(lines, lead_start, parts)
+        if chosen is None:
+            chosen = parts, lead_index
+        if parts.title and lead_index is not None and len(parts.lead) >= MIN_LEAD_CHARS:
+            chosen = parts, lead_index
+            break
+    if chosen is None:
+        parts = _Parts(warnings=["no date line found; header guessed from the first lines"])
         return _read_headerless(lines, parts)
-    parts.published = anchor.match.value
-    title_index, lead_start = _place_title(lines, anchor, parts)
-    _read_section(lines, anchor, title_index, parts)
-    lead_index = _read_lead(lines, lead_start, parts)
+    parts, lead_index = chosen
     if lead_index is None:
         parts.warnings.append("no lead or body found after the headline")
         return parts
