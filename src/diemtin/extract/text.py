@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from diemtin.article import Article, Link, Page, Provenance
 from diemtin.extract.attribution import LOWER, UPPER, Attribution, is_byline, is_name, parse_attribution
@@ -60,14 +61,15 @@ MIN_TITLE_CHARS = 10
 MIN_ITEM_WORDS = 4
 MAX_RELATED_ITEMS = 30
 MAX_TAG_CHARS = 60
+MAX_TAG_WORDS = 5  # a longer run of words after a tag label without commas is several tags glued together
+MAX_TAG_LIST_CHARS = 400
 SHORT_LINE_CHARS = 40
 MAX_SHORT_SHARE = 0.5  # above the Báo Mới date line: title, lead and paragraphs, not a column of menu items
 FEW_SHORT_LINES = 4  # a short article may be mostly short lines (kicker, title, author)
 MIN_BODY_WORDS = 40  # below this a page dump is more likely a listing than an article
 MAX_CARD_TITLE_CHARS = 150
-WIDGET_KINDS = frozenset(
-    {"latest", "more", "featured", "sponsored"}
-)  # boxes that may sit empty in the content
+# Kinds of boxes that may sit empty inside the content (filled by JavaScript): their heading does not end it.
+WIDGET_KINDS = frozenset({"latest", "more", "featured", "sponsored"})
 MAX_ANCHORS = 12  # date lines tried as the header anchor
 MIN_LEAD_CHARS = 60
 HEADER_WINDOW = 8  # lines searched around the date line for title, section and authors
@@ -115,14 +117,14 @@ def extract_text(page: Page) -> Article:
         warnings=list(warnings),
     )
     try:
-        parts = read_parts(text, now=page.fetched_at)
+        parts = _read_parts(text, now=page.fetched_at)
     except Exception as exc:  # a dump we cannot read must not stop a batch run
         log.warning("text extraction failed for %s: %r", page.origin or page.url, exc)
         parts = _Parts(warnings=[f"text extraction failed: {exc!r}"])
     return _assemble(parts, page, provenance)
 
 
-def read_parts(text: str, *, now: datetime | None = None) -> _Parts:
+def _read_parts(text: str, *, now: datetime | None = None) -> _Parts:
     """Split a dump into lines and read it with the layout it has."""
     lines = split_lines(text)
     if not any(lines):
@@ -322,7 +324,7 @@ def _place_title(lines: list[str], anchor: _Anchor, parts: _Parts) -> tuple[int,
     if anchor.glued_title:
         parts.title = anchor.glued_title
         return anchor.index, anchor.index + 1
-    after = _next_content(lines, anchor.index + 1, HEADER_WINDOW, skip_names=False)
+    after = _next_content(lines, anchor.index + 1, HEADER_WINDOW)
     if after is not None and _is_headline(lines[after]) and not _is_author_line(lines[after]):
         parts.title = lines[after]
         return after, after + 1
@@ -342,12 +344,11 @@ def _place_title(lines: list[str], anchor: _Anchor, parts: _Parts) -> tuple[int,
     return before, anchor.index + 1
 
 
-def _next_content(lines: list[str], start: int, window: int, *, skip_names: bool) -> int | None:
+def _next_content(lines: list[str], start: int, window: int) -> int | None:
+    """Index of the next line that is neither blank nor UI, within ``window`` lines."""
     for index in range(start, min(start + window, len(lines))):
         line = lines[index]
         if not line or is_ui_line(line):
-            continue
-        if skip_names and _is_author_line(line):
             continue
         return index
     return None
@@ -406,7 +407,7 @@ def _read_body(lines: list[str], start: int, parts: _Parts) -> int:
             continue
         kind = heading_kind(line)
         if kind is not None:
-            following = _next_content(lines, index + 1, HEADER_WINDOW, skip_names=False)
+            following = _next_content(lines, index + 1, HEADER_WINDOW)
             if following is not None and _is_prose(lines[following]) and kind in WIDGET_KINDS:
                 index += 1  # an empty widget heading inside the content ("TIN MỚI" filled by JavaScript)
                 continue
@@ -496,8 +497,9 @@ def _read_trailer(lines: list[str], start: int, parts: _Parts) -> None:
 
 
 def _read_tags(lines: list[str], index: int, rest: str, parts: _Parts) -> int:
+    """Tags after a tag label: on the label's line, comma-separated on the next line, or one per line."""
     if rest:
-        if "," in rest or len(rest.split()) <= 5:
+        if "," in rest or len(rest.split()) <= MAX_TAG_WORDS:
             parts.tags.extend(tag for tag in _split_tags(rest) if tag not in parts.tags)
         else:
             parts.warnings.append("tag list printed without separators; tags not split")
@@ -510,9 +512,9 @@ def _read_tags(lines: list[str], index: int, rest: str, parts: _Parts) -> int:
                 break
             index += 1
             continue
-        if heading_kind(line) or is_ui_line(line) or len(line) > MAX_TAG_CHARS * 4:
+        if heading_kind(line) or is_ui_line(line):
             break
-        if "," in line:
+        if "," in line and len(line) <= MAX_TAG_LIST_CHARS:
             parts.tags.extend(tag for tag in _split_tags(line) if tag not in parts.tags)
             return index + 1
         if len(line) > MAX_TAG_CHARS:
@@ -628,7 +630,5 @@ def _clean_all(texts: list[str]) -> list[str]:
 def _host(url: str | None) -> str | None:
     if not url:
         return None
-    from urllib.parse import urlsplit
-
     host = urlsplit(url).hostname
     return host.removeprefix("www.") if host else None
