@@ -288,6 +288,7 @@ def baomoi_rows(shared: Path) -> list[dict[str, str]]:
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_baomoi_fields(shared: Path) -> None:
     rows = baomoi_rows(shared)
     folder = shared / "corpus/baomoi-2013"

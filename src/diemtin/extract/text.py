@@ -373,7 +373,7 @@ def _read_lead(lines: list[str], start: int, parts: _Parts) -> int | None:
     """The first prose line after the header; author lines on the way are credited."""
     for index in range(start, len(lines)):
         line = lines[index]
-        if _skippable_header_line(line, parts.title) or line.startswith("và "):
+        if _skippable_header_line(line, parts.title):
             continue
         if _is_author_line(line) and index - start < HEADER_WINDOW:
             attribution = parse_attribution(line)
