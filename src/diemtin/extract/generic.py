@@ -87,6 +87,10 @@ HIDDEN_CLASS = re.compile(
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 RIGHT_ALIGNED = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
 
+# A furniture-named element holding at least this share of the container's text is a wrapper, not furniture.
+WRAPPER_SHARE = 0.5
+# Blocks that never vote for their container (the headline sits above the article text, not in it).
+NON_VOTING: frozenset[str] = frozenset({"h1"})
 # Minimum paragraph length (characters) that votes for its container.
 MIN_VOTE_CHARS = 25
 # How many ancestor levels a paragraph's vote reaches.
@@ -366,13 +370,22 @@ def _vote(block: Block) -> float:
     return 1.0 + text.count(",") + text.count("，") + min(len(text) // 100, 3)
 
 
-def choose_container(result: Walk, *, strict: bool = True) -> set[int]:
-    """Ids of the element(s) holding the main text: the best-scored element and its worthy siblings.
+@dataclass(slots=True)
+class Choice:
+    """The element(s) holding the main text, and how much text every element holds."""
+
+    ids: set[int]
+    chars: list[int]
+    strict: bool
+
+
+def choose_container(result: Walk, *, strict: bool = True) -> Choice:
+    """The element(s) holding the main text: the best-scored element and its worthy siblings.
     ``strict`` leaves out text inside furniture-named elements (the first try; a page whose wrapper carries
     such a name is retried without it)."""
     elements = result.elements
     if not elements:
-        return set()
+        return Choice(set(), [], strict)
     score = [0.0] * len(elements)
     chars = [0] * len(elements)
     links = [0] * len(elements)
@@ -384,7 +397,7 @@ def choose_container(result: Walk, *, strict: bool = True) -> set[int]:
         for element_id in block.path:
             chars[element_id] += length
             links[element_id] += block.links
-        if length < MIN_VOTE_CHARS or not block.path:
+        if length < MIN_VOTE_CHARS or not block.path or block.tag in NON_VOTING:
             continue
         vote = _vote(block) * (1.0 - block.link_share)
         voters = block.path[-2::-1] if elements[block.path[-1]].tag in PARAGRAPH_TAGS else block.path[::-1]
@@ -401,7 +414,7 @@ def choose_container(result: Walk, *, strict: bool = True) -> set[int]:
 
     candidates = [i for i in range(len(elements)) if voted[i]]
     if not candidates:
-        return {0}
+        return Choice({0}, chars, strict)
     finals = {i: final(i) for i in candidates}
     top = max(candidates, key=lambda i: finals[i])
     top_score = finals[top]
@@ -435,7 +448,7 @@ def choose_container(result: Walk, *, strict: bool = True) -> set[int]:
             break
         last = parent_score
         parent = elements[parent].parent
-    # A lone child is replaced by its parent.
+    # Siblings that score well enough (or share the container's content class) belong to the article.
     chosen = {top}
     top_final = finals.get(top, 0.0)
     limit = max(10.0, top_final * 0.2)
@@ -447,7 +460,7 @@ def choose_container(result: Walk, *, strict: bool = True) -> set[int]:
             bonus = top_final * 0.2 if element.weight > 0 and element.weight == elements[top].weight else 0.0
             if finals.get(sibling, 0.0) + bonus >= limit:
                 chosen.add(sibling)
-    return chosen
+    return Choice(chosen, chars, strict)
 
 
 def ancestors(elements: list[Element], element_id: int) -> list[int]:
@@ -457,19 +470,20 @@ def ancestors(elements: list[Element], element_id: int) -> list[int]:
     return chain
 
 
-def main_blocks(result: Walk, chosen: set[int], *, strict: bool = True) -> list[Block]:
-    """The blocks inside the chosen container(s), in reading order. Furniture-named elements inside the
-    container are always left out; ``strict`` also leaves out everything under a furniture-named wrapper."""
+def main_blocks(result: Walk, choice: Choice) -> list[Block]:
+    """The blocks inside the chosen container(s), in reading order. A furniture-named element inside the
+    container is left out unless it holds most of the container's text (then it is a wrapper: "sidebar-1"
+    around an article); a strict choice leaves out everything under a furniture-named element."""
     kept: list[Block] = []
     elements = result.elements
+    chosen, chars = choice.ids, choice.chars
     for block in result.blocks:
         path = block.path
         start = next((i for i, element_id in enumerate(path) if element_id in chosen), -1)
-        if start < 0:
+        if start < 0 or (choice.strict and block.boiler):
             continue
-        if strict and block.boiler:
-            continue
-        if any(elements[element_id].named for element_id in path[start + 1 :]):
+        floor = chars[path[start]] * WRAPPER_SHARE
+        if any(elements[e].named and chars[e] < floor for e in path[start + 1 :]):
             continue
         kept.append(block)
     return kept

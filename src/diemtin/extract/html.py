@@ -21,7 +21,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from diemtin.article import Article, Image, Link, Page, Provenance
 from diemtin.extract import furniture, generic
 from diemtin.extract.attribution import Attribution, is_byline, parse_attribution, split_names
-from diemtin.extract.dates import not_after, parse_machine_date, parse_visible_date
+from diemtin.extract.dates import date_line_rest, not_after, parse_machine_date, parse_visible_date
 from diemtin.extract.metadata import HOME_LABELS, PageMetadata, read_metadata
 from diemtin.extract.sniff import decode
 from diemtin.group.taxonomy import category_for_label
@@ -32,6 +32,7 @@ from diemtin.textnorm import clean, fold
 MAX_HTML_BYTES = 6 * 1024 * 1024
 MAX_RELATED_LINKS = 60
 MAX_TAGS = 30
+MAX_HEADER_LINES = 4
 MAX_AUTHOR_NODES = 8
 # Elements that may hold a tag-list label such as "Từ khóa:".
 LABEL_TAGS: tuple[str, ...] = ("span", "b", "strong", "li", "p", "label", "h3", "h4", "h5", "dt", "div", "i")
@@ -186,15 +187,15 @@ def _generic_body(tree: LexborHTMLParser, base: str | None, warnings: list[str])
     walked = generic.walk(root)
     if walked.truncated:
         warnings.append("page has too many text blocks; only the first part was read")
-    chosen = generic.choose_container(walked)
-    blocks = generic.main_blocks(walked, chosen)
+    choice = generic.choose_container(walked)
+    blocks = generic.main_blocks(walked, choice)
     if sum(len(b.text) for b in blocks if b.kind == "text") < MIN_GENERIC_CHARS:
         loose = generic.choose_container(walked, strict=False)
-        loose_blocks = generic.main_blocks(walked, loose, strict=False)
+        loose_blocks = generic.main_blocks(walked, loose)
         if sum(len(b.text) for b in loose_blocks) > sum(len(b.text) for b in blocks):
-            chosen, blocks = loose, loose_blocks
+            choice, blocks = loose, loose_blocks
     body = _collect(walked, blocks, base)
-    above = {a for element_id in chosen for a in generic.ancestors(walked.elements, element_id)}
+    above = {a for element_id in choice.ids for a in generic.ancestors(walked.elements, element_id)}
     body.furniture = [node for element_id, node in walked.furniture if element_id not in above]
     return body
 
@@ -232,6 +233,22 @@ def _lead(tree: LexborHTMLParser, profile: SiteProfile | None, title: str) -> st
         if len(text) >= 30 and text != title:
             return text
     return ""
+
+
+def _without_header(paragraphs: list[str], title: str, lead: str, now: datetime | None) -> list[str]:
+    """Body paragraphs without the headline (wherever it repeats) and without the header lines a generic
+    container may start with: the lead, a date line, a byline."""
+    kept = [p for p in paragraphs if p != title]
+    for _ in range(MAX_HEADER_LINES):
+        if not kept:
+            break
+        first = kept[0]
+        dated = date_line_rest(first, now=now) if len(first) <= 80 else None
+        if first == lead or (dated is not None and not dated[1]) or (len(first) <= 60 and is_byline(first)):
+            kept.pop(0)
+        else:
+            break
+    return kept
 
 
 def _trailing_attribution(body: _Body, profile: SiteProfile | None) -> Attribution | None:
@@ -542,9 +559,7 @@ def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[s
         if profile:
             warnings.append(f"profile {profile.key}: body selector found no text; generic extraction used")
         body = _generic_body(tree, url, warnings)
-    paragraphs = body.paragraphs
-    while paragraphs and (paragraphs[0] == title or (lead and paragraphs[0] == lead)):
-        paragraphs.pop(0)
+    paragraphs = body.paragraphs = _without_header(body.paragraphs, title, lead, page.fetched_at)
     description = fold(meta.description or "")
     if not lead and meta.language == "vi" and paragraphs and fold(paragraphs[0]) == description:
         lead = paragraphs.pop(0)
