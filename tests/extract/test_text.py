@@ -161,6 +161,13 @@ def test_ticker_dates_above_the_article_do_not_anchor_the_header() -> None:
     assert article.authors == ["Ngọc Hà"] and len(article.body) == 2
 
 
+def test_date_without_time_still_anchors_the_header() -> None:
+    article = run(BROWSER_DUMP.replace("Thứ năm, 12/10/2023 - 07:40", "Thứ năm, 12/10/2023"))
+    assert article.title == "Mùa lúa chín vàng hút khách về bản vùng cao"
+    assert article.published == datetime(2023, 10, 12, tzinfo=VN_TZ)
+    assert any("no time" in warning for warning in article.provenance.warnings)
+
+
 TRAILER_DUMP = (
     "Mở rộng tuyến xe buýt điện ra ngoại thành\r\n"
     "(Báo Mẫu) - Từ tháng sau, ba tuyến xe buýt điện mới sẽ nối trung tâm với các huyện phía tây.\r\n"

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain, islice
 from urllib.parse import urlsplit
 
 from diemtin.article import Article, Link, Page, Provenance
@@ -237,14 +238,14 @@ class _Anchor:
     glued_title: str
 
 
-def _find_anchors(lines: list[str], now: datetime | None) -> Iterator[_Anchor]:
-    """Date lines that could anchor the header, in page order: a date with its time alone on its line, with a
-    section label, or glued to the headline."""
+def _find_anchors(lines: list[str], now: datetime | None, *, timed: bool) -> Iterator[_Anchor]:
+    """Date lines that could anchor the header, in page order: a date (with its time when ``timed``, without
+    one otherwise) alone on its line, with a section label, or glued to the headline."""
     for index, line in enumerate(lines):
         if not line or len(line) > MAX_TITLE_CHARS + 40:
             continue
         found = date_line_rest(line, now=now)
-        if found is None or not found[0].has_time:
+        if found is None or found[0].has_time is not timed:
             continue
         match, rest = found
         tail = line[match.end :]
@@ -292,12 +293,17 @@ def _skippable_header_line(line: str, title: str) -> bool:
 
 def _read_page_layout(lines: list[str], now: datetime | None) -> _Parts:
     """Header from the first date line that has a headline and a prose lead next to it (a timestamped ticker
-    above the article does not), else from the first date line at all; then body and trailer."""
+    above the article does not; lines with a time are tried before dates alone), else from the first date
+    line at all; then body and trailer."""
     chosen: tuple[_Parts, int | None] | None = None
-    for number, anchor in enumerate(_find_anchors(lines, now)):
-        if number >= MAX_ANCHORS:
-            break
+    anchors = chain(
+        islice(_find_anchors(lines, now, timed=True), MAX_ANCHORS),
+        islice(_find_anchors(lines, now, timed=False), MAX_ANCHORS),
+    )
+    for anchor in anchors:
         parts = _Parts(published=anchor.match.value)
+        if not anchor.match.has_time:
+            parts.warnings.append("the date line shows no time; published set to midnight")
         title_index, lead_start = _place_title(lines, anchor, parts)
         _read_section(lines, anchor, title_index, parts)
         lead_index = _read_lead(lines, lead_start, parts)
