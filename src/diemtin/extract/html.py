@@ -21,7 +21,14 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from diemtin.article import Article, Image, Link, Page, Provenance
 from diemtin.extract import furniture, generic
 from diemtin.extract.attribution import Attribution, is_byline, parse_attribution, split_names
-from diemtin.extract.dates import date_line_rest, not_after, parse_machine_date, parse_visible_date
+from diemtin.extract.dates import (
+    date_line_rest,
+    find_datetime,
+    not_after,
+    parse_machine_date,
+    parse_relative,
+    parse_visible_date,
+)
 from diemtin.extract.metadata import HOME_LABELS, PageMetadata, read_metadata
 from diemtin.extract.sniff import decode
 from diemtin.group.taxonomy import category_for_label
@@ -33,6 +40,8 @@ MAX_HTML_BYTES = 6 * 1024 * 1024
 MAX_RELATED_LINKS = 60
 MAX_TAGS = 30
 MAX_HEADER_LINES = 4
+MAX_DATE_NODES = 40
+MAX_DATE_CHARS = 80
 MAX_AUTHOR_NODES = 8
 # Elements that may hold a tag-list label such as "Từ khóa:".
 LABEL_TAGS: tuple[str, ...] = ("span", "b", "strong", "li", "p", "label", "h3", "h4", "h5", "dt", "div", "i")
@@ -319,14 +328,30 @@ def _source(tree: LexborHTMLParser, profile: SiteProfile | None) -> str | None:
     return None
 
 
+def _visible_date(text: str, now: datetime | None, thorough: bool) -> tuple[datetime, bool] | None:
+    """A date shown on the page and whether it carries a time. ``thorough`` (a profile's date element) may
+    fall back to dateparser; scanning generic candidates stays with the fast regular expressions."""
+    match = find_datetime(text, now=now)
+    if match is not None and not thorough:
+        return match.value, match.has_time
+    value = parse_visible_date(text, now=now) if thorough else parse_relative(text, now=now)
+    if value is None:
+        return None
+    return value, match.has_time if match is not None else True
+
+
 def _dates(
     tree: LexborHTMLParser, profile: SiteProfile | None, meta: PageMetadata, fetched_at: datetime | None
 ) -> tuple[datetime | None, datetime | None]:
-    visible: datetime | None = None
+    """Published: the visible date, replaced by a machine value that agrees with it (to the minute, or to the
+    day when no time is shown); a machine value alone when nothing visible is found. Never after fetching."""
+    visible: tuple[datetime, bool] | None = None
     machine = list(meta.published)
+    thorough = bool(profile and profile.extract.published)
     nodes = _select(tree, profile.extract.published) if profile and profile.extract.published else []
     if not nodes:
-        nodes = [n for n in _select(tree, DATE_SELECTORS)[:40] if n.tag != "meta"]
+        thorough = False
+        nodes = [n for n in _select(tree, DATE_SELECTORS)[:MAX_DATE_NODES] if n.tag != "meta"]
     for node in nodes:
         stamp = node.attributes.get("datetime")
         if stamp:
@@ -334,19 +359,21 @@ def _dates(
             if value:
                 machine.append(value)
         text = node_text(node)
-        if text and len(text) <= 80:
-            visible = parse_visible_date(text, now=fetched_at)
+        if text and len(text) <= MAX_DATE_CHARS:
+            visible = _visible_date(text, fetched_at, thorough)
             if visible:
                 break
-    published = visible
+    published = visible[0] if visible else (machine[0] if machine else None)
     if visible is not None:
-        minute = visible.replace(second=0, microsecond=0)
+        shown, has_time = visible
         for value in machine:
-            if value.astimezone(visible.tzinfo).replace(second=0, microsecond=0) == minute:
-                published = value.astimezone(visible.tzinfo)
+            local = value.astimezone(shown.tzinfo)
+            same = (
+                local.replace(second=0, microsecond=0) == shown if has_time else local.date() == shown.date()
+            )
+            if same:
+                published = local
                 break
-    elif machine:
-        published = machine[0]
     modified = meta.modified[0] if meta.modified else None
     if profile and profile.extract.modified:
         text = _first_text(tree, profile.extract.modified)
