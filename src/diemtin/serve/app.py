@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode
 import uvicorn
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -27,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 from diemtin.group.taxonomy import CATEGORIES
 from diemtin.serve import feeds
 from diemtin.serve.api import api_routes
-from diemtin.serve.caching import Rendered, ResponseCache, respond
+from diemtin.serve.caching import Memo, Rendered, ResponseCache, respond
 from diemtin.serve.params import BadParameter, moment, whole_number
 from diemtin.serve.present import byline, category_name, date_time, day_month, iso, section_label
 from diemtin.serve.sanitize import highlight, query_terms, safe_url
@@ -108,12 +109,16 @@ def _one_per_story(items: list[StoredArticle]) -> list[StoredArticle]:
 class Site:
     """The pages: each handler reads through the store, renders a template and answers with validators."""
 
-    def __init__(self, store: Store, *, most_read_window: timedelta, cache_ttl: float) -> None:
+    def __init__(
+        self, store: Store, *, most_read_window: timedelta, cache_ttl: float, most_read_ttl: float
+    ) -> None:
         self.store = store
         self.cache = ResponseCache(store.last_modified, ttl=cache_ttl)
         self.views = ViewCounter(store)
         self.most_read_window = most_read_window
-        self._nav: tuple[datetime | None, list[tuple[str, str]]] | None = None
+        self.navigation = Memo(self._navigation, self.cache, ttl=cache_ttl)
+        self.outlets = Memo(self.store.outlets, self.cache, ttl=cache_ttl)
+        self.most_read = Memo(self._most_read, self.cache, ttl=most_read_ttl)
         self.templates = Environment(
             loader=PackageLoader("diemtin.serve", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -136,34 +141,37 @@ class Site:
 
     # -- shared pieces ---------------------------------------------------------------------------------------
 
-    def navigation(self) -> list[tuple[str, str]]:
-        """(key, name) of the categories holding articles, in taxonomy order; recomputed when data moves."""
-        version = self.cache.last_modified()
-        if self._nav is None or self._nav[0] != version:
-            present = {key for key, count in self.store.categories() if count}
-            nav = [(key, name) for key, name in CATEGORIES.items() if key in present]
-            self._nav = (version, nav)
-        return self._nav[1]
+    def _navigation(self) -> list[tuple[str, str]]:
+        """(key, name) of the categories holding articles, in taxonomy order."""
+        present = {key for key, count in self.store.categories() if count}
+        return [(key, name) for key, name in CATEGORIES.items() if key in present]
 
-    def most_read(self) -> list[StoredArticle]:
-        self.views.flush()
+    def _most_read(self) -> list[StoredArticle]:
         return self.store.most_read(since=datetime.now(UTC) - self.most_read_window, limit=SIDE_LIST)
 
     def html(self, template: str, **context: Any) -> bytes:
         context.setdefault("feeds", [])
         context.setdefault("q", "")
-        page = self.templates.get_template(template).render(nav=self.navigation(), **context)
+        page = self.templates.get_template(template).render(nav=self.navigation.get(), **context)
         return page.encode("utf-8")
 
     def cached(
-        self, request: Request, render: Callable[[], tuple[bytes, str]], cache_control: str = PAGE_CACHE
+        self,
+        request: Request,
+        render: Callable[[], tuple[bytes, str] | None],
+        cache_control: str = PAGE_CACHE,
+        *,
+        missing: str = "Không có trang này.",
     ) -> Response:
-        """Answer from the cache, or render, keep and answer."""
+        """Answer from the cache, or render, keep and answer; 404 (saying ``missing``) when ``render`` found
+        nothing to show."""
         key = request.url.path + "?" + request.url.query
         entry: Rendered | None = self.cache.get(key)
         if entry is None:
-            body, media_type = render()
-            entry = self.cache.render(key, body, media_type)
+            rendered = render()
+            if rendered is None:
+                return self.not_found(missing)
+            entry = self.cache.render(key, *rendered)
         response = respond(request, entry, cache_control)
         response.headers.update(SECURITY_HEADERS)
         return response
@@ -189,14 +197,14 @@ class Site:
         def render() -> tuple[bytes, str]:
             latest = _one_per_story(self.store.latest(limit=PER_PAGE))
             sections = []
-            for key, name in self.navigation():
+            for key, name in self.navigation.get():
                 items = _one_per_story(self.store.latest(category=key, limit=HOME_PER_CATEGORY))
                 sections.append({"key": key, "name": name, "items": items})
             body = self.html(
                 "home.html",
                 latest=latest,
                 sections=sections,
-                outlets=self.store.outlets(),
+                outlets=self.outlets.get(),
                 feeds=self.feed_links(request, "", "Điểm tin"),
             )
             return body, HTML
@@ -233,31 +241,30 @@ class Site:
             page = whole_number(request.query_params.get("trang"), "trang", default=1, low=1)
         except BadParameter as error:
             return self.bad_request(str(error))
-        total = self.store.count(outlet=name)
-        if not total:
-            return self.not_found("Chưa có bài nào của nguồn này.")
 
-        def render() -> tuple[bytes, str]:
+        def render() -> tuple[bytes, str] | None:
+            total = self.store.count(outlet=name)
+            if not total:
+                return None
             items = self.store.latest(outlet=name, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
             body = self.html("listing.html", title=name, items=items, pager=_pager(request, page, total))
             return body, HTML
 
-        return self.cached(request, render)
+        return self.cached(request, render, missing="Chưa có bài nào của nguồn này.")
 
     async def article(self, request: Request) -> Response:
         article_id = request.path_params["article_id"]
-        stored = self.store.get(article_id)
-        if stored is None:
-            return self.not_found("Bài viết này không có hoặc đã bị gỡ.")
-        self.views.record(article_id, request.headers.get("user-agent"))
 
-        def render() -> tuple[bytes, str]:
+        def render() -> tuple[bytes, str] | None:
+            stored = self.store.get(article_id)
+            if stored is None:
+                return None
             article = stored.article
-            siblings = [s for s in self.store.story(stored.story_id) if s.article.id != article_id]
+            siblings = [s for s in self.store.story(stored.story_id) if s.article.id != article.id]
             same = []
             if article.category:
                 candidates = self.store.latest(category=article.category, limit=SIDE_LIST + 1)
-                same = [s for s in candidates if s.article.id != article_id][:SIDE_LIST]
+                same = [s for s in candidates if s.article.id != article.id][:SIDE_LIST]
             captioned = {image.caption for image in article.images if image.caption}
             body = self.html(
                 "article.html",
@@ -268,7 +275,7 @@ class Site:
                 copies=[c for c in stored.copies if safe_url(c.url)],
                 loose_captions=[c for c in article.captions if c not in captioned],
                 same_category=same,
-                most_read=self.most_read(),
+                most_read=self.most_read.get(),
                 feeds=self.feed_links(
                     request, category_path(article.category), category_name(article.category)
                 )
@@ -277,19 +284,24 @@ class Site:
             )
             return body, HTML
 
-        return self.cached(request, render)
+        response = self.cached(request, render, missing="Bài viết này không có hoặc đã bị gỡ.")
+        if response.status_code == 404:
+            return response
+        self.views.record(article_id, request.headers.get("user-agent"))
+        if self.views.claim_flush():
+            response.background = BackgroundTask(self.views.flush)
+        return response
 
     async def story(self, request: Request) -> Response:
         story_id = request.path_params["story_id"]
 
-        def render() -> tuple[bytes, str]:
+        def render() -> tuple[bytes, str] | None:
             items = self.store.story(story_id)
-            title = items[0].article.title if items else ""
-            return self.html("story.html", title=title, items=items), HTML
+            if not items:
+                return None
+            return self.html("story.html", title=items[0].article.title, items=items), HTML
 
-        if not self.store.story(story_id):
-            return self.not_found("Sự kiện này không có.")
-        return self.cached(request, render)
+        return self.cached(request, render, missing="Sự kiện này không có.")
 
     def _search_query(self, request: Request, *, limit: int) -> tuple[SearchQuery, int]:
         params = request.query_params
@@ -312,33 +324,34 @@ class Site:
             query, page = self._search_query(request, limit=PER_PAGE)
         except BadParameter as error:
             return self.bad_request(str(error))
-        params = request.query_params
-        searched = bool(query.text or query.category or query.outlet or query.since or query.until)
-        result = self.store.search(query) if searched else None
-        terms = query.text.split()
-        body = self.html(
-            "search.html",
-            title="Tìm kiếm",
-            q=params.get("q", ""),
-            form=params,
-            categories=list(CATEGORIES.items()),
-            outlets=[name for name, _ in self.store.outlets()],
-            result=result,
-            hits=[
-                {
-                    "stored": hit,
-                    "title": highlight(hit.article.title, terms),
-                    "snippet": highlight(_snippet(hit), terms),
-                }
-                for hit in (result.hits if result else [])
-            ],
-            pager=_pager(request, page, result.total) if result else None,
-            feeds=self.feed_links(request, "/tim-kiem", "Tìm kiếm") if searched else [],
-        )
-        entry = self.cache.render(None, body, HTML)
-        response = respond(request, entry, SEARCH_CACHE)
-        response.headers.update(SECURITY_HEADERS)
-        return response
+
+        def render() -> tuple[bytes, str]:
+            params = request.query_params
+            searched = bool(query.text or query.category or query.outlet or query.since or query.until)
+            result = self.store.search(query) if searched else None
+            terms = query.text.split()
+            body = self.html(
+                "search.html",
+                title="Tìm kiếm",
+                q=params.get("q", ""),
+                form=params,
+                categories=list(CATEGORIES.items()),
+                outlets=[name for name, _ in self.outlets.get()],
+                result=result,
+                hits=[
+                    {
+                        "stored": hit,
+                        "title": highlight(hit.article.title, terms),
+                        "snippet": highlight(_snippet(hit), terms),
+                    }
+                    for hit in (result.hits if result else [])
+                ],
+                pager=_pager(request, page, result.total) if result else None,
+                feeds=self.feed_links(request, "/tim-kiem", "Tìm kiếm") if searched else [],
+            )
+            return body, HTML
+
+        return self.cached(request, render, SEARCH_CACHE)
 
     # -- feeds -----------------------------------------------------------------------------------------------
 
@@ -422,10 +435,17 @@ def _snippet(stored: StoredArticle, size: int = 280) -> str:
 
 
 def create_app(
-    store: Store, *, most_read_window: timedelta = timedelta(days=7), cache_ttl: float = 60.0
+    store: Store,
+    *,
+    most_read_window: timedelta = timedelta(days=7),
+    cache_ttl: float = 60.0,
+    most_read_ttl: float = 30.0,
 ) -> Starlette:
-    """The whole site over ``store``: pages, search, feeds, JSON API (/api/...) and /openapi.json."""
-    site = Site(store, most_read_window=most_read_window, cache_ttl=cache_ttl)
+    """The whole site over ``store``: pages, search, feeds, JSON API (/api/...) and /openapi.json.
+
+    Rendered answers live ``cache_ttl`` seconds at most; the "Bài đọc nhiều" box is recomputed every
+    ``most_read_ttl`` seconds from the views of the last ``most_read_window``."""
+    site = Site(store, most_read_window=most_read_window, cache_ttl=cache_ttl, most_read_ttl=most_read_ttl)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

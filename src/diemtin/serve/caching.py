@@ -16,9 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Generic, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True, frozen=True)
@@ -128,3 +131,24 @@ class ResponseCache:
     def _drop(self, key: str) -> None:
         entry = self._entries.pop(key)
         self._bytes -= len(entry.body)
+
+
+class Memo(Generic[T]):
+    """A value derived from the store (navigation, outlet list, most-read box), recomputed when the store's
+    data moves or after ``ttl`` seconds, so that pages rendered in between do not ask the database again."""
+
+    def __init__(self, compute: Callable[[], T], cache: ResponseCache, *, ttl: float) -> None:
+        self._compute = compute
+        self._cache = cache
+        self._ttl = ttl
+        self._value: tuple[datetime | None, float, T] | None = None
+
+    def get(self) -> T:
+        version = self._cache.last_modified()
+        now = time.monotonic()
+        if self._value is None or self._value[0] != version or now - self._value[1] > self._ttl:
+            self._value = (version, now, self._compute())
+        return self._value[2]
+
+    def clear(self) -> None:
+        self._value = None

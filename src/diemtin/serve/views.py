@@ -1,12 +1,14 @@
 """Server-side view counting for "Bài đọc nhiều": one view per article page served to a person, bots excluded.
 
-Views are buffered in memory and written through ``Store.record_view`` in batches (every ``flush_every`` views
-or ``flush_seconds``, and at shutdown), so a busy article page costs no database write per request.
+Views are buffered in memory and written through the Store in one batch (``Store.batch``) every
+``flush_every`` views or ``flush_seconds``, off the event loop (the app runs ``flush`` as a background task
+after the response), and at shutdown; a busy article page costs no database write per request.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -27,28 +29,42 @@ def is_bot(user_agent: str | None) -> bool:
 class ViewCounter:
     """Collects article views and hands them to the store in batches."""
 
-    def __init__(self, store: Store, *, flush_every: int = 200, flush_seconds: float = 5.0) -> None:
+    def __init__(self, store: Store, *, flush_every: int = 500, flush_seconds: float = 5.0) -> None:
         self._store = store
         self._flush_every = flush_every
         self._flush_seconds = flush_seconds
         self._pending: list[tuple[str, datetime]] = []
+        self._lock = threading.Lock()
         self._last_flush = time.monotonic()
+        self._flush_claimed = False
 
     def record(self, article_id: str, user_agent: str | None) -> bool:
         """Count one view unless the client is a bot; returns whether it counted."""
         if is_bot(user_agent):
             return False
-        self._pending.append((article_id, datetime.now(UTC)))
-        if (
-            len(self._pending) >= self._flush_every
-            or time.monotonic() - self._last_flush >= self._flush_seconds
-        ):
-            self.flush()
+        with self._lock:
+            self._pending.append((article_id, datetime.now(UTC)))
         return True
 
+    def claim_flush(self) -> bool:
+        """True (once, until the flush runs) when enough views or time have gathered to write them."""
+        with self._lock:
+            due = len(self._pending) >= self._flush_every or (
+                self._pending and time.monotonic() - self._last_flush >= self._flush_seconds
+            )
+            if due and not self._flush_claimed:
+                self._flush_claimed = True
+                return True
+            return False
+
     def flush(self) -> None:
-        """Write every pending view to the store."""
-        pending, self._pending = self._pending, []
-        self._last_flush = time.monotonic()
-        for article_id, at in pending:
-            self._store.record_view(article_id, at)
+        """Write every pending view to the store, in one batch."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+            self._last_flush = time.monotonic()
+            self._flush_claimed = False
+        if not pending:
+            return
+        with self._store.batch():
+            for article_id, at in pending:
+                self._store.record_view(article_id, at)
