@@ -129,9 +129,11 @@ _AUTHOR_THEO_SOURCE = re.compile(
 )
 _AUTHOR_COMPILED = re.compile(rf"^(?P<authors>[^()]+?)\s*\(\s*(?:{_COMPILED_RE})\s*\)$", re.I)
 _AUTHOR_OUTLET = re.compile(r"^(?P<authors>[^()]+?)\s*\(\s*(?P<source>[^()]+?)\s*\)$")
+_AUTHOR_SLASH_OUTLET = re.compile(r"^(?:theo\s+)?(?P<authors>[^()/]+?)\s*/\s*(?P<source>[^()/]+?)$", re.I)
 _THEO_SOURCE = re.compile(rf"^\(?\s*(?:{_SOURCE_RE})\s*:?\s+(?P<source>[^()]+?)\s*\)?$", re.I)
 _LABELLED_AUTHORS = re.compile(rf"^(?:{_LABEL_RE})\s*:\s*(?P<authors>.+)$", re.I)
 
+_KNOWN_SOURCE_KEYS = frozenset(source.lower() for source in KNOWN_SOURCES)
 _CLOSING_INITIAL = re.compile(rf"(?:^|[\s.]){UPPER}\.$")
 
 # Longest credit line we accept, in characters; longer lines are prose.
@@ -174,13 +176,17 @@ def split_names(text: str) -> list[str] | None:
     return None
 
 
+def _is_known_source(text: str) -> bool:
+    return text.strip().lower() in _KNOWN_SOURCE_KEYS
+
+
 def is_source(text: str) -> bool:
     """Does ``text`` look like an outlet or agency ("Reuters", "VietNamNet", "Nhịp sống thị trường",
     "mattran.org.vn")? Capitalised or a known name, short, no sentence punctuation."""
     text = text.strip()
     if not text or len(text) > 50 or text.lower() in {c.lower() for c in COMPILED_NOTES}:
         return False
-    if any(text.lower() == known.lower() for known in KNOWN_SOURCES):
+    if _is_known_source(text):
         return True
     words = _WORD.findall(text)
     if len(words) > MAX_SOURCE_WORDS or re.search(r"[,;:!?\"“”]|\.\s", text):
@@ -192,9 +198,9 @@ def is_source(text: str) -> bool:
 def parse_attribution(line: str | None) -> Attribution | None:
     """Read a byline or credit line; None when the line is not one.
 
-    Forms: "Theo Tuấn Anh (VietNamNet)", "Như Tâm (Theo Reuters)", "Hà Thu (tổng hợp)", "Hòa Lê (T/h)",
-    "Hà Linh (TTTĐ)", "Theo TTXVN", "(Nguồn: Reuters)", "Bài, ảnh: Minh Chiến", "PV", "Nhóm PV",
-    "NHẬT XUÂN - NGHI VŨ", "Hà Thu".
+    Forms: "Theo Tuấn Anh (VietNamNet)", "Theo Thu Hằng/VOV.VN", "Như Tâm (Theo Reuters)",
+    "Hà Thu (tổng hợp)", "Hòa Lê (T/h)", "Hà Linh (TTTĐ)", "Theo TTXVN", "(Nguồn: Reuters)",
+    "Bài, ảnh: Minh Chiến", "PV", "Nhóm PV", "NHẬT XUÂN - NGHI VŨ", "Hà Thu".
     """
     if not line:
         return None
@@ -221,6 +227,11 @@ def parse_attribution(line: str | None) -> Attribution | None:
         if names and is_source(match["source"]):
             return Attribution(names, match["source"])
         return None
+    match = _AUTHOR_SLASH_OUTLET.match(text)
+    if match and not _is_known_source(match["authors"]):
+        names = split_names(match["authors"])
+        if names and is_source(match["source"]):
+            return Attribution(names, match["source"])
     match = _THEO_SOURCE.match(text)
     if match:
         return Attribution([], match["source"]) if is_source(match["source"]) else None
