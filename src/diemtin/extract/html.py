@@ -234,7 +234,9 @@ def _title(tree: LexborHTMLParser, profile: SiteProfile | None, meta: PageMetada
 
 def _lead(tree: LexborHTMLParser, profile: SiteProfile | None, title: str) -> str:
     if profile and profile.extract.lead:
-        return _first_text(tree, profile.extract.lead)
+        lead = _first_text(tree, profile.extract.lead)
+        if lead:
+            return lead
     for node in _select(tree, LEAD_SELECTORS):
         if node.tag == "meta" or _inside(node, ("figure", "figcaption", "a")):
             continue
@@ -300,7 +302,8 @@ def _authors(tree: LexborHTMLParser, profile: SiteProfile | None, container: Lex
     return names
 
 
-def _generic_authors(tree: LexborHTMLParser, meta: PageMetadata) -> list[str]:
+def _generic_authors(tree: LexborHTMLParser, meta: PageMetadata, *, with_metadata: bool) -> list[str]:
+    """Bylines found by common author markup; JSON-LD persons only when allowed and nothing is visible."""
     names: list[str] = []
     seen: set[int] = set()
     for node in _select(tree, AUTHOR_SELECTORS):
@@ -316,7 +319,7 @@ def _generic_authors(tree: LexborHTMLParser, meta: PageMetadata) -> list[str]:
         for name in parsed or []:
             if name not in names:
                 names.append(name)
-    return names or list(meta.authors)
+    return names or (list(meta.authors) if with_metadata else [])
 
 
 def _source(tree: LexborHTMLParser, profile: SiteProfile | None) -> str | None:
@@ -595,8 +598,8 @@ def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[s
     authors = _authors(tree, profile, body.container)
     if not authors and credit and credit.authors:
         authors = credit.authors
-    if not authors and not profile:
-        authors = _generic_authors(tree, meta)
+    if not authors:
+        authors = _generic_authors(tree, meta, with_metadata=profile is None)
     source = _source(tree, profile) or (credit.source if credit else None)
 
     path = _section_path(tree, profile, meta, url)
