@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from diemtin.article import Article, Page, PageKind
-from diemtin.extract.guard import limit_nesting, limit_text_size
+from diemtin.extract.guard import check_url, limit_nesting, limit_text_size
 from diemtin.extract.html import extract_html
 from diemtin.extract.sniff import decode, detect_kind
 from diemtin.extract.text import extract_text
@@ -16,14 +16,15 @@ from diemtin.extract.text import extract_text
 
 def extract_page(page: Page) -> Article:
     """Run the HTML or the text path on one page; never raises on bad content (warnings go to provenance)."""
+    guarded, warnings = check_url(page)
     if page.kind == "html":
-        guarded, warnings = limit_nesting(page)
+        guarded, more = limit_nesting(guarded)
         article = extract_html(guarded)
     else:
-        guarded, warnings = limit_text_size(page)
+        guarded, more = limit_text_size(guarded)
         article = extract_text(guarded)
     if guarded is not page:
-        article.provenance.warnings.extend(warnings)
+        article.provenance.warnings.extend(warnings + more)
         article.provenance.input_hash = page.content_hash
     return article
 

@@ -5,6 +5,8 @@
 * Block elements nested deeper than MAX_BLOCK_DEPTH lose the extra tags: HTML parsers look up the stack of
   open elements for every block start tag, so 100,000 nested <div> cost minutes; the text inside is kept.
 
+* A URL that cannot be parsed (``http://[::1``) is dropped: the page is extracted as if it had none.
+
 Each guard returns the page to parse (the same object when nothing was changed) and the warnings to record.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from diemtin.article import Page
 from diemtin.extract.html import MAX_HTML_BYTES
@@ -70,3 +73,14 @@ def limit_nesting(page: Page) -> tuple[Page, list[str]]:
     removed = len(pieces) - 1
     warning = f"{removed} block tags nested deeper than {MAX_BLOCK_DEPTH} removed before parsing"
     return replace(page, content=b"".join(pieces)), [warning]
+
+
+def check_url(page: Page) -> tuple[Page, list[str]]:
+    """Drop a page URL that urllib cannot parse, so no later stage trips on it."""
+    if page.url is None:
+        return page, []
+    try:
+        urlsplit(page.url).hostname  # noqa: B018  (parsing the host is what raises)
+    except ValueError as error:
+        return replace(page, url=None), [f"unparsable URL {page.url[:200]!r} ignored: {error}"]
+    return page, []
