@@ -20,9 +20,12 @@ system:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk >/dev/null; \
 	fi
 
-# The main job on the embedded default: extract the project's own sample pages to JSON Lines.
+# The main job: ingest the project's own sample pages into a fresh demo database, then serve the site on
+# http://127.0.0.1:8000 (home, categories, articles, search, feeds, /api/, /openapi.json). Ctrl-C stops it.
 demo: setup
-	$(BIN)/diemtin extract src/diemtin/demo
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/diemtin ingest --db $(DEMO_DB) src/diemtin/demo
+	$(BIN)/diemtin serve --db $(DEMO_DB) --port 8000
 
 test: setup system
 	$(BIN)/pytest
