@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from diemtin.article import Article
 from diemtin.group import dedup
 from diemtin.store.base import Copy, SearchQuery, SearchResult, StoredArticle, UpsertResult
@@ -37,13 +39,14 @@ _STORIES: Any = (
     else None
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+CANDIDATES = 2000  # a search ranks at most the this many most recently stored matches
 TITLE_WEIGHT = 4.0  # bm25 weight of the title column against the text column
 RECENCY_DAYS = 30.0  # a match this many days older than the newest article counts half as much
 BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
 BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
 
-SCHEMA = """
+ARTICLES_TABLE = """
 CREATE TABLE IF NOT EXISTS articles (
     n INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -59,17 +62,25 @@ CREATE TABLE IF NOT EXISTS articles (
     revision INTEGER NOT NULL DEFAULT 1,
     ingested_at REAL NOT NULL,
     updated_at REAL NOT NULL,
-    views INTEGER NOT NULL DEFAULT 0,
-    signature BLOB,
-    story_features BLOB,
-    data TEXT NOT NULL
+    views INTEGER NOT NULL DEFAULT 0
 );
+"""
+# Narrow ``articles`` rows (many to a page) keep filters, joins and sorts fast; the bulky parts live apart.
+SCHEMA = (
+    ARTICLES_TABLE
+    + """
 CREATE INDEX IF NOT EXISTS articles_time ON articles(sort_time);
 CREATE INDEX IF NOT EXISTS articles_category ON articles(category, sort_time);
 CREATE INDEX IF NOT EXISTS articles_outlet ON articles(outlet, sort_time);
 CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id, sort_time);
 CREATE INDEX IF NOT EXISTS articles_text_key ON articles(text_key);
 CREATE INDEX IF NOT EXISTS articles_updated ON articles(updated_at);
+CREATE TABLE IF NOT EXISTS article_data (
+    n INTEGER PRIMARY KEY,
+    data TEXT NOT NULL,
+    signature BLOB,
+    story_features BLOB
+);
 CREATE TABLE IF NOT EXISTS copies (
     article_id TEXT NOT NULL,
     copy_key TEXT NOT NULL,
@@ -95,10 +106,30 @@ CREATE TABLE IF NOT EXISTS views (article_id TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS views_at ON views(at, article_id);
 CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (band, n))
     WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, text, tokenize = 'unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, text, facets, tokenize = 'unicode61');
+"""
+)
+# Schema 1 kept the JSON, signature and story features in ``articles`` and had no facets column.
+MIGRATE_FROM_1 = """
+ALTER TABLE articles RENAME TO articles_1;
+DROP INDEX IF EXISTS articles_time;
+DROP INDEX IF EXISTS articles_category;
+DROP INDEX IF EXISTS articles_outlet;
+DROP INDEX IF EXISTS articles_story;
+DROP INDEX IF EXISTS articles_text_key;
+DROP INDEX IF EXISTS articles_updated;
+DROP TABLE fts;
+"""
+MIGRATE_FROM_1_COPY = """
+INSERT INTO article_data (n, data, signature, story_features)
+    SELECT n, data, signature, story_features FROM articles_1;
+INSERT INTO articles SELECT n, id, canonical_key, url, content_hash, text_key, published, sort_time, category,
+    outlet, story_id, revision, ingested_at, updated_at, views FROM articles_1;
+DROP TABLE articles_1;
 """
 
-ARTICLE_COLUMNS = "n, id, story_id, revision, ingested_at, views, data"
+ARTICLE_COLUMNS = "a.n, a.id, a.story_id, a.revision, a.ingested_at, a.views, d.data"
+FROM_ARTICLES = "articles a JOIN article_data d ON d.n = a.n"
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+")
 
@@ -145,8 +176,26 @@ class SQLiteStore:
         self._story_window_hours = story_window_hours
         db = self._db()
         db.execute("PRAGMA journal_mode = WAL")
-        if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 1:
+            self._migrate_from_1(db)
+        elif version < SCHEMA_VERSION:
             db.executescript(f"BEGIN IMMEDIATE; {SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+
+    def _migrate_from_1(self, db: sqlite3.Connection) -> None:
+        """Schema 1 -> 2: bulky columns moved to article_data, the search index rebuilt with facets."""
+        log.warning("upgrading %s to schema %d (rebuilding the search index)", self.path, SCHEMA_VERSION)
+        db.executescript(f"BEGIN IMMEDIATE; {MIGRATE_FROM_1}; {SCHEMA}; {MIGRATE_FROM_1_COPY}")
+        try:
+            rows = db.execute("SELECT d.n, d.data FROM article_data d").fetchall()
+            for n, data in rows:
+                article = Article.from_dict(json.loads(data))
+                self._index_text(db, n, article, dedup.folded_text(article))
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     # -- connections -----------------------------------------------------------------------------------------
 
@@ -223,7 +272,8 @@ class SQLiteStore:
         keys = dedup.dedup_keys(article)
         with self._transaction() as db:
             row = db.execute(
-                "SELECT n, id, content_hash, story_id, revision, data FROM articles WHERE canonical_key = ?",
+                "SELECT a.n, a.id, a.content_hash, a.story_id, a.revision, d.data, d.signature"
+                f" FROM {FROM_ARTICLES} WHERE a.canonical_key = ?",
                 (keys.canonical_key,),
             ).fetchone()
             if row:
@@ -252,8 +302,8 @@ class SQLiteStore:
         )
         cursor = db.execute(
             "INSERT INTO articles (id, canonical_key, url, content_hash, text_key, published, sort_time,"
-            " category, outlet, story_id, revision, ingested_at, updated_at, signature, story_features, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+            " category, outlet, story_id, revision, ingested_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
             (
                 article.id,
                 keys.canonical_key,
@@ -267,12 +317,13 @@ class SQLiteStore:
                 story_id,
                 now,
                 now,
-                keys.signature,
-                features,
-                json.dumps(article.to_dict(), ensure_ascii=False),
             ),
         )
         n = cursor.lastrowid
+        db.execute(
+            "INSERT INTO article_data (n, data, signature, story_features) VALUES (?, ?, ?, ?)",
+            (n, _dumps(article), keys.signature, features),
+        )
         self._index(db, n, article, keys)
         db.execute(
             "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at)"
@@ -282,19 +333,31 @@ class SQLiteStore:
         return UpsertResult(article.id, "new", story_id)
 
     def _index(self, db: sqlite3.Connection, n: int | None, article: Article, keys: dedup.DedupKeys) -> None:
-        text = "\n".join([keys.folded, fold(" ".join(article.tags))])
-        db.execute("INSERT INTO fts (rowid, title, text) VALUES (?, ?, ?)", (n, fold(article.title), text))
+        self._index_text(db, n, article, keys.folded)
         db.executemany("INSERT OR IGNORE INTO bands (band, n) VALUES (?, ?)", [(b, n) for b in keys.bands])
 
-    def _unindex(self, db: sqlite3.Connection, n: int) -> None:
+    def _index_text(self, db: sqlite3.Connection, n: int | None, article: Article, folded: str) -> None:
+        """The search row: folded title, folded lead + body + tags, and the category/outlet facet tokens."""
+        text = "\n".join([folded, fold(" ".join(article.tags))])
+        facets = " ".join(
+            token for token in (_facet("c", article.category), _facet("o", article.outlet)) if token
+        )
+        db.execute(
+            "INSERT INTO fts (rowid, title, text, facets) VALUES (?, ?, ?, ?)",
+            (n, fold(article.title), text, facets),
+        )
+
+    def _unindex(self, db: sqlite3.Connection, n: int, signature: bytes | None) -> None:
         db.execute("DELETE FROM fts WHERE rowid = ?", (n,))
-        db.execute("DELETE FROM bands WHERE band IN (SELECT band FROM bands WHERE n = ?) AND n = ?", (n, n))
+        if signature:
+            bands = dedup.band_keys(np.frombuffer(signature, dtype="<u4"))
+            db.executemany("DELETE FROM bands WHERE band = ? AND n = ?", [(band, n) for band in bands])
 
     def _same_page(
         self, db: sqlite3.Connection, row: sqlite3.Row, article: Article, keys: dedup.DedupKeys
     ) -> UpsertResult:
         """The canonical URL (or URL-less id) is known: unchanged, another copy, or a new revision."""
-        n, article_id, stored_hash, story_id, revision, data = row
+        n, article_id, stored_hash, story_id, revision, data, signature = row
         if stored_hash == keys.content_hash:
             stored_input = json.loads(data)["provenance"]["input"]
             if (article.provenance.input or "") == (stored_input or ""):
@@ -330,12 +393,15 @@ class SQLiteStore:
             " VALUES (?, ?, ?, ?, ?)",
             (article_id, keys.content_hash, revision, incoming_time, now),
         )
-        self._unindex(db, n)
+        self._unindex(db, n, signature)
         features = _STORIES.story_features(article) if _STORIES else None
         db.execute(
+            "UPDATE article_data SET data = ?, signature = ?, story_features = ? WHERE n = ?",
+            (_dumps(article), keys.signature, features, n),
+        )
+        db.execute(
             "UPDATE articles SET url = ?, content_hash = ?, text_key = ?, published = ?, sort_time = ?,"
-            " category = ?, outlet = ?, revision = ?, updated_at = ?, signature = ?, story_features = ?,"
-            " data = ? WHERE n = ?",
+            " category = ?, outlet = ?, revision = ?, updated_at = ? WHERE n = ?",
             (
                 article.url,
                 keys.content_hash,
@@ -346,9 +412,6 @@ class SQLiteStore:
                 article.outlet,
                 revision,
                 now,
-                keys.signature,
-                features,
-                _dumps(article),
                 n,
             ),
         )
@@ -394,7 +457,7 @@ class SQLiteStore:
             return None
         marks = ",".join("?" * len(keys.bands))
         candidates = db.execute(
-            f"SELECT id, signature, published FROM articles WHERE n IN"
+            f"SELECT a.id, d.signature, a.published FROM {FROM_ARTICLES} WHERE a.n IN"
             f" (SELECT DISTINCT n FROM bands WHERE band IN ({marks}))",
             keys.bands,
         ).fetchall()
@@ -419,8 +482,8 @@ class SQLiteStore:
             if newest is not None:
                 start = newest - index.window_hours * 3600
                 rows = db.execute(
-                    "SELECT id, story_id, story_features, published FROM articles WHERE sort_time >= ?"
-                    " ORDER BY sort_time",
+                    "SELECT a.id, a.story_id, d.story_features, a.published"
+                    f" FROM {FROM_ARTICLES} WHERE a.sort_time >= ? ORDER BY a.sort_time",
                     (start,),
                 )
                 index.load(
@@ -467,7 +530,7 @@ class SQLiteStore:
     def get(self, article_id: str) -> StoredArticle | None:
         rows = (
             self._db()
-            .execute(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+            .execute(f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.id = ?", (article_id,))
             .fetchall()
         )
         if not rows:
@@ -509,7 +572,7 @@ class SQLiteStore:
         rows = (
             self._db()
             .execute(
-                f"SELECT {ARTICLE_COLUMNS} FROM articles a {'WHERE ' + where if where else ''}"
+                f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} {'WHERE ' + where if where else ''}"
                 " ORDER BY a.sort_time DESC LIMIT ? OFFSET ?",
                 [*params, limit, offset],
             )
@@ -526,40 +589,67 @@ class SQLiteStore:
         rows = (
             self._db()
             .execute(
-                f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE story_id = ? ORDER BY sort_time", (story_id,)
+                f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.story_id = ? ORDER BY a.sort_time",
+                (story_id,),
             )
             .fetchall()
         )
         return self._stored(rows)
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Full-text search over folded text, ranked by bm25 weighted by recency, narrowed by the filters."""
-        where, params = self._filters(query.category, query.outlet, query.since, query.until)
+        """Full-text search over folded text, ranked by bm25 weighted by recency, narrowed by the filters.
+
+        Category and outlet filters are facet terms of the full-text query, so counting stays inside the
+        index. Ranking reads the bm25 score of at most CANDIDATES matches, the most recently stored ones:
+        a broad query ranks what is recent instead of scoring the whole archive.
+        """
         match = fts_query(query.text)
         db = self._db()
         if match is None:
-            total = db.execute(
-                f"SELECT count(*) FROM articles a {'WHERE ' + where if where else ''}", params
-            ).fetchone()[0]
+            where, params = self._filters(query.category, query.outlet, query.since, query.until)
+            total = db.execute(f"SELECT count(*) FROM articles a {'WHERE ' + where if where else ''}", params)
             rows = db.execute(
-                f"SELECT {ARTICLE_COLUMNS} FROM articles a {'WHERE ' + where if where else ''}"
+                f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} {'WHERE ' + where if where else ''}"
                 " ORDER BY a.sort_time DESC LIMIT ? OFFSET ?",
                 [*params, query.limit, query.offset],
             ).fetchall()
-            return SearchResult(int(total), self._stored(rows))
+            return SearchResult(int(total.fetchone()[0]), self._stored(rows))
+        facets = [f'"{token}"' for token in (_facet("c", query.category), _facet("o", query.outlet)) if token]
+        match = f"{{title text}} : ({match})"
+        if facets:
+            match += f" AND facets : ({' AND '.join(facets)})"
+        where, params = self._filters(None, None, query.since, query.until)
+        if where:
+            total = db.execute(
+                f"SELECT count(*) FROM fts JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ? AND {where}",
+                [match, *params],
+            ).fetchone()[0]
+        else:
+            total = db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (match,)).fetchone()[0]
+        if not total:
+            return SearchResult(0, [])
+        depth = max(CANDIDATES, query.offset + query.limit)
+        floor = db.execute(
+            f"SELECT fts.rowid FROM fts JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ? AND {where}"
+            " ORDER BY fts.rowid DESC LIMIT 1 OFFSET ?"
+            if where
+            else "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            [match, *params, depth - 1],
+        ).fetchone()
         newest = db.execute("SELECT max(sort_time) FROM articles").fetchone()[0] or 0.0
-        condition = f"fts MATCH ?{' AND ' + where if where else ''}"
-        total = db.execute(
-            f"SELECT count(*) FROM fts JOIN articles a ON a.n = fts.rowid WHERE {condition}", [match, *params]
-        ).fetchone()[0]
-        rows = db.execute(
-            f"SELECT a.{', a.'.join(ARTICLE_COLUMNS.split(', '))} FROM fts JOIN articles a ON a.n = fts.rowid"
-            f" WHERE {condition}"
-            f" ORDER BY bm25(fts, {TITLE_WEIGHT}, 1.0) * {RECENCY_DAYS * 86400.0}"
-            f" / ({RECENCY_DAYS * 86400.0} + ? - a.sort_time) LIMIT ? OFFSET ?",
-            [match, *params, newest, query.limit, query.offset],
+        scale = RECENCY_DAYS * 86400.0
+        ranked = db.execute(
+            f"SELECT fts.rowid FROM fts JOIN articles a ON a.n = fts.rowid"
+            f" WHERE fts MATCH ? AND fts.rowid >= ?{' AND ' + where if where else ''}"
+            f" ORDER BY bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0) * {scale} / ({scale} + ? - a.sort_time)"
+            " LIMIT ? OFFSET ?",
+            [match, floor[0] if floor else 0, *params, newest, query.limit, query.offset],
         ).fetchall()
-        return SearchResult(int(total), self._stored(rows))
+        order = [n for (n,) in ranked]
+        marks = ",".join("?" * len(order))
+        found = db.execute(f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.n IN ({marks})", order)
+        by_n = {row[0]: row for row in found}
+        return SearchResult(int(total), self._stored([by_n[n] for n in order]))
 
     def most_read(self, *, since: datetime, limit: int = 10) -> list[StoredArticle]:
         db = self._db()
@@ -571,7 +661,7 @@ class SQLiteStore:
         order = {article_id: rank for rank, (article_id, _) in enumerate(counted)}
         marks = ",".join("?" * len(order))
         rows = db.execute(
-            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", list(order)
+            f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.id IN ({marks})", list(order)
         ).fetchall()
         return self._stored(sorted(rows, key=lambda row: order[row[1]]))
 
@@ -595,7 +685,10 @@ class SQLiteStore:
         while True:
             rows = (
                 self._db()
-                .execute(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE n > ? ORDER BY n LIMIT 500", (last,))
+                .execute(
+                    f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.n > ? ORDER BY a.n LIMIT 500",
+                    (last,),
+                )
                 .fetchall()
             )
             if not rows:
@@ -614,6 +707,11 @@ class SQLiteStore:
             (article_id,),
         )
         return [Article.from_dict(json.loads(data)) for (data,) in rows]
+
+
+def _facet(prefix: str, value: str | None) -> str | None:
+    """A search token for a category or outlet value: 'the-thao' -> 'cthethao', 'Báo Mẫu' -> 'obaomau'."""
+    return prefix + "".join(_WORD.findall(fold(value))).replace("_", "") if value else None
 
 
 def _dumps(article: Article) -> str:
