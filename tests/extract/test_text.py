@@ -300,9 +300,9 @@ def test_baomoi_fields(shared: Path) -> None:
     rows = baomoi_rows(shared)
     folder = shared / "corpus/baomoi-2013"
     contents = [(folder / row["file"]).read_bytes() for row in rows]
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the machine may be shared with other jobs
     articles = [run(content) for content in contents]
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     right = dict.fromkeys(("title", "published", "section", "tags", "source"), 0)
     for row, article in zip(rows, articles, strict=True):
         right["title"] += squash(article.title) == squash(row["title"])
@@ -314,4 +314,4 @@ def test_baomoi_fields(shared: Path) -> None:
     rates = {name: count / len(rows) for name, count in right.items()}
     assert len(rows) == 3045
     assert all(rate >= 0.99 for rate in rates.values()), rates
-    assert elapsed < 30, f"{elapsed:.1f}s for {len(rows)} dumps"
+    assert elapsed < 10, f"{elapsed:.1f}s CPU for {len(rows)} dumps"
