@@ -490,12 +490,22 @@ def _box_kind(node: LexborNode) -> str | None:
         kind = furniture.heading_kind(clean(heading.text(deep=True, separator=" ")))
         if kind:
             return kind
+    opening = _heading_prefix(clean(node.text(deep=True, separator=" ")[:80]))
+    if opening:
+        return opening[0]
     names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
     return "related" if RELATED_BOX.search(names) else None
 
 
+def _heading_prefix(text: str) -> tuple[str, str] | None:
+    """("more", rest) for "Xem thêm: Giá hồ tiêu…": a furniture heading glued to the link title by a colon."""
+    head, colon, rest = text.partition(":")
+    kind = furniture.heading_kind(head) if colon else None
+    return (kind, rest.strip()) if kind else None
+
+
 def _related(
-    tree: LexborHTMLParser, boxes: list[LexborNode], base: str | None, exclude: set[str]
+    tree: LexborHTMLParser, boxes: list[LexborNode], base: str | None, exclude: set[str], tags: list[str]
 ) -> list[Link]:
     """Links of furniture boxes: those skipped inside the body, plus boxes headed "Tin liên quan" & co."""
     candidates: list[tuple[LexborNode, str]] = []
@@ -523,8 +533,10 @@ def _related(
             if len(title) < 15:
                 continue
             title = clean(title)
+            prefixed = _heading_prefix(title)
+            title = prefixed[1] if prefixed else title
             url = _absolute(base, anchor.attributes.get("href"))
-            if len(title) < 15 or not url or url in seen or furniture.is_ui_line(title):
+            if len(title) < 15 or not url or url in seen or title in tags or furniture.is_ui_line(title):
                 continue
             seen.add(url)
             links.append(Link(title=title, url=url, kind=kind))
@@ -618,6 +630,6 @@ def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[s
     article.section = article.section_path[-1] if article.section_path else None
     article.category = _category(profile, url, path)
     article.tags = _tags(tree, profile)
-    article.related = _related(tree, body.furniture + dropped, url, {url or ""})
+    article.related = _related(tree, body.furniture + dropped, url, {url or ""}, article.tags)
     if not paragraphs:
         warnings.append("no body paragraphs found (a listing, home or media page?)")
