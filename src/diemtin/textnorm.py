@@ -3,8 +3,8 @@
 ``clean`` is what every extractor applies to text it keeps for display: invisible and obfuscating code
 points removed, mojibake and legacy 8-bit encodings repaired, NFC, Đ written as Đ, whitespace collapsed; the
 outlet's own spelling (including its tone placement) is kept. ``normalize_tones`` places tone marks one way
-(hoà -> hòa, qúy -> quý). ``fold`` gives the search/dedup key: clean, tones placed one way, lower case,
-accents removed, đ -> d.
+(hoà -> hòa, qúy -> quý). ``fold`` gives the search/dedup key: clean, lower case, accents (and so tone
+placement) removed, đ -> d.
 ``syllables`` splits a text into folded syllable tokens for shingling.
 """
 
@@ -65,8 +65,9 @@ SYLLABLE = re.compile(
 )
 
 _WORD = re.compile(r"\w+")
+_DIACRITICS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SPACE = re.compile(r"\s+")
-_INVISIBLE_TABLE = dict.fromkeys(map(ord, INVISIBLE), None)
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _ETH_AT_WORD_START = re.compile(r"(?<!\w)[\u00d0\u00f0](?=\w)")
 _MARKED_LETTER = r"[\w\u0300-\u036f]"
 _TONED_WORD = re.compile(rf"{_MARKED_LETTER}*[{TONE_MARKS}]{_MARKED_LETTER}*")
@@ -81,7 +82,7 @@ def clean(text: str | None) -> str:
         return ""
     if MOJIBAKE_MARKERS.search(text):
         text = ftfy.fix_encoding(text)
-    text = fix_legacy(text).translate(_INVISIBLE_TABLE)
+    text = _INVISIBLE.sub("", fix_legacy(text))
     text = unicodedata.normalize("NFC", text)
     if "\u00d0" in text or "\u00f0" in text:
         text = _ETH_AT_WORD_START.sub(lambda match: ETH_TO_D[match.group()], text)
@@ -194,10 +195,12 @@ def _letters(nfd_word: str) -> list[str]:
 
 
 def fold(text: str) -> str:
-    """Search/dedup key: clean, tones one way, lower case, no accents, đ -> d ('Lãnh đạo' -> 'lanh dao')."""
-    lowered = normalize_tones(clean(text)).lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", lowered)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Search/dedup key: clean, lower case, no accents, đ -> d ('Lãnh đạo' -> 'lanh dao').
+
+    Tone placement needs no separate step here: removing the marks gives the same key whichever vowel carried
+    them (hoà and hòa both fold to hoa)."""
+    lowered = clean(text).lower().replace("đ", "d")
+    return _DIACRITICS.sub("", unicodedata.normalize("NFD", lowered))
 
 
 def syllables(text: str) -> list[str]:
