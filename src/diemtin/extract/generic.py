@@ -89,6 +89,12 @@ RIGHT_ALIGNED = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
 
 # A furniture-named element holding at least this share of the container's text is a wrapper, not furniture.
 WRAPPER_SHARE = 0.5
+# Widening: how many levels above the chosen container are considered, and how much more net prose an
+# ancestor must hold to replace it; a block with more link text than this share is not prose.
+MAX_WIDEN = 6
+WIDEN_GAIN = 1.15
+PROSE_LINK_SHARE = 0.3
+CLUTTER_PENALTY = 2.0  # a character of link list or long stray line weighs two characters of prose
 # Blocks that never vote for their container (the headline sits above the article text, not in it).
 NON_VOTING: frozenset[str] = frozenset({"h1"})
 # Minimum paragraph length (characters) that votes for its container.
@@ -448,6 +454,7 @@ def choose_container(result: Walk, *, strict: bool = True) -> Choice:
             break
         last = parent_score
         parent = elements[parent].parent
+    top = _widen(result, top, strict)
     # Siblings that score well enough (or share the container's content class) belong to the article.
     chosen = {top}
     top_final = finals.get(top, 0.0)
@@ -461,6 +468,32 @@ def choose_container(result: Walk, *, strict: bool = True) -> Choice:
             if finals.get(sibling, 0.0) + bonus >= limit:
                 chosen.add(sibling)
     return Choice(chosen, chars, strict)
+
+
+def _widen(result: Walk, top: int, strict: bool) -> int:
+    """An article split over several sections: climb to the ancestor whose text gains most, counting prose
+    for and link lists / stray lines against (the ancestor must add more prose than clutter)."""
+    elements = result.elements
+    chain = ancestors(elements, top)[: MAX_WIDEN + 1]
+    position = {element_id: i for i, element_id in enumerate(chain)}
+    net = [0.0] * len(chain)
+    for block in result.blocks:
+        if block.kind != "text" or (strict and block.boiler):
+            continue
+        inside = [position[e] for e in block.path if e in position]
+        if not inside:
+            continue
+        length = len(block.text)
+        if length >= MIN_VOTE_CHARS and block.link_share < PROSE_LINK_SHARE:
+            value = length * (1.0 - block.link_share)
+        elif length < MIN_VOTE_CHARS and not block.links:
+            value = 0.0
+        else:
+            value = -CLUTTER_PENALTY * length
+        for i in range(min(inside), len(chain)):
+            net[i] += value
+    best = max(range(len(chain)), key=lambda i: (net[i] > net[0] * WIDEN_GAIN, net[i]))
+    return chain[best] if net[best] > net[0] * WIDEN_GAIN and elements[chain[best]].tag != "body" else top
 
 
 def ancestors(elements: list[Element], element_id: int) -> list[int]:
