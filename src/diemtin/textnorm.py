@@ -50,17 +50,26 @@ LEGACY_MIN_MARKERS = 3
 # Share of words that must read as Vietnamese syllables after a legacy conversion for it to be kept.
 LEGACY_MIN_SYLLABLE_SHARE = 0.8
 
-# Tone marks (combining, after NFD) and the vowel letters of Vietnamese, with the vowels whose shape mark
-# (circumflex, breve, horn) makes them take the tone in a multi-vowel nucleus.
+# Tone marks (combining, after NFD), and the vowels whose shape mark (circumflex, breve, horn) makes them take
+# the tone in a vowel group.
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
-VOWELS = "aăâeêioôơuưy"
 SHAPED_VOWELS = "ăâêôơư"
 
-# A Vietnamese syllable, written without tone marks, lower case: initial consonant, vowel nucleus (with glide
-# and off-glide), final consonant. "qu" and "gi" are initials: in "quý" and "già" the nucleus is "y" and "a".
+# The vowel groups of Vietnamese syllables (main vowel with its on-glide and off-glide), without tone marks.
+NUCLEI = frozenset(
+    {
+        *("a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"),
+        *("ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iê", "iu", "oa", "oă", "oe", "oi", "ôi"),
+        *("ơi", "oo", "ua", "uâ", "uê", "ui", "uô", "uơ", "uy", "ưa", "ưi", "ươ", "ưu", "yê"),
+        *("iêu", "oai", "oay", "oeo", "uây", "uôi", "uya", "uyê", "uyu", "ươi", "ươu", "yêu"),
+    }
+)
+
+# A Vietnamese syllable, written without tone marks, lower case: initial consonant, vowel group, final
+# consonant. "qu" and "gi" are initials: in "quý" and "già" the vowel group is "y" and "a".
 SYLLABLE = re.compile(
     r"(?P<initial>ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstvx])?"
-    rf"(?P<nucleus>[{VOWELS}]{{1,3}})"
+    rf"(?P<nucleus>{'|'.join(sorted(NUCLEI, key=len, reverse=True))})"
     r"(?P<final>ch|ng|nh|[cmnpt])?"
 )
 

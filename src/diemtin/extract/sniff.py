@@ -13,8 +13,9 @@ import unicodedata
 
 from diemtin.textnorm import fix_legacy, looks_legacy, syllable_share
 
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _HTML_START = re.compile(
-    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|p|article|title)\b",
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|p|article|title)\b",
     re.IGNORECASE | re.DOTALL,
 )
 _TAG = re.compile(
@@ -27,7 +28,10 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I
 
 def detect_kind(data: bytes) -> str:
     """'html' when the bytes look like markup, else 'text'. Looks at the first 64 KiB only."""
-    head = data[:65536].lstrip(b"\xef\xbb\xbf")
+    head = data[:65536]
+    if head.startswith(UTF16_BOMS):
+        head = head.decode("utf-16", "replace").encode("utf-8")
+    head = head.lstrip(b"\xef\xbb\xbf")
     if _HTML_START.match(head):
         return "html"
     return "html" if len(_TAG.findall(head)) >= 5 else "text"
@@ -46,13 +50,15 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
 def decode(data: bytes, content_type: str | None = None) -> tuple[str, list[str]]:
     """Decode bytes to text; returns the text and warnings (a declared charset that was wrong, repairs made).
 
-    Order: a UTF-8 BOM; valid UTF-8 (or UTF-8 with a few broken bytes, e.g. a truncated page); otherwise the
-    declared charset and cp1258, the one whose accented words read better as Vietnamese winning; then latin-1.
-    Text in the legacy TCVN3/VNI encodings (shown as Latin-1) is converted to Unicode.
+    Order: a UTF-8 or UTF-16 BOM; valid UTF-8 (or UTF-8 with a few broken bytes, e.g. a truncated page);
+    otherwise the declared charset and cp1258, the one whose accented words read better as Vietnamese winning;
+    then latin-1. Text in the legacy TCVN3/VNI encodings (shown as Latin-1) is converted to Unicode.
     """
     warnings: list[str] = []
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", "replace"), warnings
+    if data.startswith(UTF16_BOMS):
+        return data.decode("utf-16", "replace"), warnings
     declared = declared_charset(data, content_type)
     try:
         text = data.decode("utf-8")
@@ -62,7 +68,7 @@ def decode(data: bytes, content_type: str | None = None) -> tuple[str, list[str]
             warnings.append("invalid UTF-8 bytes replaced")
             return repaired, warnings
     else:
-        if declared and _codec_name(declared) != "utf-8":
+        if declared and _codec_name(declared) != "utf-8" and not data.isascii():
             warnings.append(f"declared charset {declared} ignored: content is valid UTF-8")
         return text, warnings
     text, charset = _best_single_byte(data, declared)
@@ -70,11 +76,11 @@ def decode(data: bytes, content_type: str | None = None) -> tuple[str, list[str]
         warnings.append(f"declared charset {declared} ignored: content decoded as {charset}")
     elif not declared:
         warnings.append(f"no charset declared: content decoded as {charset}")
-    if looks_legacy(text):
-        converted = fix_legacy(text)
-        if converted != text:
-            warnings.append("legacy Vietnamese encoding (TCVN3/VNI) converted to Unicode")
-            text = converted
+    as_bytes = data.decode("latin-1")  # the legacy encodings are defined on byte values
+    if looks_legacy(as_bytes):
+        converted = fix_legacy(as_bytes)
+        if converted != as_bytes:
+            return converted, [*warnings, "legacy Vietnamese encoding (TCVN3/VNI) converted to Unicode"]
     return text, warnings
 
 
@@ -86,8 +92,11 @@ def _codec_name(charset: str) -> str | None:
 
 
 def _mostly_utf8(data: bytes) -> str | None:
-    """The UTF-8 reading when only a few bytes are broken among many good UTF-8 characters, else None."""
+    """The UTF-8 reading when only a few bytes are broken among many good UTF-8 characters, or when the only
+    broken character is the last one (a page cut short), else None."""
     text = data.decode("utf-8", "replace")
+    if text.endswith("\ufffd") and text.count("\ufffd") == 1:
+        return text
     broken = text.count("\ufffd")
     valid = sum(1 for ch in text if ord(ch) > 127) - broken
     tolerated = max(UTF8_TOLERATED_ERRORS, valid // 100)
