@@ -9,8 +9,8 @@ Sets (read from ../shared/corpus, never copied into the repository):
 For every tool and set it reports body F1/precision/recall (aeb method, diemtin.evaluate), exact matches,
 the share of the eight gold fields right (diemtin.evaluate.compare; a field a peer does not produce counts as
 wrong), pages per second (median of N timed passes, time.perf_counter, every page already in memory, tools
-interleaved pass by pass) and the peak Python-heap allocation of one untimed pass (tracemalloc, which does not
-see C allocations).
+interleaved pass by pass) and the peak Python-heap allocation over the set's first pages in a separate untimed
+pass (tracemalloc, which does not see C allocations such as libxml2's).
 
     .venv/bin/python bench/extract.py [--quick] [--passes 3] [--out bench/out/extract.json]
 """
@@ -47,6 +47,7 @@ SHARED = ROOT.parent / "shared"
 FIELDS = ("title", "published", "lead", "authors", "source", "section", "captions", "tags")
 SETS = ("html", "dump", "aeb")
 QUICK_AEB_PAGES = 20
+MEMORY_PAGES = 20  # tracemalloc's peak is taken over the first pages of each set: it is slow
 BLOCK_TAGS = frozenset(
     {
         "p",
@@ -360,12 +361,10 @@ def quiet() -> Iterator[None]:
             logging.disable(logging.NOTSET)
 
 
-def score_pass(tool: Tool, run: Extractor, docs: list[Doc], measure_memory: bool = True) -> SetResult:
-    """One untimed pass: body and field scores, errors, and (optionally) the tracemalloc peak."""
+def score_pass(tool: Tool, run: Extractor, docs: list[Doc]) -> SetResult:
+    """One untimed pass: body and field scores, and the errors."""
     result = SetResult(pages=len(docs))
     scores: list[BodyScore] = []
-    if measure_memory:
-        tracemalloc.start()
     for doc in docs:
         error: str | None = None
         try:
@@ -398,9 +397,6 @@ def score_pass(tool: Tool, run: Extractor, docs: list[Doc], measure_memory: bool
         if error:
             row["error"] = error
         result.per_page.append(row)
-    if measure_memory:
-        result.peak_mib = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
     summary = summarise(scores)
     result.f1, result.precision, result.recall, result.exact = (
         summary.f1,
@@ -409,6 +405,19 @@ def score_pass(tool: Tool, run: Extractor, docs: list[Doc], measure_memory: bool
         summary.exact,
     )
     return result
+
+
+def peak_memory(run: Extractor, docs: list[Doc]) -> float:
+    """Peak traced Python-heap MiB over one pass (tracemalloc is slow, so it never overlaps the timing)."""
+    tracemalloc.start()
+    try:
+        with quiet():
+            for doc in docs:
+                with suppress(Exception):
+                    run(doc)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
 def timed_pass(run: Extractor, docs: list[Doc]) -> float:
@@ -435,6 +444,7 @@ def run_benchmark(
         for tool in tools:
             log(f"[{set_name}] scoring {tool.name} on {len(docs)} pages")
             results[set_name][tool.name] = score_pass(tool, runners[tool.name], docs)
+            results[set_name][tool.name].peak_mib = peak_memory(runners[tool.name], docs[:MEMORY_PAGES])
         for number in range(passes):
             log(f"[{set_name}] timed pass {number + 1}/{passes}")
             for tool in tools:

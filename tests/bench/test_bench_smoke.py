@@ -34,10 +34,7 @@ def two_pages(shared: Path) -> list:  # type: ignore[type-arg]
 
 @pytest.mark.shared
 def test_every_tool_runs_and_is_scored(two_pages: list) -> None:  # type: ignore[type-arg]
-    results = {
-        tool.name: bench.score_pass(tool, tool.make(), two_pages, measure_memory=False)
-        for tool in bench.TOOLS
-    }
+    results = {tool.name: bench.score_pass(tool, tool.make(), two_pages) for tool in bench.TOOLS}
     assert set(results) == {"diemtin", "trafilatura", "newspaper4k", "readability-lxml", "goose3", "justext",
                             "resiliparse", "boilerpy3"}  # fmt: skip
     for name, result in results.items():
@@ -57,7 +54,7 @@ def test_a_raising_tool_scores_zero_and_its_errors_are_counted(two_pages: list) 
         raise RuntimeError("boom")
 
     tool = bench.Tool("broken", "broken", frozenset(bench.FIELDS), lambda: broken)
-    result = bench.score_pass(tool, broken, two_pages, measure_memory=False)
+    result = bench.score_pass(tool, broken, two_pages)
     assert result.errors == 2 and result.error_kinds == {"RuntimeError": 2}
     assert result.f1 == 0.0 and result.fields_right == 0
     assert result.pages_per_second is None  # a tool that fails every page gets no speed figure
@@ -70,10 +67,10 @@ def test_a_field_the_tool_does_not_produce_counts_as_wrong(two_pages: list) -> N
 
     claims = bench.Tool("claims", "claims", frozenset({"title"}), lambda: titles_only)
     silent = bench.Tool("silent", "silent", frozenset(), lambda: titles_only)
-    assert bench.score_pass(claims, titles_only, two_pages, measure_memory=False).field_counts["title"] == 2
-    assert bench.score_pass(silent, titles_only, two_pages, measure_memory=False).field_counts["title"] == 0
+    assert bench.score_pass(claims, titles_only, two_pages).field_counts["title"] == 2
+    assert bench.score_pass(silent, titles_only, two_pages).field_counts["title"] == 0
     # gold source is null on most pages: a tool that never produces a source must not earn it for free
-    assert bench.score_pass(claims, titles_only, two_pages, measure_memory=False).field_counts["source"] == 0
+    assert bench.score_pass(claims, titles_only, two_pages).field_counts["source"] == 0
 
 
 def test_dump_lines_become_escaped_paragraphs() -> None:
