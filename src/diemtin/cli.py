@@ -59,6 +59,9 @@ _crawl_network_options = [
     click.option("--delay", type=float, default=None, help="Seconds between requests to a host (default 1)."),
     click.option("--concurrency", type=int, default=None, help="Requests in flight per host (default 1)."),
     click.option("--proxy", default=None, help="HTTP proxy URL (default: HTTPS_PROXY / HTTP_PROXY)."),
+    click.option(
+        "--workers", type=int, default=0, show_default=True, help="Extraction processes (0: in the crawler)."
+    ),
     click.option("--log-format", type=click.Choice(["kv", "json"]), default="kv", show_default=True),
 ]
 
@@ -113,6 +116,7 @@ def crawl(
     delay: float | None,
     concurrency: int | None,
     proxy: str | None,
+    workers: int,
     log_format: str,
 ) -> None:
     """Crawl the sources once: feeds, sitemaps and listings, then every new article, politely."""
@@ -133,6 +137,7 @@ def crawl(
                 since=when,
                 max_pages=max_pages,
                 options=_fetch_options(delay, concurrency, proxy),
+                extract_workers=workers,
             )
         )
     except ValueError as exc:
@@ -170,6 +175,7 @@ def run(
     delay: float | None,
     concurrency: int | None,
     proxy: str | None,
+    workers: int,
     log_format: str,
 ) -> None:
     """The service: crawl every source on its schedule and serve the website and API until SIGTERM/SIGINT."""
@@ -189,6 +195,7 @@ def run(
                 port=port,
                 sources=names,
                 options=_fetch_options(delay, concurrency, proxy),
+                extract_workers=workers,
             )
         )
     except ValueError as exc:

@@ -50,6 +50,7 @@ async def run_service(
     port: int = 8000,
     sources: tuple[str, ...] = (),
     options: FetchOptions | None = None,
+    extract_workers: int = 0,
 ) -> None:
     """Crawl and serve until SIGTERM or SIGINT."""
     profiles = select_profiles(settings, sources)
@@ -71,8 +72,15 @@ async def run_service(
     event("service-start", host=host, port=port, sources=len(profiles))
     try:
         async with open_crawl(
-            settings, store, database=database, profiles=profiles, stop=stop, options=options
+            settings,
+            store,
+            database=database,
+            profiles=profiles,
+            stop=stop,
+            options=options,
+            extract_workers=extract_workers,
         ) as crawl:
+            await crawl.start_workers()
             await crawl.recover()
             tasks = [asyncio.create_task(_on_schedule(crawl, p, stop)) for p in profiles]
             tasks.append(asyncio.create_task(crawl.drain(forever=True)))

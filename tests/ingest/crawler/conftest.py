@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 import trustme
 
-from diemtin.ingest.crawler.crawl import Crawl, CrawlStats, store_ingest
+from diemtin.ingest.crawler.crawl import Crawl, CrawlStats
 from diemtin.ingest.crawler.fetch import Fetcher, FetchOptions
 from diemtin.ingest.crawler.frontier import Frontier
 from diemtin.ingest.crawler.warcwriter import WarcArchive
@@ -293,7 +293,7 @@ async def crawl_once(
             frontier=frontier,
             fetcher=fetcher,
             archive=archive,
-            ingest=store_ingest(store),
+            store=store,
             profiles=profiles,
             **kw,  # type: ignore[arg-type]
         )

@@ -125,3 +125,10 @@ def test_max_pages_and_per_host_concurrency(replay: Any, crawl: Any, outlet: Any
     )
     assert done.stats.fetched == 8
     assert replay.max_in_flight["tin-c.test"] == 2
+
+
+def test_extraction_in_worker_processes(replay: Any, crawl: Any, outlet: Any) -> None:
+    published = publish_outlets(replay, n=3)
+    done = crawl(replay.options(delay=0.0), *outlets(outlet), extract_workers=2)
+    assert done.store.count() == sum(len(urls) for urls in published.values())
+    assert {hit.article.title for hit in done.store.iter_all()} >= {"Bài 0 của tin-a.test", "Bài 2 của tin-c.test"}

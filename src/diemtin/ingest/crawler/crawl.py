@@ -13,11 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
+import os
 import signal
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,8 +54,6 @@ MAX_CHILD_SITEMAPS = 20
 MAX_HOST_WORKERS = 64  # hosts crawled at the same time
 STOP_GRACE = 5.0  # seconds a worker may take to finish its page after a stop
 
-Ingest = Callable[[Page], str]
-
 
 @dataclass(slots=True)
 class CrawlStats:
@@ -83,18 +84,6 @@ class CrawlStats:
         }
 
 
-def store_ingest(store: Store, since: datetime | None = None) -> Ingest:
-    """Understand a page and add it to ``store``; pages published before ``since`` are skipped."""
-
-    def ingest(page: Page) -> str:
-        article = understand(page)
-        if since is not None and article.published is not None and article.published < since:
-            return "older-than-since"
-        return store.add(article).status
-
-    return ingest
-
-
 class Crawl:
     """Crawls sources into a store. ``run()`` does discovery then drains the frontier."""
 
@@ -104,24 +93,32 @@ class Crawl:
         frontier: Frontier,
         fetcher: Fetcher,
         archive: WarcArchive,
-        ingest: Ingest,
+        store: Store,
         profiles: tuple[SiteProfile, ...] = (),
         since: datetime | None = None,
         max_pages: int | None = None,
         stop: asyncio.Event | None = None,
+        extract_workers: int = 0,
     ) -> None:
         self.frontier = frontier
         self.fetcher = fetcher
         self.archive = archive
-        self.ingest = ingest
+        self.store = store
+        self.extract_workers = extract_workers
         self.profiles = profiles
         self.since = since
         self.max_pages = max_pages
         self.stop = stop or asyncio.Event()
-        self.robots = RobotsCache(fetcher, archive.write)
+        self.robots = RobotsCache(fetcher, self._archive)
         self.stats = CrawlStats()
         self._claimed = 0
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="diemtin-ingest")
+        # off the event loop: WARC writing and storing each in one thread (in order); extraction in the store
+        # thread, or in ``extract_workers`` processes so that a crawl can use every core
+        self._archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="diemtin-warc")
+        self._storer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="diemtin-store")
+        self._extractor: Executor = self._storer
+        if extract_workers > 0:
+            self._extractor = self._process_pool()
 
     # -- recovery ----------------------------------------------------------------
 
@@ -155,10 +152,10 @@ class Crawl:
         while True:
             refusal = await self.robots.allowed(url)
             if refusal:
-                raise FetchError(refusal, transient=False)
+                raise FetchError(refusal.reason, transient=refusal.retry_at is not None)
             self.stats.requests += 1
             response = await self.fetcher.get(url, accept=accept, headers=headers)
-            self.archive.write(response)
+            await self._archive(response)
             location = response.header("location")
             if not (300 <= response.status < 400 and location):
                 return response
@@ -237,13 +234,38 @@ class Crawl:
 
     # -- fetching articles ----------------------------------------------------------------
 
+    async def _archive(self, response: Response) -> str:
+        return await asyncio.get_running_loop().run_in_executor(self._archiver, self.archive.write, response)
+
     def _limit_reached(self) -> bool:
         return self.max_pages is not None and self._claimed >= self.max_pages
 
-    async def _ingest(self, url: str, page: Page) -> None:
+    async def start_workers(self) -> None:
+        """Start the extraction processes (if any) from a thread: starting them blocks, and no request in
+        flight should wait for that."""
+        if isinstance(self._extractor, ProcessPoolExecutor):
+            await asyncio.to_thread(_start, self._extractor, self.extract_workers)
+
+    def _process_pool(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        return ProcessPoolExecutor(max_workers=self.extract_workers, mp_context=context)
+
+    async def _store(self, page: Page) -> str:
+        """Extract (here or in a worker process) and store one page; returns the store's status."""
         loop = asyncio.get_running_loop()
         try:
-            status = await loop.run_in_executor(self._executor, self.ingest, page)
+            article = await loop.run_in_executor(self._extractor, understand, page)
+        except BrokenProcessPool:
+            self._extractor = self._process_pool()  # a worker died (a parser crash): start afresh once
+            article = await loop.run_in_executor(self._extractor, understand, page)
+        if self.since is not None and article.published is not None and article.published < self.since:
+            return "older-than-since"
+        result = await loop.run_in_executor(self._storer, self.store.add, article)
+        return result.status
+
+    async def _ingest(self, url: str, page: Page) -> None:
+        try:
+            status = await self._store(page)
         except NothingExtracted as exc:
             status = "nothing-extracted"
             event("skipped", logging.WARNING, url=url, reason=str(exc))
@@ -275,8 +297,11 @@ class Crawl:
 
     async def _process(self, url: str, attempts: int, redirects: int, source: str | None) -> None:
         refusal = await self.robots.allowed(url)
+        if refusal and refusal.retry_at is not None:
+            self._retry_or_fail(url, attempts, refusal.reason, max(0.0, refusal.retry_at - time.time()))
+            return
         if refusal:
-            self._fail(url, refusal)
+            self._fail(url, refusal.reason)
             return
         self.stats.requests += 1
         try:
@@ -287,7 +312,7 @@ class Crawl:
             else:
                 self._fail(url, exc.reason)
             return
-        ref = self.archive.write(response)
+        ref = await self._archive(response)
         location = response.header("location")
         if 300 <= response.status < 400 and location:
             self._redirect(url, ref, response.status, canonical_url(location, url), redirects, source)
@@ -366,6 +391,7 @@ class Crawl:
 
     async def run(self) -> CrawlStats:
         """Recover from a previous kill, discover every source, then drain the frontier."""
+        await self.start_workers()
         await self.recover()
         await asyncio.gather(*(self.discover(profile) for profile in self.profiles))
         await self.drain()
@@ -373,8 +399,19 @@ class Crawl:
         return self.stats
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        self._storer.shutdown(wait=True)
+        self._archiver.shutdown(wait=True)
+        if self._extractor is not self._storer:
+            self._extractor.shutdown(wait=True)
         self.archive.close()
+
+
+def _pid(_: int) -> int:
+    return os.getpid()
+
+
+def _start(pool: ProcessPoolExecutor, workers: int) -> None:
+    list(pool.map(_pid, range(workers)))
 
 
 def frontier_path(settings: Settings, database: str | None) -> Path:
@@ -408,6 +445,7 @@ async def open_crawl(
     max_pages: int | None = None,
     stop: asyncio.Event | None = None,
     options: FetchOptions | None = None,
+    extract_workers: int = 0,
 ) -> AsyncIterator[Crawl]:
     """A ready Crawl over ``store``: frontier, fetcher and WARC archive opened, all closed on exit."""
     frontier = Frontier(frontier_path(settings, database))
@@ -418,7 +456,8 @@ async def open_crawl(
                 frontier=frontier,
                 fetcher=fetcher,
                 archive=archive,
-                ingest=store_ingest(store, since),
+                store=store,
+                extract_workers=extract_workers,
                 profiles=profiles,
                 since=since,
                 max_pages=max_pages,
@@ -440,6 +479,7 @@ async def run_crawl(
     since: datetime | None = None,
     max_pages: int | None = None,
     options: FetchOptions | None = None,
+    extract_workers: int = 0,
 ) -> CrawlStats:
     """``diemtin crawl``: one crawl of the chosen sources into the database; SIGINT/SIGTERM stop cleanly."""
     profiles = select_profiles(settings, sources)
@@ -458,6 +498,7 @@ async def run_crawl(
             max_pages=max_pages,
             stop=stop,
             options=options,
+            extract_workers=extract_workers,
         ) as crawl:
             return await crawl.run()
     finally:

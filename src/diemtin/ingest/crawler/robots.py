@@ -2,13 +2,16 @@
 protego, cached for a day.
 
 Following RFC 9309: a 4xx robots.txt means no rules; a 5xx or an unreachable robots.txt means the whole host
-is off limits until the next try. A Crawl-delay for our User-Agent raises that host's delay in the fetcher.
+is off limits for now: it is asked again after a back-off, and the refused URLs are retried then. A
+Crawl-delay for our User-Agent raises that host's delay in the fetcher.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -19,8 +22,16 @@ from diemtin.ingest.crawler.events import event
 from diemtin.ingest.crawler.fetch import Fetcher, FetchError, Response
 
 ROBOTS_TTL = 24 * 3600.0
-UNREACHABLE_TTL = 600.0
+UNREACHABLE_TTL = 600.0  # longest wait before asking an unreachable robots.txt again (back-off below it)
 ROBOTS_TYPES = ("text/plain", "text/html", "application/octet-stream")
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a URL may not be fetched; ``retry_at`` (epoch seconds) when the refusal is only for now."""
+
+    reason: str
+    retry_at: float | None = None
 
 
 @dataclass(slots=True)
@@ -33,11 +44,20 @@ class _Rules:
 class RobotsCache:
     """Answers "may we fetch this URL?" for any host, fetching each robots.txt once per TTL."""
 
-    def __init__(self, fetcher: Fetcher, archive: Callable[[Response], object] | None = None) -> None:
+    def __init__(
+        self, fetcher: Fetcher, archive: Callable[[Response], Awaitable[object]] | None = None
+    ) -> None:
         self.fetcher = fetcher
         self.archive = archive
         self.agent = fetcher.options.user_agent.split("/")[0]
         self._rules: dict[str, _Rules] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._failures: dict[str, int] = {}
+
+    def _unreachable(self, host: str, reason: str) -> _Rules:
+        failures = self._failures[host] = self._failures.get(host, 0) + 1
+        wait = min(UNREACHABLE_TTL, self.fetcher.options.backoff(failures))
+        return _Rules(None, reason, time.time() + wait)
 
     async def _load(self, url: str) -> _Rules:
         parts = urlsplit(url)
@@ -47,13 +67,14 @@ class RobotsCache:
         try:
             response = await self.fetcher.get(robots_url, accept=ROBOTS_TYPES)
         except FetchError as exc:
-            event("robots", host=host, outcome="unreachable", reason=exc.reason)
-            return _Rules(None, f"robots.txt unreachable ({exc.reason})", now + UNREACHABLE_TTL)
+            event("robots", logging.WARNING, host=host, outcome="unreachable", reason=exc.reason)
+            return self._unreachable(host, f"robots.txt unreachable ({exc.reason})")
         if self.archive is not None:
-            self.archive(response)
+            await self.archive(response)
         if response.status >= 500:
-            event("robots", host=host, outcome="server-error", status=response.status)
-            return _Rules(None, f"robots.txt answered {response.status}", now + UNREACHABLE_TTL)
+            event("robots", logging.WARNING, host=host, outcome="server-error", status=response.status)
+            return self._unreachable(host, f"robots.txt answered {response.status}")
+        self._failures.pop(host, None)
         if response.status >= 400 or response.status < 200 or response.status >= 300:
             event("robots", host=host, outcome="no-rules", status=response.status)
             return _Rules(None, None, now + ROBOTS_TTL)
@@ -64,14 +85,15 @@ class RobotsCache:
         event("robots", host=host, outcome="rules", crawl_delay=delay)
         return _Rules(parser, None, now + ROBOTS_TTL)
 
-    async def allowed(self, url: str) -> str | None:
-        """None when robots.txt lets us fetch ``url``, else the reason it does not."""
+    async def allowed(self, url: str) -> Refusal | None:
+        """None when robots.txt lets us fetch ``url``, else why not (and until when, if only for now)."""
         host = host_of(url)
-        rules = self._rules.get(host)
-        if rules is None or rules.expires < time.time():
-            rules = self._rules[host] = await self._load(url)
+        async with self._locks.setdefault(host, asyncio.Lock()):
+            rules = self._rules.get(host)
+            if rules is None or rules.expires < time.time():
+                rules = self._rules[host] = await self._load(url)
         if rules.blocked:
-            return rules.blocked
+            return Refusal(rules.blocked, rules.expires)
         if rules.parser is not None and not rules.parser.can_fetch(url, self.agent):
-            return "disallowed by robots.txt"
+            return Refusal("disallowed by robots.txt")
         return None
