@@ -5,13 +5,15 @@
    a real title, section and credited outlet from one dump and a lead and body of sentences drawn from
    others. Inserted through the Store (``Store.add`` inside ``Store.batch``: few commits), with progress.
 2. Starts ``diemtin serve`` (uvicorn, 1 worker, uvloop + httptools, access log off) on 127.0.0.1.
-3. Runs wrk (--connections, --duration) against an article page (a rotation over many articles), the home page
-   and a search (a rotation over many different queries, so every request runs a real full-text search: search
-   pages are not kept in the page cache), reading p50/p95/p99 latency, requests/s and errors from wrk's Lua
-   ``done`` hook, while sampling the server's RSS from /proc.
+3. Asks each URL once (the steady state has the pages in the cache), then runs wrk (--connections,
+   --duration, after --warmup unreported seconds) against article pages (1,000 articles in rotation), the
+   home page and searches (20 queries x 3 result pages in rotation), reading requests/s, p50/p95/p99 latency
+   and errors from wrk's Lua ``done`` hook; then times 300 never-asked searches one by one on one connection
+   (the uncached cost of a search: full-text query + render); and reads the server's peak RSS (VmHWM).
 
-What is cached: rendered article, home and category pages are kept in memory (serve/caching.py, LRU, emptied
-when the data changes, 60 s TTL) and validated by ETag; search pages are rendered on every request.
+What is cached: rendered pages (articles, home, categories, searches), feeds and API answers are kept in
+memory (serve/caching.py: LRU up to 64 MB, emptied when the store's data changes, 60 s TTL) and validated by
+ETag; article views are still counted on every request and written in batches.
 
     .venv/bin/python bench/serve.py [--articles 100000] [--duration 30] [--connections 64] [--rebuild]
 """
@@ -47,6 +49,7 @@ BAOMOI = SHARED / "corpus" / "baomoi-2013"
 OUT = ROOT / "bench" / "out"
 VIETNAM = timezone(timedelta(hours=7))
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[a-zà-ỹđ0-9][.!?])(?=[A-ZÀ-ỸĐ])")
+ARTICLE_PAGES = 1000  # distinct article pages the article run rotates over
 SEARCHES = [
     "lãnh đạo",
     "giá vàng",
@@ -230,18 +233,29 @@ def wrk(base: str, paths: list[str], *, connections: int, seconds: int) -> dict[
 
 
 def targets(database: Path) -> dict[str, list[str]]:
-    """What each run requests: 2,000 different articles, the home page, 20 searches x 3 result pages."""
+    """What each run requests: 1,000 different articles, the home page, 20 searches x 3 result pages."""
     store = open_store(database)
     try:
         total = store.count()
-        step = max(1, total // 2000)
-        articles = [f"/tin/{s.article.id}" for s in store.latest(limit=2000 * step)[::step]]
+        step = max(1, total // ARTICLE_PAGES)
+        articles = [f"/tin/{s.article.id}" for s in store.latest(limit=ARTICLE_PAGES * step)[::step]]
     finally:
         store.close()
     searches = [
         f"/tim-kiem?{urlencode({'q': query, 'trang': page})}" for page in (1, 2, 3) for query in SEARCHES
     ]
     return {"article": articles, "home": ["/"], "search": searches}
+
+
+def prime(port: int, paths: list[str]) -> None:
+    """Ask every path once, so that the timed run measures the steady state (pages in the cache)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        for path in paths:
+            connection.request("GET", path, headers={"User-Agent": "diemtin-bench-bot"})
+            connection.getresponse().read()
+    finally:
+        connection.close()
 
 
 def cold_queries(database: Path, count: int) -> list[str]:
@@ -268,7 +282,9 @@ def cold_search(port: int, queries: list[str]) -> dict[str, Any]:
     try:
         for query in queries:
             started = time.perf_counter()
-            connection.request("GET", "/tim-kiem?" + urlencode({"q": query}), headers={"User-Agent": "bench"})
+            connection.request(
+                "GET", "/tim-kiem?" + urlencode({"q": query}), headers={"User-Agent": "diemtin-bench-bot"}
+            )
             response = connection.getresponse()
             response.read()
             timings.append((time.perf_counter() - started) * 1000)
@@ -299,6 +315,7 @@ def measure(database: Path, *, connections: int, seconds: int, warmup: int) -> d
     results: dict[str, Any] = {}
     try:
         for name, paths in plan.items():
+            prime(port, paths)
             if warmup:
                 wrk(base, paths, connections=connections, seconds=warmup)
             results[name] = wrk(base, paths, connections=connections, seconds=seconds)

@@ -172,9 +172,7 @@ class Site:
             if rendered is None:
                 return self.not_found(missing)
             entry = self.cache.render(key, *rendered)
-        response = respond(request, entry, cache_control)
-        response.headers.update(SECURITY_HEADERS)
-        return response
+        return respond(request, entry, cache_control, SECURITY_HEADERS)
 
     def not_found(self, message: str) -> Response:
         body = self.html("error.html", title="Không tìm thấy", message=message)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -31,6 +31,7 @@ class Rendered:
     etag: str
     last_modified: datetime | None
     created: float
+    last_modified_http: str | None  # the Last-Modified header, formatted once
 
 
 def etag_of(body: bytes) -> str:
@@ -62,11 +63,16 @@ def not_modified(request: Request, etag: str, last_modified: datetime | None) ->
     return False
 
 
-def respond(request: Request, rendered: Rendered, cache_control: str) -> Response:
-    """The rendered body, or 304 when the client's copy is current, with the validators and Cache-Control."""
+def respond(
+    request: Request, rendered: Rendered, cache_control: str, extra: Mapping[str, str] | None = None
+) -> Response:
+    """The rendered body, or 304 when the client's copy is current, with the validators, Cache-Control and
+    the ``extra`` headers."""
     headers = {"ETag": rendered.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
-    if rendered.last_modified is not None:
-        headers["Last-Modified"] = http_date(rendered.last_modified)
+    if rendered.last_modified_http is not None:
+        headers["Last-Modified"] = rendered.last_modified_http
+    if extra:
+        headers.update(extra)
     if not_modified(request, rendered.etag, rendered.last_modified):
         return Response(status_code=304, headers=headers)
     return Response(rendered.body, media_type=rendered.media_type, headers=headers)
@@ -114,7 +120,9 @@ class ResponseCache:
 
     def render(self, key: str | None, body: bytes, media_type: str) -> Rendered:
         """Wrap a freshly rendered body (and keep it when ``key`` is given)."""
-        entry = Rendered(body, media_type, etag_of(body), self.last_modified(), time.monotonic())
+        version = self.last_modified()
+        http_version = http_date(version) if version is not None else None
+        entry = Rendered(body, media_type, etag_of(body), version, time.monotonic(), http_version)
         if key is not None and len(body) <= self._max_bytes // 16:
             if key in self._entries:
                 self._drop(key)
