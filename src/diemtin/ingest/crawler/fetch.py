@@ -242,7 +242,8 @@ class Fetcher:
             gate.release()
         if response.status in (429, 503):
             gate.failures += 1
-            gate.pause(response.retry_after() or self.options.backoff(gate.failures))
+            asked = response.retry_after()
+            gate.pause(min(asked, self.options.backoff_max) if asked else self.options.backoff(gate.failures))
         elif response.status >= 500:
             gate.failures += 1
             gate.pause(self.options.backoff(gate.failures))
