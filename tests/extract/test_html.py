@@ -170,3 +170,12 @@ def test_hostile_scripts_never_reach_text() -> None:
     for bad in ("alert", "chèn", "JavaScript", "mẫu ẩn", "hình", "khung", "display"):
         assert bad not in joined
     assert len(article.body) == 2
+
+
+def test_headline_beats_a_logo_heading() -> None:
+    page = (
+        "<html><head><meta property='og:title' content='Cầu mới thông xe - Báo Mẫu'></head><body>"
+        "<h1 class='logo'>Báo Mẫu</h1><h1>Cầu mới thông xe</h1>"
+        "<div><p>Một đoạn văn đủ dài, có dấu phẩy, để làm nội dung của bài viết này.</p></div></body></html>"
+    )
+    assert extract(page).title == "Cầu mới thông xe"

@@ -219,11 +219,13 @@ def _title(tree: LexborHTMLParser, profile: SiteProfile | None, meta: PageMetada
             return title
     headings = [text for text in (node_text(node) for node in tree.css("h1")) if text]
     if headings:
-        wanted = fold(meta.title or meta.headline or "")
+        wanted = [fold(t) for t in (meta.title, meta.headline, meta.html_title) if t]
         for text in headings:
-            if wanted and (fold(text) == wanted or fold(text) in wanted or wanted in fold(text)):
+            if fold(text) in wanted:
                 return text
-        return headings[0]
+        # a headline the metadata quotes with a suffix (" - Báo X"); the longest wins over a logo's h1
+        overlapping = [t for t in headings if any(fold(t) in w or w in fold(t) for w in wanted)]
+        return max(overlapping or headings[:1], key=len)
     for candidate in (meta.title, meta.headline):
         if candidate:
             return candidate
