@@ -80,7 +80,6 @@ class _Body:
     images: list[Image] = field(default_factory=list)
     right_aligned_last: bool = False
     furniture: list[LexborNode] = field(default_factory=list)
-    container: LexborNode | None = None
 
 
 def _header(page: Page, name: str) -> str | None:
@@ -92,9 +91,7 @@ def _header(page: Page, name: str) -> str | None:
 
 def node_text(node: LexborNode | None) -> str:
     """Visible text of an element: <br> and blocks become spaces, scripts and hidden parts left out."""
-    if node is None:
-        return ""
-    if node.child is None:
+    if node is None or node.child is None:
         return ""
     blocks = generic.walk(node, generic=False).blocks
     return clean(" ".join(block.text for block in blocks if block.kind != "image"))
@@ -129,11 +126,18 @@ def _inside(node: LexborNode, tags: tuple[str, ...]) -> bool:
 def _absolute(base: str | None, href: str | None) -> str | None:
     if not href or href.startswith(("javascript:", "mailto:", "#", "data:")):
         return None
-    return urljoin(base, href.strip()) if base else href.strip()
+    try:
+        return urljoin(base, href.strip()) if base else href.strip()
+    except ValueError:  # "http://[broken" in a page's markup
+        return None
 
 
 def _site(url: str | None) -> str | None:
-    host = urlsplit(url).hostname if url else None
+    """The host of a URL without "www.", or None when there is none or it cannot be parsed."""
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:
+        return None
     return host.lower().removeprefix("www.") if host else None
 
 
@@ -185,7 +189,6 @@ def _profile_body(
     body = _collect(walked, walked.blocks, base)
     if not body.paragraphs:
         return None
-    body.container = container
     return body
 
 
@@ -288,7 +291,8 @@ def _trailing_attribution(body: _Body, profile: SiteProfile | None) -> Attributi
     return found
 
 
-def _authors(tree: LexborHTMLParser, profile: SiteProfile | None, container: LexborNode | None) -> list[str]:
+def _authors(tree: LexborHTMLParser, profile: SiteProfile | None) -> list[str]:
+    """Bylines named by the profile, as shown ("Theo " and "(tổng hợp)" taken off)."""
     selector = profile.extract.authors if profile and profile.extract.authors else None
     nodes = _select(tree, selector) if selector else []
     names: list[str] = []
@@ -584,8 +588,9 @@ def extract_html(page: Page, *, profiles: bool = True) -> Article:
 def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[str], profiles: bool) -> None:
     meta = read_metadata(tree)
     warnings.extend(meta.warnings)
-    url = meta.url if meta.url and (not page.url or _site(meta.url) == _site(page.url)) else page.url
-    url = url or meta.url
+    canonical = meta.url if _site(meta.url) else None
+    url = canonical if canonical and (not page.url or _site(canonical) == _site(page.url)) else page.url
+    url = url or canonical
     profile = (profile_for(page.url) or profile_for(url)) if profiles else None
     article.url = url
     article.site = _site(url)
@@ -609,7 +614,7 @@ def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[s
         lead = paragraphs.pop(0)
     credit = _trailing_attribution(body, profile)
 
-    authors = _authors(tree, profile, body.container)
+    authors = _authors(tree, profile)
     if not authors and credit and credit.authors:
         authors = credit.authors
     if not authors:
