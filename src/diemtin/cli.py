@@ -150,6 +150,7 @@ def crawl(
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def links(url: str | None, path: Path) -> None:
     """Print the article links of a saved listing page, one absolute URL per line."""
+    from diemtin.config import settings
     from diemtin.ingest.crawler.links import listing_links, page_url
     from diemtin.sites import profile_for
 
@@ -157,7 +158,7 @@ def links(url: str | None, path: Path) -> None:
     base = url or page_url(html)
     if not base:
         raise click.UsageError(f"{path} names no URL of its own (canonical link, og:url): pass --url")
-    for link in listing_links(html, base, profile_for(base)):
+    for link in listing_links(html, base, profile_for(base, settings().profile_dir)):
         click.echo(link)
 
 

@@ -221,6 +221,7 @@ class ReplayServer:
         )
         page = (
             '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+            '<meta property="article:section" content="Thời sự">'
             f"<title>{title}</title></head><body><header><a href='/'>Trang chủ</a></header>"
             f'<article><h1>{title}</h1><p class="sapo">Tóm tắt: {title}.</p>'
             '<span class="date">25/11/2026 08:00</span>'

@@ -131,4 +131,7 @@ def test_extraction_in_worker_processes(replay: Any, crawl: Any, outlet: Any) ->
     published = publish_outlets(replay, n=3)
     done = crawl(replay.options(delay=0.0), *outlets(outlet), extract_workers=2)
     assert done.store.count() == sum(len(urls) for urls in published.values())
-    assert {hit.article.title for hit in done.store.iter_all()} >= {"Bài 0 của tin-a.test", "Bài 2 của tin-c.test"}
+    assert {hit.article.title for hit in done.store.iter_all()} >= {
+        "Bài 0 của tin-a.test",
+        "Bài 2 của tin-c.test",
+    }

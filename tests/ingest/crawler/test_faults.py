@@ -49,7 +49,8 @@ def test_faults_are_logged_and_the_crawl_goes_on(replay: Any, crawl: Any, outlet
     replay.route(
         urls["khong-lo"], Reply(200, b"", {"Content-Type": "text/html"}, stream_bytes=50 * 1024 * 1024)
     )
-    page = "<html><head><title>Tiếng Việt có dấu</title></head><body><h1>Tiếng Việt có dấu đúng</h1>"
+    page = '<html><head><meta property="article:section" content="Đời sống"><title>Tiếng Việt</title>'
+    page += "</head><body><h1>Tiếng Việt có dấu đúng</h1>"
     page += (
         "<p>"
         + "Nội dung bài viết bằng tiếng Việt được mã hóa UTF-8 nhưng máy chủ khai báo sai. " * 5
