@@ -45,8 +45,6 @@ BLOCK_TAGS: frozenset[str] = frozenset(
 PARAGRAPH_TAGS: frozenset[str] = frozenset(
     {"p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre"}
 )
-HEADING_TAGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-BOLD_TAGS: frozenset[str] = frozenset({"b", "strong"})
 # Inline elements whose attributes are never consulted (speed: most nodes of a page are these).
 PLAIN_INLINE: frozenset[str] = frozenset(
     {"a", "b", "strong", "em", "i", "u", "sup", "sub", "small", "font", "code", "mark", "abbr", "cite", "q",
@@ -108,7 +106,7 @@ MAX_WORK_BLOCKS = 20000
 MAX_FURNITURE_LINE = 120
 
 # What ``walk`` did on entering an element, undone on leaving it.
-SKIP, PLAIN, BLOCK, LINK, BOLD, CAPTION = range(6)
+SKIP, PLAIN, BLOCK, LINK, CAPTION = range(5)
 
 LAZY_ATTRIBUTES: tuple[str, ...] = ("data-src", "data-original", "data-srcset", "data-lazy-src", "srcset")
 
@@ -121,7 +119,6 @@ class Block:
     tag: str  # the block element that holds it: p, li, h2, div, td, figcaption, img...
     kind: str = "text"  # text | caption | image
     links: int = 0  # characters inside <a>
-    bold: int = 0  # characters inside <b>/<strong> (or a heading)
     right: bool = False  # right-aligned paragraph (a byline position on several outlets)
     path: tuple[int, ...] = ()  # ids of the elements above it, outermost first (ids index Walk.elements)
     url: str | None = None  # image URL
@@ -131,11 +128,6 @@ class Block:
     @property
     def link_share(self) -> float:
         return self.links / len(self.text) if self.text else 0.0
-
-    @property
-    def all_bold(self) -> bool:
-        letters = len(self.text.replace(" ", ""))
-        return letters > 0 and self.bold >= letters * 0.9
 
 
 @dataclass(slots=True)
@@ -194,8 +186,8 @@ def walk(
     elements = out.elements
     blocks = out.blocks
     parts: list[str] = []
-    counts = [0, 0]  # link chars, bold chars of the open line
-    state = [0, 0]  # depth inside <a>, depth inside bold or heading
+    link_chars = [0]  # characters inside <a> on the open line
+    link_depth = [0]  # how many <a> are open
     path: list[int] = []
     block_tags: list[str] = []  # tags of the open block elements, innermost last
     kinds: list[str] = []  # "", "caption" for each open block element
@@ -207,8 +199,8 @@ def walk(
             return
         text = " ".join("".join(parts).split())
         parts.clear()
-        links, bold = counts
-        counts[0] = counts[1] = 0
+        links = link_chars[0]
+        link_chars[0] = 0
         if not text or not any(ch.isalnum() for ch in text):
             return
         tag = block_tags[-1] if block_tags else "div"
@@ -219,7 +211,6 @@ def walk(
                 tag,
                 kind,
                 min(links, len(text)),
-                min(bold, len(text)),
                 bool(rights and rights[-1]),
                 tuple(path),
                 None,
@@ -229,7 +220,7 @@ def walk(
         )
 
     def enter(node: LexborNode) -> int:
-        """Handle an element: SKIP its subtree, or descend (PLAIN, BLOCK, LINK, BOLD, CAPTION) and remember
+        """Handle an element: SKIP its subtree, or descend (PLAIN, BLOCK, LINK, CAPTION) and remember
         the code so that ``leave`` undoes exactly what was opened."""
         tag = node.tag or ""
         if tag in SKIP_TAGS:
@@ -251,11 +242,8 @@ def walk(
             return SKIP
         if tag in PLAIN_INLINE:
             if tag == "a":
-                state[0] += 1
+                link_depth[0] += 1
                 return LINK
-            if tag in BOLD_TAGS:
-                state[1] += 1
-                return BOLD
             return PLAIN
         weight = 0
         is_caption = False
@@ -299,8 +287,6 @@ def walk(
             rights.append(right)
             if tag == "figure":
                 figures.append(element_id)
-            if tag in HEADING_TAGS:
-                state[1] += 1
             return BLOCK
         if is_caption:
             flush()
@@ -319,12 +305,8 @@ def walk(
             rights.pop()
             if tag == "figure" and figures:
                 figures.pop()
-            if tag in HEADING_TAGS:
-                state[1] -= 1
         elif code == LINK:
-            state[0] -= 1
-        elif code == BOLD:
-            state[1] -= 1
+            link_depth[0] -= 1
         elif code == CAPTION:
             flush()
             kinds.pop()
@@ -342,12 +324,8 @@ def walk(
             text = node.text_content
             if text:
                 parts.append(text)
-                if state[0] or state[1]:
-                    length = len(text.strip())
-                    if state[0]:
-                        counts[0] += length
-                    if state[1]:
-                        counts[1] += length
+                if link_depth[0]:
+                    link_chars[0] += len(text.strip())
         elif tag and tag[0] != "-":
             code = enter(node)
         if code != SKIP:

@@ -63,7 +63,6 @@ class PageMetadata:
     published: list[datetime] = field(default_factory=list)  # machine values, most trusted first
     modified: list[datetime] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
-    image: str | None = None
     language: str | None = None
     is_article: bool = False
     warnings: list[str] = field(default_factory=list)
@@ -203,12 +202,6 @@ def _read_jsonld(tree: LexborHTMLParser, meta: PageMetadata) -> None:
             _add_date(meta.modified, node.get("dateModified"))
             if not meta.keywords and node.get("keywords"):
                 meta.keywords = _keywords(node.get("keywords"))
-            if not meta.image:
-                meta.image = (
-                    _text(node.get("image"))
-                    if not isinstance(node.get("image"), dict)
-                    else (_text(node["image"].get("url")))
-                )
             publisher = node.get("publisher")
             if not meta.site_name and isinstance(publisher, dict):
                 meta.site_name = _text(publisher.get("name"))
@@ -247,7 +240,6 @@ def read_metadata(tree: LexborHTMLParser) -> PageMetadata:
         _add_date(meta.modified, props.get(key))
     if not meta.keywords:
         meta.keywords = _keywords(props.get("news_keywords") or props.get("keywords"))
-    meta.image = _text(props.get("og:image")) or meta.image
     html_node = tree.css_first("html")
     lang = html_node.attributes.get("lang") if html_node is not None else None
     meta.language = (lang or props.get("og:locale") or "").split("-")[0].split("_")[0].lower() or None
