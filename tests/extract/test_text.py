@@ -172,6 +172,8 @@ TRAILER_DUMP = (
     "Mở rộng tuyến xe buýt điện ra ngoại thành\r\n"
     "(Báo Mẫu) - Từ tháng sau, ba tuyến xe buýt điện mới sẽ nối trung tâm với các huyện phía tây.\r\n"
     "Các tuyến mới có tổng chiều dài 60 km, phục vụ từ 5 giờ sáng đến 22 giờ mỗi ngày.\r\n"
+    "Xe chạy êm và không khói.Xe buýt điện chạy thử trên đường vành đai. Ảnh: Minh TúHành khách được đi miễn "
+    "phí trong tuần đầu.\r\n"
     "Giá vé giữ nguyên như các tuyến hiện có.Hoàng Nam (Báo Mẫu)\r\n"
     "03/06/13 09:12 GMT+7\r\n"
     "Giao thông \r\n"
@@ -186,8 +188,11 @@ def test_metadata_after_body_layout() -> None:
     assert article.lead.startswith("(Báo Mẫu) - Từ tháng sau")
     assert article.body == [
         "Các tuyến mới có tổng chiều dài 60 km, phục vụ từ 5 giờ sáng đến 22 giờ mỗi ngày.",
+        "Xe chạy êm và không khói.",  # paragraphs glued without a line break are split again
+        "Hành khách được đi miễn phí trong tuần đầu.",
         "Giá vé giữ nguyên như các tuyến hiện có.",
     ]
+    assert article.captions == ["Xe buýt điện chạy thử trên đường vành đai. Ảnh: Minh Tú"]
     assert article.authors == ["Hoàng Nam"]
     assert article.published == datetime(2013, 6, 3, 9, 12, tzinfo=VN_TZ)
     assert article.section == "Giao thông" and article.category == "thoi-su"

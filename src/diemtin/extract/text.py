@@ -51,6 +51,13 @@ _BULLET = re.compile(r"^[-–—•·*+>]+$")
 _OUTLET_PREFIX = re.compile(r"^\([^)]{2,25}\)\s*[-–—]")
 # Glued breadcrumb "Kinh doanhQuốc tếPhân tích": a lower-case letter directly followed by an upper-case one.
 _GLUED_CRUMB = re.compile(rf"(?<={LOWER})(?={UPPER})")
+# A sentence end glued to the next paragraph: a stop after two lower-case letters or a closing quote or
+# bracket, then an upper-case letter ("…đất.Thi thể…", "…công vụ".Súng…").
+_GLUED_SENTENCE = re.compile(
+    rf"(?<={LOWER}{LOWER}[.!?…])(?={UPPER})|(?<=[.!?…][\"”»])(?={UPPER})|(?<=[\"”»)][.!?…])(?={UPPER})"
+)
+# Two words glued together: "phêNạn", and an upper-case credit glued to a word: "THẾ DŨNGKhông".
+_GLUED_WORDS = re.compile(rf"(?<={LOWER})(?={UPPER})|(?<={UPPER}{UPPER})(?={UPPER}{LOWER})")
 _SPACES = re.compile(r"[^\S\n]+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
@@ -191,7 +198,9 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
             if attribution:
                 parts.credit(attribution)
             body.pop()
-    parts.body = [line for line in body if line]
+    for paragraph in body:
+        for piece in _unglue(paragraph):
+            (parts.captions if _CAPTION.search(piece) else parts.body).append(piece)
     section, tags, outlet = {3: tail, 2: [tail[0], "", tail[1]], 1: [tail[0], "", ""]}[len(tail)]
     parts.section_path = [section] if section else []
     parts.tags = _split_tags(tags)
@@ -214,6 +223,21 @@ def _split_glued_byline(paragraph: str, parts: _Parts) -> str:
         return paragraph
     parts.credit(attribution)
     return match["text"].strip()
+
+
+def _unglue(paragraph: str) -> list[str]:
+    """Split paragraphs that lost their line breaks: "…đất.Thi thể…" (a sentence end glued to the next
+    paragraph) and "…vườn cà phê. Ảnh: Hải AnhDù đã…" (a photo credit glued to the next paragraph)."""
+    pieces: list[str] = []
+    for part in _GLUED_SENTENCE.split(paragraph):
+        for glued in _GLUED_WORDS.finditer(part):
+            head = part[: glued.start()]
+            if _CAPTION.search(head):
+                pieces.extend([head.strip(), part[glued.start() :].strip()])
+                break
+        else:
+            pieces.append(part.strip())
+    return [piece for piece in pieces if piece]
 
 
 def _split_tags(text: str) -> list[str]:
