@@ -179,3 +179,10 @@ def test_headline_beats_a_logo_heading() -> None:
         "<div><p>Một đoạn văn đủ dài, có dấu phẩy, để làm nội dung của bài viết này.</p></div></body></html>"
     )
     assert extract(page).title == "Cầu mới thông xe"
+
+
+def test_unusable_declared_charset_is_a_warning() -> None:
+    data = "<html><head><meta charset='uu'></head><body><h1>Tiêu đề</h1><p>Nội dung</p></body></html>"
+    article = extract(data.encode("cp1258", "replace") + b"\xff\xfe", url="https://example.vn/a.html")
+    assert article.title
+    assert not any("extraction failed" in w for w in article.provenance.warnings)

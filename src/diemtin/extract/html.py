@@ -570,7 +570,10 @@ def extract_html(page: Page, *, profiles: bool = True) -> Article:
         warnings.append(f"page of {len(raw)} bytes cut to the first {MAX_HTML_BYTES} before parsing")
         head = raw[:MAX_HTML_BYTES]
         raw = head[: head.rfind(b">") + 1] or head  # end on a tag, never inside a multi-byte character
-    text, decode_warnings = decode(raw, _header(page, "content-type"))
+    try:
+        text, decode_warnings = decode(raw, _header(page, "content-type"))
+    except (LookupError, ValueError) as exc:  # a declared charset that is not a text encoding ("uu")
+        text, decode_warnings = raw.decode("utf-8", "replace"), [f"charset not usable ({exc}); read as UTF-8"]
     warnings.extend(decode_warnings)
     article = Article(url=page.url, site=_site(page.url), provenance=provenance)
     if not text.strip():
