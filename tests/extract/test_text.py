@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diemtin.article import Article, Link, Page
 from diemtin.evaluate import compare, squash, summarise
@@ -320,3 +322,48 @@ def test_baomoi_fields(shared: Path) -> None:
     assert len(rows) == 3045
     assert all(rate >= 0.99 for rate in rates.values()), rates
     assert elapsed < 10, f"{elapsed:.1f}s CPU for {len(rows)} dumps"
+
+
+# --- Any mixture of dump-like lines -----------------------------------------------------------------------
+
+DUMP_LINES = [
+    "",
+    " ",
+    "-",
+    "Thế giới",
+    "Kinh doanhQuốc tếPhân tích",
+    "14/05/2022 06:55",
+    "26/05/13 20:44 GMT+7",
+    "Thứ bảy, 7/3/2026, 00:05 (GMT+7)",
+    "07-03-2026 - 00:01 AM | Ngân hàng",
+    "21/09/2023 14:05Tiêu đề dính liền với ngày giờ đăng",
+    "Một câu văn dài kể lại diễn biến sự việc với đầy đủ chi tiết, số liệu và lời dẫn của nhân chứng.",
+    "(Báo Mẫu) - Đoạn dẫn nhập mở đầu bài viết, nêu ý chính của câu chuyện.",
+    "Theo Minh Khang (Báo Mẫu)",
+    "Thu Trang (tổng hợp)",
+    "NGỌC HÀ - QUỐC BẢO",
+    "Tin cùng chuyên mục",
+    "Tin liên quan",
+    "Từ khóa:",
+    "a, b, c",
+    "CHỦ ĐỀ: một hai ba bốn năm sáu bảy",
+    "Một tin khác cùng chuyên mục (19/07)",
+    "Chia sẻ",
+    "Bình luận (0)",
+    "Ảnh chụp sân vận động. Ảnh: Minh An",
+    "Giá vàng tăng.Giá dầu giảm. Ảnh: Tư LiệuThị trường chứng khoán đi ngang.",
+    "Xã hội ",
+    "\x00\x01",
+    "\r",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(DUMP_LINES), max_size=40))
+def test_any_mixture_of_lines(lines: list[str]) -> None:
+    article = run("\n".join(lines))
+    texts = [article.title, article.lead, *article.body, *article.captions, *article.authors, *article.tags]
+    assert all("\r" not in text and text == text.strip() for text in texts)
+    assert all(article.body) and all(article.captions) and all(article.tags)
+    assert article.published is None or article.published.utcoffset() is not None
+    assert article.provenance.input_kind == "text"
