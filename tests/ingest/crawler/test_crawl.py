@@ -3,6 +3,7 @@ GET."""
 
 from __future__ import annotations
 
+import gzip
 from itertools import pairwise
 from typing import Any
 
@@ -135,3 +136,49 @@ def test_extraction_in_worker_processes(replay: Any, crawl: Any, outlet: Any) ->
         "Bài 0 của tin-a.test",
         "Bài 2 của tin-c.test",
     }
+
+
+def test_since_skips_older_feed_entries_and_gzip_sitemaps_are_read(
+    replay: Any, crawl: Any, outlet: Any
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    urls = [f"https://tin-b.test/the-thao/tran-dau-so-{i}-{800 + i}.html" for i in range(4)]
+    for i, url in enumerate(urls):
+        replay.article(url, f"Trận đấu số {i}")
+    replay.feed("https://tin-b.test/rss.xml", urls[:2])  # published 25 Nov 2026 08:00 and 08:01 +07:00
+    xmlns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    body = "".join(f"<url><loc>{u}</loc><lastmod>2026-11-20T10:00:00+07:00</lastmod></url>" for u in urls[2:])
+    xml = f'<?xml version="1.0"?><urlset xmlns="{xmlns}">{body}</urlset>'.encode()
+    replay.route(
+        "https://tin-b.test/sitemap.xml.gz",
+        replay.Reply(200, gzip.compress(xml), {"Content-Type": "application/x-gzip"}),
+    )
+    profile = outlet(
+        "tin-b",
+        "tin-b.test",
+        feeds=["https://tin-b.test/rss.xml"],
+        sitemaps=["https://tin-b.test/sitemap.xml.gz"],
+    )
+    since = datetime(2026, 11, 25, 8, 1, tzinfo=timezone(timedelta(hours=7)))
+    done = crawl(replay.options(delay=0.0), profile, since=since)
+    asked = {h.path for h in replay.hits("tin-b.test")}
+    assert "/the-thao/tran-dau-so-1-801.html" in asked
+    assert not {"/the-thao/tran-dau-so-0-800.html", "/the-thao/tran-dau-so-2-802.html"} & asked
+    assert done.stats.discovered == 1
+
+
+def test_sources_command_lists_shipped_and_user_profiles(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "tin-rieng.toml").write_text(
+        'key = "tin-rieng"\nname = "Tin Riêng"\ndomains = ["r.test"]\n'
+    )
+    command = [str(Path(sys.executable).parent / "diemtin"), "sources"]
+    env = {**os.environ, "DIEMTIN_DATA": str(tmp_path), "COLUMNS": "200"}
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+    assert "tin-rieng" in out and "vnexpress" in out and "user" in out and "shipped" in out
