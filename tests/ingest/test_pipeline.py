@@ -141,7 +141,8 @@ def _inputs(db_path: Path) -> tuple[set[str], dict[str, str]]:
         owner = {
             article_id: Path(path).name
             for article_id, path in db.execute(
-                "SELECT id, json_extract(data, '$.provenance.input') FROM articles"
+                "SELECT a.id, json_extract(d.data, '$.provenance.input')"
+                " FROM articles a JOIN article_data d ON d.n = a.n"
             )
         }
         copies = {

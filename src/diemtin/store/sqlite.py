@@ -40,7 +40,8 @@ _STORIES: Any = (
 )
 
 SCHEMA_VERSION = 2
-CANDIDATES = 2000  # a search ranks at most the this many most recently stored matches
+CANDIDATES = 1000  # a search ranks at most this many matches, the most recently stored
+ADJACENT_BOOST = 2.0  # score factor for a match with the loose query words side by side
 TITLE_WEIGHT = 4.0  # bm25 weight of the title column against the text column
 RECENCY_DAYS = 30.0  # a match this many days older than the newest article counts half as much
 BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
@@ -118,14 +119,18 @@ DROP INDEX IF EXISTS articles_outlet;
 DROP INDEX IF EXISTS articles_story;
 DROP INDEX IF EXISTS articles_text_key;
 DROP INDEX IF EXISTS articles_updated;
-DROP TABLE fts;
+ALTER TABLE fts RENAME TO fts_1;
 """
 MIGRATE_FROM_1_COPY = """
 INSERT INTO article_data (n, data, signature, story_features)
     SELECT n, data, signature, story_features FROM articles_1;
 INSERT INTO articles SELECT n, id, canonical_key, url, content_hash, text_key, published, sort_time, category,
     outlet, story_id, revision, ingested_at, updated_at, views FROM articles_1;
+INSERT INTO fts (rowid, title, text, facets)
+    SELECT f.rowid, f.title, f.text, facets(a.category, a.outlet)
+    FROM fts_1 f JOIN articles a ON a.n = f.rowid;
 DROP TABLE articles_1;
+DROP TABLE fts_1;
 """
 
 ARTICLE_COLUMNS = "a.n, a.id, a.story_id, a.revision, a.ingested_at, a.views, d.data"
@@ -142,20 +147,17 @@ def _folded_words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def fts_query(text: str) -> str | None:
-    """An FTS5 query from what a reader typed: quoted phrases kept, other words all required, folded.
+def fts_query(text: str) -> tuple[str | None, str | None]:
+    """What a reader typed as (an FTS5 match, a phrase of its loose words), folded and escaped.
 
-    Several loose words also form an optional phrase, so that articles with the words side by side rank first.
+    Quoted phrases must appear as phrases, every other word must appear; the phrase of the loose words
+    (None for fewer than two) marks the matches that have them side by side, which rank higher.
     """
     phrases = [words for words in map(_folded_words, _PHRASE.findall(text)) if words]
     loose = _folded_words(_PHRASE.sub(" ", text))
-    parts = ['"' + " ".join(words) + '"' for words in phrases]
-    if len(loose) > 1:
-        all_words = " AND ".join(f'"{word}"' for word in loose)
-        parts.append(f'("{" ".join(loose)}" OR ({all_words}))')
-    elif loose:
-        parts.append(f'"{loose[0]}"')
-    return " AND ".join(parts) or None
+    parts = ['"' + " ".join(words) + '"' for words in phrases] + [f'"{word}"' for word in loose]
+    adjacent = '"' + " ".join(loose) + '"' if len(loose) > 1 else None
+    return " AND ".join(parts) or None, adjacent
 
 
 def _version_time(article: Article) -> float | None:
@@ -185,12 +187,12 @@ class SQLiteStore:
     def _migrate_from_1(self, db: sqlite3.Connection) -> None:
         """Schema 1 -> 2: bulky columns moved to article_data, the search index rebuilt with facets."""
         log.warning("upgrading %s to schema %d (rebuilding the search index)", self.path, SCHEMA_VERSION)
-        db.executescript(f"BEGIN IMMEDIATE; {MIGRATE_FROM_1}; {SCHEMA}; {MIGRATE_FROM_1_COPY}")
+        db.create_function("facets", 2, _facets, deterministic=True)
+        db.execute("BEGIN IMMEDIATE")
         try:
-            rows = db.execute("SELECT d.n, d.data FROM article_data d").fetchall()
-            for n, data in rows:
-                article = Article.from_dict(json.loads(data))
-                self._index_text(db, n, article, dedup.folded_text(article))
+            for script in (MIGRATE_FROM_1, SCHEMA, MIGRATE_FROM_1_COPY):
+                for statement in script.split(";"):
+                    db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException:
             db.execute("ROLLBACK")
@@ -339,12 +341,9 @@ class SQLiteStore:
     def _index_text(self, db: sqlite3.Connection, n: int | None, article: Article, folded: str) -> None:
         """The search row: folded title, folded lead + body + tags, and the category/outlet facet tokens."""
         text = "\n".join([folded, fold(" ".join(article.tags))])
-        facets = " ".join(
-            token for token in (_facet("c", article.category), _facet("o", article.outlet)) if token
-        )
         db.execute(
             "INSERT INTO fts (rowid, title, text, facets) VALUES (?, ?, ?, ?)",
-            (n, fold(article.title), text, facets),
+            (n, fold(article.title), text, _facets(article.category, article.outlet)),
         )
 
     def _unindex(self, db: sqlite3.Connection, n: int, signature: bytes | None) -> None:
@@ -480,7 +479,7 @@ class SQLiteStore:
             index = _STORIES.StoryIndex(**window)
             newest = db.execute("SELECT max(sort_time) FROM articles").fetchone()[0]
             if newest is not None:
-                start = newest - index.window_hours * 3600
+                start = newest - index.window.total_seconds()
                 rows = db.execute(
                     "SELECT a.id, a.story_id, d.story_features, a.published"
                     f" FROM {FROM_ARTICLES} WHERE a.sort_time >= ? ORDER BY a.sort_time",
@@ -600,10 +599,10 @@ class SQLiteStore:
         """Full-text search over folded text, ranked by bm25 weighted by recency, narrowed by the filters.
 
         Category and outlet filters are facet terms of the full-text query, so counting stays inside the
-        index. Ranking reads the bm25 score of at most CANDIDATES matches, the most recently stored ones:
-        a broad query ranks what is recent instead of scoring the whole archive.
+        index. Ranking scores at most CANDIDATES matches, the most recently stored ones (a broad query ranks
+        what is recent instead of scoring the whole archive); loose words found side by side rank higher.
         """
-        match = fts_query(query.text)
+        match, adjacent = fts_query(query.text)
         db = self._db()
         if match is None:
             where, params = self._filters(query.category, query.outlet, query.since, query.until)
@@ -615,37 +614,49 @@ class SQLiteStore:
             ).fetchall()
             return SearchResult(int(total.fetchone()[0]), self._stored(rows))
         facets = [f'"{token}"' for token in (_facet("c", query.category), _facet("o", query.outlet)) if token]
-        match = f"{{title text}} : ({match})"
         if facets:
-            match += f" AND facets : ({' AND '.join(facets)})"
+            match = f"{match} AND facets : ({' AND '.join(facets)})"
         where, params = self._filters(None, None, query.since, query.until)
-        if where:
-            total = db.execute(
-                f"SELECT count(*) FROM fts JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ? AND {where}",
-                [match, *params],
-            ).fetchone()[0]
-        else:
-            total = db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (match,)).fetchone()[0]
+        joined = f"FROM fts JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ? AND {where}"
+        total = db.execute(
+            f"SELECT count(*) {joined}" if where else "SELECT count(*) FROM fts WHERE fts MATCH ?",
+            [match, *params],
+        ).fetchone()[0]
         if not total:
             return SearchResult(0, [])
         depth = max(CANDIDATES, query.offset + query.limit)
-        floor = db.execute(
-            f"SELECT fts.rowid FROM fts JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ? AND {where}"
-            " ORDER BY fts.rowid DESC LIMIT 1 OFFSET ?"
+        floor_row = db.execute(
+            f"SELECT fts.rowid {joined} ORDER BY fts.rowid DESC LIMIT 1 OFFSET ?"
             if where
             else "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
             [match, *params, depth - 1],
         ).fetchone()
-        newest = db.execute("SELECT max(sort_time) FROM articles").fetchone()[0] or 0.0
-        scale = RECENCY_DAYS * 86400.0
-        ranked = db.execute(
-            f"SELECT fts.rowid FROM fts JOIN articles a ON a.n = fts.rowid"
-            f" WHERE fts MATCH ? AND fts.rowid >= ?{' AND ' + where if where else ''}"
-            f" ORDER BY bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0) * {scale} / ({scale} + ? - a.sort_time)"
-            " LIMIT ? OFFSET ?",
-            [match, floor[0] if floor else 0, *params, newest, query.limit, query.offset],
+        floor = floor_row[0] if floor_row else 0
+        candidates = db.execute(
+            f"SELECT fts.rowid, bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0), a.sort_time"
+            f" FROM fts JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ? AND fts.rowid >= ?"
+            f"{' AND ' + where if where else ''}",
+            [match, floor, *params],
         ).fetchall()
-        order = [n for (n,) in ranked]
+        side_by_side: set[int] = set()
+        if adjacent:
+            side_by_side = {
+                n
+                for (n,) in db.execute(
+                    "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid >= ?",
+                    (f"{{title text}} : {adjacent}", floor),
+                )
+            }
+        newest = max(sort_time for _, _, sort_time in candidates)
+        scale = RECENCY_DAYS * 86400.0
+
+        def score(candidate: tuple[int, float, float]) -> float:
+            n, bm25, sort_time = candidate
+            boost = ADJACENT_BOOST if n in side_by_side else 1.0
+            return float(-bm25 * boost * scale / (scale + newest - sort_time))
+
+        ranked = sorted(candidates, key=score, reverse=True)[query.offset : query.offset + query.limit]
+        order = [n for n, _, _ in ranked]
         marks = ",".join("?" * len(order))
         found = db.execute(f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.n IN ({marks})", order)
         by_n = {row[0]: row for row in found}
@@ -712,6 +723,11 @@ class SQLiteStore:
 def _facet(prefix: str, value: str | None) -> str | None:
     """A search token for a category or outlet value: 'the-thao' -> 'cthethao', 'Báo Mẫu' -> 'obaomau'."""
     return prefix + "".join(_WORD.findall(fold(value))).replace("_", "") if value else None
+
+
+def _facets(category: str | None, outlet: str | None) -> str:
+    """The facets column of a search row: the category and outlet tokens."""
+    return " ".join(token for token in (_facet("c", category), _facet("o", outlet)) if token)
 
 
 def _dumps(article: Article) -> str:
