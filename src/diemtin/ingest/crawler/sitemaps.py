@@ -20,7 +20,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True,
 
 @dataclass(slots=True)
 class Sitemap:
-    children: list[str] = field(default_factory=list)  # sitemaps listed by a sitemap index
+    children: list[str] = field(default_factory=list)  # sitemaps of a sitemap index, newest lastmod first
     urls: list[Found] = field(default_factory=list)
 
 
@@ -55,14 +55,15 @@ def parse_sitemap(content: bytes, base_url: str) -> Sitemap:
     if root is None:
         return result
     index = _local(root.tag) == "sitemapindex"
+    dated: list[Found] = []
     for node in root:
         values = {_local(child.tag): (child.text or "").strip() for child in node.iter()}
         loc = values.get("loc")
         url = canonical_url(loc, base_url) if loc else None
         if not url:
             continue
-        if index:
-            result.children.append(url)
-        else:
-            result.urls.append(Found(url, _date(values.get("publication_date") or values.get("lastmod"))))
+        found = Found(url, _date(values.get("publication_date") or values.get("lastmod")))
+        (dated if index else result.urls).append(found)
+    oldest = datetime.min.replace(tzinfo=UTC)
+    result.children = [f.url for f in sorted(dated, key=lambda f: f.published or oldest, reverse=True)]
     return result
