@@ -117,6 +117,24 @@ def test_gmt_plus_7_is_east_of_greenwich() -> None:
     assert value.astimezone(UTC) == datetime(2022, 5, 13, 23, 55, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("text", "offset"),
+    [
+        ("14/05/2022 06:55 GMT+7", 7),
+        ("14/05/2022 06:55 (GMT+8)", 8),
+        ("14/05/2022 06:55 (GMT-5)", -5),
+        ("14/05/2022 06:55 UTC+09:00", 9),
+        ("14/05/2022 06:55 GMT", 0),
+        ("14/05/2022 06:55", 7),
+    ],
+)
+def test_written_offsets_keep_their_sign(text: str, offset: int) -> None:
+    value = parse_visible_date(text, now=NOW)
+    assert value is not None
+    assert (value.hour, value.minute) == (6, 55)
+    assert value.utcoffset() == timedelta(hours=offset)
+
+
 MACHINE = [
     ("2022-05-14T06:55:00+07:00", at(2022, 5, 14, 6, 55)),
     ("2022-05-13T23:55:00Z", at(2022, 5, 14, 6, 55)),

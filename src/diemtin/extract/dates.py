@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 VN_TZ = timezone(timedelta(hours=7), "+07:00")
@@ -96,8 +96,12 @@ RELATIVE_UNITS: dict[str, int] = {
 # Words meaning "just now", "today", "yesterday", "the day before yesterday" -> days back.
 RELATIVE_DAYS: dict[str, int] = {"vừa xong": 0, "vừa đăng": 0, "hôm nay": 0, "hôm qua": 1, "hôm kia": 2}
 
-# Time-zone tags that mean Vietnamese time and are removed before parsing: "(GMT+7)", "GMT +7", "[UTC+07:00]".
-_TZ_TAG = re.compile(r"[\(\[]?\s*(?:GMT|UTC)\s*\+\s*0?7(?::?00)?\s*[\)\]]?", re.IGNORECASE)
+# Time-zone tags: "(GMT+7)", "GMT +7", "[UTC+07:00]" (Vietnamese time, the default), another offset read
+# with its written sign (east of Greenwich is +, never the POSIX way), or a bare "GMT"/"UTC".
+_TZ_TAG = re.compile(
+    r"[\(\[]?\s*\b(?:GMT|UTC)\b(?:\s*(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?\s*[\)\]]?",
+    re.IGNORECASE,
+)
 
 # --- Patterns -----------------------------------------------------------------------------------------------
 
@@ -169,11 +173,27 @@ def _hour(hour: int, ampm: str | None, part: str | None) -> int | None:
     return hour
 
 
-def _build(y: int, m: int, d: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime | None:
+def _build(
+    y: int, m: int, d: int, hour: int = 0, minute: int = 0, second: int = 0, tz: timezone = VN_TZ
+) -> datetime | None:
     try:
-        return datetime(y, m, d, hour, minute, second, tzinfo=VN_TZ)
+        return datetime(y, m, d, hour, minute, second, tzinfo=tz)
     except ValueError:
         return None
+
+
+def _zone(text: str) -> timezone:
+    """The offset a "GMT+7"-style tag in ``text`` names; Vietnamese time when there is none."""
+    tag = _TZ_TAG.search(text)
+    if not tag:
+        return VN_TZ
+    if not tag["sign"]:
+        return UTC
+    minutes = int(tag["hours"]) * 60 + int(tag["minutes"] or 0)
+    if minutes > 14 * 60:
+        return VN_TZ
+    offset = timedelta(minutes=minutes if tag["sign"] == "+" else -minutes)
+    return VN_TZ if offset == timedelta(hours=7) else timezone(offset)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -202,6 +222,8 @@ def find_datetimes(text: str, *, now: datetime | None = None) -> list[DateMatch]
     A day-month without a year takes the year of ``now``.
     """
     base = _now(now)
+    zone = _zone(text)
+    text = _TZ_TAG.sub(lambda tag: " " * len(tag.group()), text)  # same length: spans stay true
     times = list(_TIME.finditer(text))
     results: list[DateMatch] = []
     for start, end, day, month, raw_year in _date_candidates(text):
@@ -220,7 +242,7 @@ def find_datetimes(text: str, *, now: datetime | None = None) -> list[DateMatch]
                 time_match = candidate
                 break
         if time_match is None:
-            value = _build(year, month, day)
+            value = _build(year, month, day, tz=zone)
             if value:
                 results.append(DateMatch(value, start, end, False))
             continue
@@ -233,7 +255,7 @@ def find_datetimes(text: str, *, now: datetime | None = None) -> list[DateMatch]
         fixed = _hour(hour, time_match.group("ampm"), part_match.group("part") if part_match else None)
         if fixed is None or not (0 <= fixed < 24 and minute < 60 and second < 60):
             continue
-        value = _build(year, month, day, fixed, minute, second)
+        value = _build(year, month, day, fixed, minute, second, tz=zone)
         if value:
             results.append(DateMatch(value, min(start, time_match.start()), max(end, time_match.end()), True))
     return results
@@ -328,10 +350,11 @@ def parse_visible_date(text: str | None, *, now: datetime | None = None) -> date
     if not text or not text.strip():
         return None
     base = _now(now)
-    cleaned = _TZ_TAG.sub(" ", _LABEL.sub("", text.strip()))
-    match = find_datetime(cleaned, now=base)
+    unlabelled = _LABEL.sub("", text.strip())
+    match = find_datetime(unlabelled, now=base)
     if match:
         return match.value
+    cleaned = _TZ_TAG.sub(" ", unlabelled)
     relative = parse_relative(cleaned, now=base)
     if relative:
         return relative
