@@ -50,13 +50,14 @@ DATE_LABELS: tuple[str, ...] = (
     "ngày",
 )
 
-# Parts of the day; those marked True move a 12-hour clock time into the afternoon ("7:30 tối" -> 19:30).
-DAY_PARTS: dict[str, bool] = {
-    "sáng": False,
-    "trưa": False,
-    "chiều": True,
-    "tối": True,
-    "đêm": False,
+# Parts of the day -> the clock hours they move past noon ("7:30 tối" -> 19:30, "1 giờ trưa" -> 13:00,
+# "11 giờ đêm" -> 23:00, but "2 giờ đêm" stays 02:00).
+DAY_PARTS: dict[str, range] = {
+    "sáng": range(0),
+    "trưa": range(1, 6),
+    "chiều": range(1, 12),
+    "tối": range(1, 12),
+    "đêm": range(6, 12),
 }
 
 # 12-hour markers, Vietnamese and English: True = after noon.
@@ -168,7 +169,7 @@ def _hour(hour: int, ampm: str | None, part: str | None) -> int | None:
         if afternoon:
             return hour if hour == 12 else hour + 12
         return 0 if hour == 12 else hour
-    if part and DAY_PARTS.get(part.lower()) and hour < 12:
+    if part and hour in DAY_PARTS.get(part.lower(), range(0)):
         return hour + 12
     return hour
 
