@@ -14,6 +14,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -34,6 +35,7 @@ MIN_SYLLABLES = 30  # shorter texts (title-only, failed extraction) never collap
 TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "zarsrc", "gidzl", "ref", "cmp", "itm_")
 
 _WORD = re.compile(r"\w+")
+_MIX = 0x01000193  # FNV prime: mixes the syllable hashes of a shingle in order
 
 
 def canonical_url(url: str) -> str:
@@ -84,12 +86,32 @@ def content_hash(article: Article) -> str:
     return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
 
 
-def minhash(words: list[str]) -> MinHash:
-    """MinHash over overlapping SHINGLE-syllable shingles of folded words (CRC-32 shingle hashes)."""
-    signature = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32)
+def shingle_hashes(words: list[str]) -> list[int]:
+    """32-bit hashes of the overlapping SHINGLE-syllable shingles: CRC-32 per syllable, mixed per shingle."""
+    if not words:
+        return []
+    syllable = np.fromiter((zlib.crc32(word.encode("utf-8")) for word in words), np.uint64, len(words))
     count = max(1, len(words) - SHINGLE + 1)
-    signature.update_batch([" ".join(words[i : i + SHINGLE]).encode("utf-8") for i in range(count)])
+    mixed = np.zeros(count, np.uint64)
+    for offset in range(min(SHINGLE, len(words))):
+        mixed = (mixed * np.uint64(_MIX) + syllable[offset : offset + count]) & np.uint64(0xFFFFFFFF)
+    return [int(value) for value in mixed.tolist()]
+
+
+def minhash(words: list[str]) -> MinHash:
+    """MinHash (datasketch, fixed seed and permutations) over the shingles of folded words."""
+    template = _template()
+    signature = MinHash(
+        num_perm=NUM_PERM, hashfunc=int, permutations=template.permutations, scheme=template.scheme
+    )
+    signature.update_batch(shingle_hashes(words))
     return signature
+
+
+@lru_cache(maxsize=1)
+def _template() -> MinHash:
+    """A MinHash whose permutations every signature reuses (drawing them anew costs more than hashing)."""
+    return MinHash(num_perm=NUM_PERM)
 
 
 def band_keys(values: np.ndarray) -> list[int]:
