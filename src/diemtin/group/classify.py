@@ -1,9 +1,9 @@
 """Section classifier: files an article under a taxonomy key from its text when it has no usable section.
 
-The model is TF-IDF over lower-cased syllable unigrams and bigrams of the title (counted twice), lead, body and
-tags, with a linear SVM (one-vs-rest, balanced class weights) trained by scikit-learn on labelled pages. It ships
-as plain arrays (terms, idf, weights) in ``section_model.joblib`` beside this module, so prediction needs no
-pickled scikit-learn object; ``diemtin train-classifier`` rebuilds it from pages whose section maps to a key.
+The model is TF-IDF over lower-cased syllable unigrams and bigrams of the title (counted twice), lead, body
+and tags, with a linear SVM (one-vs-rest, balanced class weights) trained by scikit-learn on labelled pages.
+It ships as plain arrays (terms, idf, weights) in ``section_model.joblib`` beside this module, so prediction
+needs no pickled scikit-learn object; ``diemtin train-classifier`` rebuilds it from labelled pages.
 """
 
 from __future__ import annotations
@@ -111,7 +111,9 @@ class SectionModel:
         )
 
 
-def train(texts: Sequence[str], labels: Sequence[str], *, keep_terms: int | None = KEEP_TERMS) -> SectionModel:
+def train(
+    texts: Sequence[str], labels: Sequence[str], *, keep_terms: int | None = KEEP_TERMS
+) -> SectionModel:
     """Fit TF-IDF + linear SVM on labelled texts; keep only the `keep_terms` most weighted terms."""
     return _fit([terms_of(text) for text in texts], labels, keep_terms)
 
@@ -171,7 +173,7 @@ def cross_validate(
 
 
 def labelled_articles(paths: Iterable[Path]) -> Iterator[tuple[Article, str]]:
-    """Extract each page file and pair it with the taxonomy key of its section; pages without one are skipped."""
+    """Extract each page and pair it with the taxonomy key of its section; pages without one are skipped."""
     for path in paths:
         raw = path.read_bytes()
         article = extract_page(Page(content=raw, kind=detect_kind(raw), origin=str(path)))
