@@ -82,3 +82,13 @@ def test_tcvn3_page_is_converted() -> None:
     text, warnings = decode(data)
     assert "Việt Nam, Hà Nội, Trường đại học" in text
     assert "legacy Vietnamese encoding (TCVN3/VNI) converted to Unicode" in warnings
+
+
+@pytest.mark.parametrize(
+    "charset", ["uu", "base64", "zlib", "idna", "punycode", "utf-7", "unicode_escape", "x-none"]
+)
+def test_declared_charsets_that_cannot_decode(charset: str) -> None:
+    data = f'<meta charset="{charset}"><p>'.encode() + "Hà Nội".encode("cp1258", "replace") + b"\\x \xff\xfe"
+    text, warnings = decode(data)
+    assert "<p>" in text
+    assert warnings

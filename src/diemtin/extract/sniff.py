@@ -109,7 +109,7 @@ def _best_single_byte(data: bytes, declared: str | None) -> tuple[str, str]:
     for candidate in dict.fromkeys(c for c in (_codec_name(declared or ""), "cp1258") if c and c != "utf-8"):
         try:
             text = data.decode(candidate)
-        except UnicodeDecodeError:
+        except (UnicodeError, LookupError, ValueError):  # LookupError: "uu", "base64" are not text encodings
             continue
         sample = unicodedata.normalize("NFC", text[:SAMPLE_CHARS])
         readings.append((syllable_share(sample), text, candidate))
