@@ -186,3 +186,14 @@ def test_unusable_declared_charset_is_a_warning() -> None:
     article = extract(data.encode("cp1258", "replace") + b"\xff\xfe", url="https://example.vn/a.html")
     assert article.title
     assert not any("extraction failed" in w for w in article.provenance.warnings)
+
+
+def test_foreign_page_trusts_its_machine_date_over_a_day_first_reading() -> None:
+    page = (
+        "<html lang='en'><head><script type='application/ld+json'>{\"@type\": \"NewsArticle\","
+        ' "datePublished": "2019-11-05T10:00:00-05:00"}</script></head><body><h1>Title</h1>'
+        "<span class='date'>11/05/2019 10:00 AM</span><article><p>A paragraph long enough, with a comma,"
+        " to be the body of this page.</p></article></body></html>"
+    )
+    published = extract(page).published
+    assert published is not None and published.isoformat() == "2019-11-05T10:00:00-05:00"

@@ -372,6 +372,8 @@ def _dates(
             visible = _visible_date(text, fetched_at, thorough)
             if visible:
                 break
+    if machine and meta.language and meta.language != "vi":
+        visible = None  # day-first reading of a foreign page's date is a guess; its metadata is not
     published = visible[0] if visible else (machine[0] if machine else None)
     if visible is not None:
         shown, has_time = visible
@@ -589,6 +591,7 @@ def extract_html(page: Page, *, profiles: bool = True) -> Article:
 
 
 def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[str], profiles: bool) -> None:
+    """Every Article field, layer by layer: metadata, then the profile, then generic extraction."""
     meta = read_metadata(tree)
     warnings.extend(meta.warnings)
     canonical = meta.url if _site(meta.url) else None
