@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -270,3 +272,45 @@ def test_fts_query_escapes_syntax() -> None:
     assert fts_query("  ( * ") == (None, None)
     assert fts_query('"Lãnh đạo" Mỹ') == ('"lanh dao" AND "my"', None)
     assert fts_query("quốc phòng AND") == ('"quoc" AND "phong" AND "and"', '"quoc phong and"')
+
+
+def test_schema_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    made = article("https://a.vn/lua.html", "Giá lúa tăng", RICE, category="kinh-doanh", outlet="Báo A")
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE articles (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+            canonical_key TEXT NOT NULL UNIQUE, url TEXT, content_hash TEXT NOT NULL, text_key TEXT,
+            published TEXT, sort_time REAL NOT NULL,
+            category TEXT, outlet TEXT, story_id TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 1,
+            ingested_at REAL NOT NULL, updated_at REAL NOT NULL, views INTEGER NOT NULL DEFAULT 0,
+            signature BLOB, story_features BLOB, data TEXT NOT NULL);
+        CREATE INDEX articles_time ON articles(sort_time);
+        CREATE VIRTUAL TABLE fts USING fts5(title, text, tokenize = 'unicode61');
+        PRAGMA user_version = 1;
+        """
+    )
+    db.execute(
+        "INSERT INTO articles VALUES (1, ?, 'a.vn/lua.html', ?, 'h', NULL, ?, 1.0, 'kinh-doanh', 'Báo A',"
+        " ?, 1, 1.0, 1.0, 4, NULL, NULL, ?)",
+        (
+            made.id,
+            made.url,
+            made.published.isoformat() if made.published else None,
+            made.id,
+            json.dumps(made.to_dict()),
+        ),
+    )
+    db.execute("INSERT INTO fts (rowid, title, text) VALUES (1, 'gia lua tang', 'thuong lai den tan ruong')")
+    db.commit()
+    db.close()
+    upgraded = SQLiteStore(path)
+    stored = upgraded.get(made.id)
+    assert stored is not None
+    assert stored.article.to_dict() == made.to_dict()
+    assert stored.views == 4
+    assert upgraded.search(SearchQuery(text="thương lái", category="kinh-doanh")).total == 1
+    assert upgraded.search(SearchQuery(text="thương lái", outlet="Báo B")).total == 0
+    upgraded.close()
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
