@@ -7,28 +7,20 @@ atomic unit per page (committed in small batches), logging and skipping the page
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from diemtin.article import Article, Page
 from diemtin.extract import extract_page
+from diemtin.group import classify
 from diemtin.group.taxonomy import category_for_label
 from diemtin.ingest.warc import InputError
 from diemtin.store.base import Store, UpsertResult
 from diemtin.textnorm import clean
 
 log = logging.getLogger(__name__)
-
-# The text classifier (group/classify.py) files articles that carry no usable section, when it is present.
-_CLASSIFY_MODULE = "diemtin.group.classify"
-_CLASSIFY: Any = (
-    importlib.import_module(_CLASSIFY_MODULE) if importlib.util.find_spec(_CLASSIFY_MODULE) else None
-)
 
 
 class NothingExtracted(ValueError):
@@ -59,8 +51,11 @@ def normalise(article: Article, page: Page) -> Article:
 def categorise(article: Article) -> Article:
     """The taxonomy key: the extractor's, else the section label's, else the text classifier's."""
     article.category = article.category or category_for_label(article.section)
-    if article.category is None and _CLASSIFY is not None:
-        article.category = _CLASSIFY.predict(article)
+    if article.category is None:
+        try:
+            article.category = classify.predict(article)
+        except FileNotFoundError as missing:  # no trained model beside the package: the article stays unfiled
+            article.provenance.warnings.append(f"not categorised: {missing}")
     return article
 
 

@@ -9,8 +9,6 @@ resumes. Each thread gets its own connection, so a web server may read while an 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import logging
 import re
@@ -27,17 +25,11 @@ import numpy as np
 
 from diemtin.article import Article
 from diemtin.group import dedup
+from diemtin.group.stories import StoryIndex, story_features
 from diemtin.store.base import Copy, SearchQuery, SearchResult, StoredArticle, UpsertResult
 from diemtin.textnorm import fold
 
 log = logging.getLogger(__name__)
-
-# Story grouping (group/stories.py) when present; until then every article is its own story.
-_STORIES: Any = (
-    importlib.import_module("diemtin.group.stories")
-    if importlib.util.find_spec("diemtin.group.stories")
-    else None
-)
 
 SCHEMA_VERSION = 2
 CANDIDATES = 1000  # a search ranks at most this many matches, the most recently stored
@@ -174,7 +166,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._stories: Any = None
+        self._stories: StoryIndex | None = None
         self._story_window_hours = story_window_hours
         db = self._db()
         db.execute("PRAGMA journal_mode = WAL")
@@ -298,10 +290,8 @@ class SQLiteStore:
 
     def _insert(self, db: sqlite3.Connection, article: Article, keys: dedup.DedupKeys) -> UpsertResult:
         now = time.time()
-        features = _STORIES.story_features(article) if _STORIES else None
-        story_id = (
-            self._story_index(db).add(article.id, features, article.published) if _STORIES else article.id
-        )
+        features = story_features(article)
+        story_id = self._story_index(db).add(article.id, features, article.published)
         cursor = db.execute(
             "INSERT INTO articles (id, canonical_key, url, content_hash, text_key, published, sort_time,"
             " category, outlet, story_id, revision, ingested_at, updated_at)"
@@ -393,7 +383,7 @@ class SQLiteStore:
             (article_id, keys.content_hash, revision, incoming_time, now),
         )
         self._unindex(db, n, signature)
-        features = _STORIES.story_features(article) if _STORIES else None
+        features = story_features(article)
         db.execute(
             "UPDATE article_data SET data = ?, signature = ?, story_features = ? WHERE n = ?",
             (_dumps(article), keys.signature, features, n),
@@ -472,11 +462,11 @@ class SQLiteStore:
                 best = (article_id, score)
         return best
 
-    def _story_index(self, db: sqlite3.Connection) -> Any:
+    def _story_index(self, db: sqlite3.Connection) -> StoryIndex:
         """The in-memory story index, rebuilt on first use from the articles of the most recent window."""
         if self._stories is None:
-            window = {} if self._story_window_hours is None else {"window_hours": self._story_window_hours}
-            index = _STORIES.StoryIndex(**window)
+            hours = self._story_window_hours
+            index = StoryIndex() if hours is None else StoryIndex(window_hours=hours)
             newest = db.execute("SELECT max(sort_time) FROM articles").fetchone()[0]
             if newest is not None:
                 start = newest - index.window.total_seconds()
