@@ -364,3 +364,59 @@ def export_corpus(database: str | None, export_format: str, out: str | None) -> 
     finally:
         store.close()
     click.echo(f"{count} articles exported", err=True)
+
+
+@main.command("train-classifier")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Model file (default: the one shipped in the package).",
+)
+@click.option("--folds", type=int, default=0, help="Also report accuracy per fold of this many CV folds.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def train_classifier(out: Path | None, folds: int, paths: tuple[str, ...]) -> None:
+    """Train the section classifier on labelled pages (files or folders) whose section maps to a category.
+
+    \b
+    The shipped model is made by:
+      diemtin train-classifier ../shared/corpus/baomoi-2013
+    """
+    from diemtin.group import classify
+
+    labelled = classify.labelled_pages(paths)
+    if not labelled:
+        raise click.UsageError("no page with a section that maps to a category")
+    articles, labels = zip(*labelled, strict=True)
+    texts = [classify.document(article) for article in articles]
+    if folds:
+        groups = [classify.content_key(article) for article in articles]
+        for tags in (True, False):
+            plain = texts if tags else [classify.document(article, tags=False) for article in articles]
+            accuracies = classify.cross_validate(plain, labels, groups, folds)
+            shown = " ".join(f"{a:.3f}" for a in accuracies)
+            click.echo(f"{'with' if tags else 'without'} tags: mean {sum(accuracies) / folds:.4f} ({shown})")
+    target = out or classify.MODEL_PATH
+    classify.train(texts, labels).save(target)
+    click.echo(f"{len(texts)} pages, {len(set(labels))} categories -> {target}", err=True)
+
+
+@main.command("classify")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+def classify_pages(paths: tuple[str, ...]) -> None:
+    """Print each input's path, a tab and its predicted category; - reads one text from stdin."""
+    import sys
+
+    from diemtin.group import classify
+    from diemtin.ingest.files import InputError, iter_pages
+    from diemtin.ingest.pipeline import understand
+
+    for path in paths:
+        if path == "-":
+            click.echo(f"-\t{classify.predict_text(sys.stdin.read())}")
+            continue
+        for item in iter_pages([path]):
+            if isinstance(item, InputError):
+                click.echo(f"{item.path}: cannot read: {item.reason}", err=True)
+                continue
+            click.echo(f"{item.origin}\t{classify.predict(understand(item))}")

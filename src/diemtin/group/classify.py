@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,9 +20,8 @@ import joblib
 import numpy as np
 from numpy.typing import NDArray
 
-from diemtin.article import Article, Page
+from diemtin.article import Article
 from diemtin.extract import extract_page
-from diemtin.extract.sniff import detect_kind
 from diemtin.group.taxonomy import category_for_label
 
 MODEL_PATH = Path(__file__).with_name("section_model.joblib")
@@ -75,7 +74,7 @@ class SectionModel:
         index = np.fromiter((self.terms[t] for t in counts), dtype=np.int64, count=len(counts))
         weight = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32))) * self.idf[index]
         weight /= np.linalg.norm(weight)
-        result: NDArray[np.float32] = weight @ self.coef[index] + self.intercept
+        result: NDArray[np.float32] = (weight @ self.coef[index] + self.intercept).astype(np.float32)
         return result
 
     def predict_terms(self, terms: Sequence[str]) -> str:
@@ -172,14 +171,20 @@ def cross_validate(
     return accuracies
 
 
-def labelled_articles(paths: Iterable[Path]) -> Iterator[tuple[Article, str]]:
-    """Extract each page and pair it with the taxonomy key of its section; pages without one are skipped."""
-    for path in paths:
-        raw = path.read_bytes()
-        article = extract_page(Page(content=raw, kind=detect_kind(raw), origin=str(path)))
+def labelled_pages(paths: Iterable[str | Path]) -> list[tuple[Article, str]]:
+    """Extract the pages under the paths and pair each with its section's taxonomy key; pages without one
+    are skipped, and identical copies (same title and body) are kept once."""
+    from diemtin.ingest.files import InputError, iter_pages
+
+    labelled: dict[str, tuple[Article, str]] = {}
+    for page in iter_pages(paths):
+        if isinstance(page, InputError):
+            continue
+        article = extract_page(page)
         key = category_for_label(article.section)
         if key is not None:
-            yield article, key
+            labelled.setdefault(content_key(article), (article, key))
+    return list(labelled.values())
 
 
 @lru_cache(maxsize=1)
