@@ -19,9 +19,9 @@ import multiprocessing
 import os
 import random
 import re
-import resource
 import socket
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -102,15 +102,20 @@ def _serve(sock: socket.socket, hosts: int, pages: int) -> None:
     asyncio.run(main())
 
 
-def _process_cpu(pid: int) -> float:
-    """User + system CPU seconds of a live process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+def _process_cpu(pid: int, task: str = "") -> float:
+    """User + system CPU seconds of a live process, or of one of its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}{task}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _thread_cpu(native_id: int) -> float:
+    """User + system CPU seconds of one thread of this process (Linux /proc)."""
+    return _process_cpu(os.getpid(), f"/task/{native_id}")
 
 
 async def _crawl(
     workdir: Path, proxy: str, hosts: int, concurrency: int, workers: int
-) -> tuple[int, float, float]:
+) -> tuple[int, float, dict[str, float]]:
     store = SQLiteStore(workdir / "bench.db")
     frontier = Frontier(workdir / "bench.db")
     profiles = tuple(
@@ -133,19 +138,34 @@ async def _crawl(
             extract_workers=workers,
             profiles=profiles,
         )
+        await crawl.start_workers()  # process start-up and imports are not counted
+        threads = {
+            "event loop (fetch, robots, frontier)": threading.get_native_id(),
+            "WARC thread": crawl._archiver.submit(threading.get_native_id).result(),
+            "store thread (store.add; extraction too when no workers)": crawl._storer.submit(
+                threading.get_native_id
+            ).result(),
+        }
+        processes = list(getattr(crawl._extractor, "_processes", None) or {})
+
+        def cpu_now() -> dict[str, float]:
+            now = {name: _thread_cpu(tid) for name, tid in threads.items()}
+            now["extraction processes"] = sum(_process_cpu(pid) for pid in processes)
+            return now
+
+        before = cpu_now()
         started = time.perf_counter()
         try:
             stats = await crawl.run()
             elapsed = time.perf_counter() - started
-            processes = getattr(crawl._extractor, "_processes", None) or {}
-            workers_cpu = sum(_process_cpu(pid) for pid in processes)
+            cpu = {name: spent - before[name] for name, spent in cpu_now().items()}
         finally:
             crawl.close()
     stored = store.count()
     store.close()
     frontier.close()
     assert stats.fetched == stored, (stats.summary(), stored)
-    return stats.fetched, elapsed, workers_cpu
+    return stats.fetched, elapsed, cpu
 
 
 def main() -> None:
@@ -167,25 +187,24 @@ def main() -> None:
     proxy = f"http://127.0.0.1:{sock.getsockname()[1]}"
     try:
         with tempfile.TemporaryDirectory(prefix="diemtin-bench-crawl-") as tmp:
-            before = resource.getrusage(resource.RUSAGE_SELF)
-            pages, elapsed, workers_cpu = asyncio.run(
+            pages, elapsed, parts = asyncio.run(
                 _crawl(Path(tmp), proxy, args.hosts, args.concurrency, args.workers)
             )
-            after = resource.getrusage(resource.RUSAGE_SELF)
             warc_bytes = sum(p.stat().st_size for p in (Path(tmp) / "warc").glob("*.warc.gz"))
     finally:
         server.terminate()
         server.join(5)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime) + workers_cpu
-    host_of = {urlsplit(proxy).netloc}
+    cpu = sum(parts.values())
     print(
-        f"proxy {host_of.pop()}: {args.hosts} hosts x {args.pages} pages, delay 0, {args.concurrency}/host,"
-        f" {args.workers} extraction processes"
+        f"proxy {urlsplit(proxy).netloc}: {args.hosts} hosts x {args.pages} pages, delay 0,"
+        f" {args.concurrency}/host, {args.workers} extraction processes"
     )
     print(
         f"pages fetched+archived+extracted+stored: {pages} in {elapsed:.2f} s = {pages / elapsed:.1f} pages/s"
     )
     print(f"crawler CPU: {cpu:.2f} s = {cpu / pages * 1000:.1f} ms per page; WARC {warc_bytes / 1e6:.1f} MB")
+    for part, seconds in parts.items():
+        print(f"  {part}: {seconds / pages * 1000:.1f} ms per page")
 
 
 if __name__ == "__main__":
