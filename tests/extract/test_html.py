@@ -196,3 +196,18 @@ def test_foreign_page_trusts_its_machine_date_over_a_day_first_reading() -> None
         " to be the body of this page.</p></article></body></html>"
     )
     assert extract(page).published == datetime(2019, 11, 5, 10, 0, tzinfo=timezone(timedelta(hours=-5)))
+
+
+def test_table_layout_caption_pairs_with_its_image() -> None:
+    page = (
+        "<html><body><h1>Tin</h1><div class='fck_detail'>"
+        "<p>Đoạn mở đầu đủ dài, có dấu phẩy, cho bài viết.</p>"
+        "<table class='tplCaption'><tr><td><img src='/a.jpg'></td></tr>"
+        "<tr><td><p class='Image'>Chú thích ảnh. Ảnh: Lan</p></td></tr></table>"
+        "<p>Đoạn kết cũng đủ dài, có dấu phẩy, để được giữ lại.</p></div></body></html>"
+    )
+    article = extract(page, url="https://baomau.vn/tin.html")
+    assert [(i.url, i.caption) for i in article.images] == [
+        ("https://baomau.vn/a.jpg", "Chú thích ảnh. Ảnh: Lan")
+    ]
+    assert article.captions == ["Chú thích ảnh. Ảnh: Lan"] and len(article.body) == 2

@@ -144,20 +144,37 @@ def _site(url: str | None) -> str | None:
 # --- layer 2/3: the body -----------------------------------------------------------------------------------
 
 
-def _collect(walked: generic.Walk, blocks: list[generic.Block], base: str | None) -> _Body:
-    body = _Body(furniture=[node for _, node in walked.furniture])
-    figure_caption: dict[int, str] = {}
+def _image_captions(blocks: list[generic.Block]) -> dict[int, str]:
+    """Caption of each image block (by position): its <figure>'s caption, else a caption right after it
+    (table layouts such as "tplCaption": image row, then caption row)."""
+    by_figure: dict[int, str] = {}
     for block in blocks:
-        if block.kind == "caption" and block.figure >= 0 and block.figure not in figure_caption:
-            figure_caption[block.figure] = clean(block.text)
+        if block.kind == "caption" and block.figure >= 0 and block.figure not in by_figure:
+            by_figure[block.figure] = clean(block.text)
+    found: dict[int, str] = {}
+    for index, block in enumerate(blocks):
+        if block.kind != "image":
+            continue
+        if block.figure >= 0:
+            if block.figure in by_figure:
+                found[index] = by_figure[block.figure]
+        elif index + 1 < len(blocks) and blocks[index + 1].kind == "caption":
+            found[index] = clean(blocks[index + 1].text)
+    return found
+
+
+def _collect(walked: generic.Walk, blocks: list[generic.Block], base: str | None) -> _Body:
+    """Paragraphs, captions and images of the chosen blocks (text through textnorm.clean)."""
+    body = _Body(furniture=[node for _, node in walked.furniture])
+    captions = _image_captions(blocks)
     seen_images: set[str] = set()
     last_right = False
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if block.kind == "image":
             url = _absolute(base, block.url)
             if url and url not in seen_images:
                 seen_images.add(url)
-                body.images.append(Image(url, figure_caption.get(block.figure)))
+                body.images.append(Image(url, captions.get(index)))
         elif block.kind == "caption":
             caption = clean(block.text)
             if caption and caption not in body.captions:
