@@ -7,6 +7,7 @@ import pytest
 from diemtin.extract.furniture import (
     HEADINGS,
     heading_kind,
+    inline_link_title,
     is_furniture_class,
     is_ui_line,
     tag_label_rest,
@@ -65,6 +66,9 @@ def test_every_heading_maps_to_a_known_kind() -> None:
         ("Từ khoá: giá vàng", "giá vàng"),
         ("CHỦ ĐỀ: mưa lũ miền Trung", "mưa lũ miền Trung"),
         ("Xem thêm về:", ""),
+        ("Tags", ""),
+        ("Từ khóa", ""),
+        ("Sự kiện", None),  # a bare "Sự kiện" is a menu item, not a tag label
         ("Giá vàng giảm mạnh", None),
         ("Chủ đề của hội thảo năm nay là chuyển đổi số", None),
     ],
@@ -125,3 +129,18 @@ def test_not_ui_lines(line: str) -> None:
 )
 def test_furniture_classes(value: str | None, furniture: bool) -> None:
     assert is_furniture_class(value) is furniture
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        (">> Học sinh được miễn học phí từ năm sau", "Học sinh được miễn học phí từ năm sau"),
+        ("Xem thêm: Giá lúa tăng nhẹ", "Giá lúa tăng nhẹ"),
+        ("Đọc thêm: Mưa lớn ở miền Trung", "Mưa lớn ở miền Trung"),
+        ("Xem thêm", None),
+        (">>", None),
+        ("Giá xăng tăng lần thứ ba", None),
+    ],
+)
+def test_inline_links(line: str, title: str | None) -> None:
+    assert inline_link_title(line) == title

@@ -170,6 +170,53 @@ def test_date_without_time_still_anchors_the_header() -> None:
     assert any("no time" in warning for warning in article.provenance.warnings)
 
 
+WIDGET_DUMP = """Trang chủ > Khoa học
+12/02/2025 - 10:30 AM | Vũ trụ - Thiên văn
+Kính thiên văn mới chụp được thiên hà xa nhất từ trước tới nay
+
+Các nhà thiên văn công bố ảnh thiên hà hình thành vài trăm triệu năm sau Vụ Nổ Lớn, mở hướng mới.
+
+Nhóm nghiên cứu quốc tế đã phân tích dữ liệu quan sát hơn một trăm giờ để xác nhận khoảng cách.
+
+>> Tàu thăm dò hoàn thành chuyến bay ngang qua sao Mộc
+
+Kết quả được đăng trên một tạp chí khoa học hàng đầu, kèm theo dữ liệu để các nhóm khác kiểm chứng độc lập.
+
+Thiên hà mờ nhạt ở góc trái bức ảnh. Ảnh: Đài quan sát
+Vệ tinh mới của châu Âu đi vào quỹ đạo
+
+Các nhà khoa học cho biết sẽ tiếp tục quan sát để đo thành phần hóa học của các ngôi sao đầu tiên.
+
+Xem thêm: Mùa mưa sao băng cuối năm đạt đỉnh vào đêm nay
+
+Lan Chi
+Tags
+thiên vănVũ trụ học
+Ý kiến (0)
+"""
+
+
+def test_widgets_inside_and_after_the_body() -> None:
+    article = run(WIDGET_DUMP)
+    assert article.section == "Vũ trụ - Thiên văn"  # the date line's own label, kept verbatim
+    assert article.title == "Kính thiên văn mới chụp được thiên hà xa nhất từ trước tới nay"
+    assert article.published == datetime(2025, 2, 12, 10, 30, tzinfo=VN_TZ)
+    assert len(article.body) == 3 and article.body[-1].startswith("Các nhà khoa học cho biết")
+    assert article.captions == ["Thiên hà mờ nhạt ở góc trái bức ảnh. Ảnh: Đài quan sát"]
+    assert [(link.title, link.kind) for link in article.related] == [
+        ("Tàu thăm dò hoàn thành chuyến bay ngang qua sao Mộc", "more"),
+        ("Mùa mưa sao băng cuối năm đạt đỉnh vào đêm nay", "more"),
+    ]
+    assert article.authors == ["Lan Chi"]
+    assert article.tags == []  # two tag links glued together: left out rather than guessed
+    assert any("tags not split" in warning for warning in article.provenance.warnings)
+
+
+def test_breadcrumb_with_separators() -> None:
+    article = run(WIDGET_DUMP.replace(" | Vũ trụ - Thiên văn", ""))
+    assert article.section_path == ["Khoa học"] and article.category == "khoa-hoc"
+
+
 TRAILER_DUMP = (
     "Mở rộng tuyến xe buýt điện ra ngoại thành\r\n"
     "(Báo Mẫu) - Từ tháng sau, ba tuyến xe buýt điện mới sẽ nối trung tâm với các huyện phía tây.\r\n"

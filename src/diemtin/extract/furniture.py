@@ -83,6 +83,20 @@ TAG_LABELS: tuple[str, ...] = (
     "Thẻ",
 )
 
+# Tag labels that may stand alone on their line, without a colon, above the tags.
+BARE_TAG_LABELS: tuple[str, ...] = ("Tags", "Tag", "Từ khóa", "Từ khoá", "Thẻ")
+
+# Prefixes of a single inline link to another article inside the body: ">> Tiêu đề", "Xem thêm: Tiêu đề".
+INLINE_LINK_PREFIXES: tuple[str, ...] = (
+    ">>",
+    "»",
+    "Xem thêm:",
+    "Đọc thêm:",
+    "Xem tiếp:",
+    "Đọc tiếp:",
+    "Mời xem:",
+)
+
 # Class or id tokens of furniture containers (substring match on a lower-cased token).
 FURNITURE_CLASS_TOKENS: tuple[str, ...] = (
     "tinlienquan",
@@ -193,7 +207,7 @@ UI_STRINGS: tuple[str, ...] = (
 # UI lines recognised by their pattern: counters, "Bình luận (0)", "Theo dõi … trên Google News", "Trở lại …".
 UI_PATTERNS: tuple[str, ...] = (
     r"^[\d\s().,:/+-]+$",
-    r"^binh luan\s*\(\s*\d*\s*\)?$",
+    r"^(binh luan|y kien)\s*\(\s*\d*\s*\)?$",
     r"^\(?\d+\)?\s*binh luan$",
     r"^theo doi .{1,60} tren( .{1,30})?$",
     r"^moi quy doc gia theo doi .*$",
@@ -219,6 +233,13 @@ _TAG_LABEL_RE = re.compile(
     + r")\s*[:：]",
     re.IGNORECASE,
 )
+_BARE_TAG_LABEL_RE = re.compile(
+    r"^\s*(?:" + "|".join(re.escape(label) for label in BARE_TAG_LABELS) + r")\s*$", re.IGNORECASE
+)
+_INLINE_LINK_RE = re.compile(
+    r"^\s*(?:" + "|".join(re.escape(prefix) for prefix in INLINE_LINK_PREFIXES) + r")\s*(?P<title>\S.*)$",
+    re.IGNORECASE,
+)
 _UI_KEYS: frozenset[str] = frozenset(_key(item) for item in UI_STRINGS) - {""}
 _UI_RES = tuple(re.compile(pattern) for pattern in UI_PATTERNS)
 
@@ -242,8 +263,18 @@ def tag_label_rest(line: str | None) -> str | None:
     the tags follow on the next lines); None when the line does not start with a tag label."""
     if not line:
         return None
+    if _BARE_TAG_LABEL_RE.match(line):
+        return ""
     match = _TAG_LABEL_RE.match(line)
     return line[match.end() :].strip() if match else None
+
+
+def inline_link_title(line: str | None) -> str | None:
+    """The article title of an inline link line (">> Tiêu đề", "Xem thêm: Tiêu đề"), else None."""
+    if not line:
+        return None
+    match = _INLINE_LINK_RE.match(line)
+    return match["title"].strip() if match else None
 
 
 def is_ui_line(line: str | None) -> bool:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from diemtin.article import Article, Link, Page, Provenance
 from diemtin.extract.attribution import LOWER, UPPER, Attribution, is_byline, is_name, parse_attribution
 from diemtin.extract.dates import DateMatch, date_line_rest, not_after
-from diemtin.extract.furniture import heading_kind, is_ui_line, tag_label_rest
+from diemtin.extract.furniture import heading_kind, inline_link_title, is_ui_line, tag_label_rest
 from diemtin.extract.sniff import decode
 from diemtin.group.taxonomy import category_for_label
 from diemtin.sites import profile_for
@@ -58,6 +58,9 @@ _GLUED_SENTENCE = re.compile(
 )
 # Two words glued together: "phêNạn", and an upper-case credit glued to a word: "THẾ DŨNGKhông".
 _GLUED_WORDS = re.compile(rf"(?<={LOWER})(?={UPPER})|(?<={UPPER}{UPPER})(?={UPPER}{LOWER})")
+_CRUMB_SEPARATOR = re.compile(r"\s+[>›»/|]\s+")
+# Tag links printed without a space between them: "phim ngắnHuế", "V-LeagueSông Lam".
+_GLUED_TAGS = re.compile(rf"(?:{LOWER}{{2}}|-\w+)(?={UPPER})")
 _SPACES = re.compile(r"[^\S\n]+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
@@ -71,6 +74,7 @@ MAX_RELATED_ITEMS = 30
 MAX_TAG_CHARS = 60
 MAX_TAG_WORDS = 5  # a longer run of words after a tag label without commas is several tags glued together
 MAX_TAG_LIST_CHARS = 400
+GLUED_TAGS_WARNING = "tag list printed without separators; tags not split"
 SHORT_LINE_CHARS = 40
 MAX_SHORT_SHARE = 0.5  # above the Báo Mới date line: title, lead and paragraphs, not a column of menu items
 FEW_SHORT_LINES = 4  # a short article may be mostly short lines (kicker, title, author)
@@ -276,7 +280,8 @@ def _find_anchors(lines: list[str], now: datetime | None, *, timed: bool) -> Ite
         if match.start == 0 and rest and tail[:1].isalpha() and _is_headline(tail.strip()):
             yield _Anchor(index, match, "", tail.strip())
         elif not rest or _is_label(rest):
-            yield _Anchor(index, match, rest, "")
+            label = line[match.end :].rsplit("|", 1)[-1].strip() if "|" in line[match.end :] else rest
+            yield _Anchor(index, match, label if _is_label(label) else rest, "")
 
 
 def _is_label(line: str) -> bool:
@@ -395,8 +400,15 @@ def _read_section(lines: list[str], anchor: _Anchor, title_index: int, parts: _P
         if not line or is_ui_line(line) or _is_author_line(line):
             continue
         if _is_label(line):
-            parts.section_path = [crumb.strip() for crumb in _GLUED_CRUMB.split(line) if crumb.strip()]
+            parts.section_path = _crumbs(line)
         return
+
+
+def _crumbs(line: str) -> list[str]:
+    """Breadcrumb parts: "Trang chủ > Đời sống" -> ["Đời sống"], "Kinh doanhQuốc tếPhân tích" (links glued
+    together) -> ["Kinh doanh", "Quốc tế", "Phân tích"]."""
+    crumbs = [part.strip() for piece in _CRUMB_SEPARATOR.split(line) for part in _GLUED_CRUMB.split(piece)]
+    return [crumb for crumb in crumbs if crumb and not is_ui_line(crumb)]
 
 
 def _read_lead(lines: list[str], start: int, parts: _Parts) -> int | None:
@@ -446,6 +458,14 @@ def _read_body(lines: list[str], start: int, parts: _Parts) -> int:
             return index
         if is_byline(line) and not _prose_follows(lines, index + 1):
             return index
+        linked = inline_link_title(line)
+        if linked:
+            parts.related.append(Link(title=linked, kind="more"))
+            index += 1
+            continue
+        if spaced and index > 0 and _CAPTION.search(lines[index - 1]) and _is_headline(line):
+            index += 1  # a link card printed right under a photo, with no paragraph break
+            continue
         if spaced:
             run_end = _list_run_end(lines, index)
             if run_end is not None:
@@ -483,10 +503,17 @@ def _list_run_end(lines: list[str], index: int) -> int | None:
     """If ``index`` starts a block of two or more consecutive lines (no blank line between, no heading) of
     which at least half are headline-shaped, the index after the block; else None. Body lists whose items
     are sentences stay."""
-    if index > 0 and lines[index - 1] and not is_ui_line(lines[index - 1]):
+    if (
+        index > 0
+        and lines[index - 1]
+        and not is_ui_line(lines[index - 1])
+        and not _CAPTION.search(lines[index - 1])
+    ):
         return None  # not the start of a block
     end = index
     while end < len(lines) and lines[end] and not is_ui_line(lines[end]) and not _opens_trailer(lines[end]):
+        if _CAPTION.search(lines[end]):
+            break
         end += 1
     block = lines[index:end]
     if len(block) < 2:
@@ -527,18 +554,20 @@ def _read_trailer(lines: list[str], start: int, parts: _Parts) -> None:
 
 
 def _read_tags(lines: list[str], index: int, rest: str, parts: _Parts) -> int:
-    """Tags after a tag label: on the label's line, comma-separated on the next line, or one per line."""
+    """Tags after a tag label: on the label's line, comma-separated on the next line, or one per line. Tags
+    printed as one run of words ("CHỦ ĐỀ: a b c d e f") or as links glued together ("phim ngắnHuế") lost
+    their boundaries: they are left out, with a warning, rather than guessed."""
     if rest:
-        if "," in rest or len(rest.split()) <= MAX_TAG_WORDS:
+        if "," in rest or (len(rest.split()) <= MAX_TAG_WORDS and not _GLUED_TAGS.search(rest)):
             parts.tags.extend(tag for tag in _split_tags(rest) if tag not in parts.tags)
         else:
-            parts.warnings.append("tag list printed without separators; tags not split")
+            parts.warnings.append(GLUED_TAGS_WARNING)
         return index
-    seen_tag = False
+    found: list[str] = []
     while index < len(lines):
         line = lines[index]
         if not line:
-            if seen_tag:
+            if found:
                 break
             index += 1
             continue
@@ -549,11 +578,12 @@ def _read_tags(lines: list[str], index: int, rest: str, parts: _Parts) -> int:
             return index + 1
         if len(line) > MAX_TAG_CHARS:
             break
-        tag = line.lstrip("#").strip()
-        if tag and tag not in parts.tags:
-            parts.tags.append(tag)
-        seen_tag = True
+        found.append(line.lstrip("#").strip())
         index += 1
+    if len(found) == 1 and _GLUED_TAGS.search(found[0]):
+        parts.warnings.append(GLUED_TAGS_WARNING)
+        return index
+    parts.tags.extend(tag for tag in dict.fromkeys(found) if tag and tag not in parts.tags)
     return index
 
 
