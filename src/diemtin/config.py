@@ -35,7 +35,7 @@ class Settings:
         default_factory=lambda: int(os.environ.get("DIEMTIN_HOST_CONCURRENCY", "1"))
     )
     max_body_bytes: int = 20 * 1024 * 1024
-    # crawler network: the standard proxy and CA-bundle variables; private/loopback targets refused unless allowed
+    # crawler network: the standard proxy and CA-bundle variables; private targets refused unless allowed
     proxy: str | None = field(
         default_factory=lambda: os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")
         or os.environ.get("HTTP_PROXY") or os.environ.get("http_proxy")
