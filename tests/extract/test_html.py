@@ -211,3 +211,18 @@ def test_table_layout_caption_pairs_with_its_image() -> None:
         ("https://baomau.vn/a.jpg", "Chú thích ảnh. Ảnh: Lan")
     ]
     assert article.captions == ["Chú thích ảnh. Ảnh: Lan"] and len(article.body) == 2
+
+
+def test_user_profile_in_the_data_dir_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    (sites / "baomau.toml").write_text(
+        'name = "Báo Mẫu Hồ Sơ"\ndomains = ["baomau.vn"]\n[extract]\nbody = "div.article-content"\n'
+        'lead = "h2.sapo"\n[categories]\n"xa-hoi" = "doi-song"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DIEMTIN_DATA", str(tmp_path))
+    article = extract(ARTICLE, fetched_at=FETCHED)
+    assert article.provenance.profile == "baomau"
+    assert article.outlet == "Báo Mẫu Hồ Sơ" and article.category == "doi-song"
+    assert len(article.body) == 4

@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from diemtin.article import Article, Image, Link, Page, Provenance
+from diemtin.config import settings
 from diemtin.extract import furniture, generic
 from diemtin.extract.attribution import Attribution, is_byline, parse_attribution, split_names
 from diemtin.extract.dates import (
@@ -607,6 +608,13 @@ def extract_html(page: Page, *, profiles: bool = True) -> Article:
     return article
 
 
+def _profile(page_url: str | None, canonical: str | None) -> SiteProfile | None:
+    """The outlet profile for the fetched URL, else for the page's canonical URL (shipped profiles and the
+    user's own in <data dir>/sites/)."""
+    user_dir = settings().profile_dir
+    return profile_for(page_url, user_dir) or profile_for(canonical, user_dir)
+
+
 def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[str], profiles: bool) -> None:
     """Every Article field, layer by layer: metadata, then the profile, then generic extraction."""
     meta = read_metadata(tree)
@@ -614,7 +622,7 @@ def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[s
     canonical = meta.url if _site(meta.url) else None
     url = canonical if canonical and (not page.url or _site(canonical) == _site(page.url)) else page.url
     url = url or canonical
-    profile = (profile_for(page.url) or profile_for(url)) if profiles else None
+    profile = _profile(page.url, url) if profiles else None
     article.url = url
     article.site = _site(url)
     article.outlet = profile.name if profile else meta.site_name
