@@ -226,3 +226,12 @@ def test_user_profile_in_the_data_dir_is_used(tmp_path: Path, monkeypatch: pytes
     assert article.provenance.profile == "baomau"
     assert article.outlet == "Báo Mẫu Hồ Sơ" and article.category == "doi-song"
     assert len(article.body) == 4
+
+
+def test_generic_bylines() -> None:
+    page = (
+        "<html lang='en'><body><h1>Title</h1><div class='author-name'>By Jane Roe</div>"
+        "<div class='author'><a class='name' href='/all'>All</a></div><article><p>A paragraph long enough,"
+        " with a comma, to be the body.</p></article></body></html>"
+    )
+    assert extract(page).authors == ["Jane Roe"]

@@ -21,7 +21,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from diemtin.article import Article, Image, Link, Page, Provenance
 from diemtin.config import settings
 from diemtin.extract import furniture, generic
-from diemtin.extract.attribution import Attribution, is_byline, parse_attribution, split_names
+from diemtin.extract.attribution import GROUP_BYLINES, Attribution, is_byline, parse_attribution, split_names
 from diemtin.extract.dates import (
     date_line_rest,
     find_datetime,
@@ -70,6 +70,7 @@ RELATED_BOX = re.compile(
     r"recommend|same-?cate",
     re.IGNORECASE,
 )
+_BY_PREFIX = re.compile(r"^(?:by|bởi)\s+", re.IGNORECASE)
 _SITE_SUFFIX = re.compile(r"\s+[|\-–—]\s+[^|\-–—]{2,40}$")
 _EXTENSION = re.compile(r"\.(?:html?|chn|epi|aspx?|php)$", re.I)
 
@@ -339,9 +340,11 @@ def _generic_authors(tree: LexborHTMLParser, meta: PageMetadata, *, with_metadat
             continue
         if len(seen) > MAX_AUTHOR_NODES:
             break
+        text = _BY_PREFIX.sub("", text)
         parsed = split_names(text) if len(text) <= 60 else None
         for name in parsed or []:
-            if name not in names:
+            # one capitalised word ("All", "Home") is a link label, not a byline; "PV", "TTXVN" are known
+            if name not in names and (" " in name or name.lower() in GROUP_BYLINES):
                 names.append(name)
     return names or (list(meta.authors) if with_metadata else [])
 
