@@ -117,7 +117,7 @@ async def _crawl(
     workdir: Path, proxy: str, hosts: int, concurrency: int, workers: int
 ) -> tuple[int, float, dict[str, float]]:
     store = SQLiteStore(workdir / "bench.db")
-    frontier = Frontier(workdir / "bench.db")
+    frontier = Frontier(workdir / "crawl.db")
     profiles = tuple(
         parse_profile(
             {

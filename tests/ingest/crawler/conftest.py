@@ -287,7 +287,7 @@ async def crawl_once(
 ) -> Crawled:
     """One crawl into ``tmp/db.sqlite`` (frontier in the same file) with the archive in ``tmp/warc``."""
     store = SQLiteStore(tmp / "db.sqlite")
-    frontier = Frontier(tmp / "db.sqlite")
+    frontier = Frontier(tmp / "crawl.db")
     archive = WarcArchive(tmp / "warc")
     async with Fetcher(options) as fetcher:
         crawl = Crawl(

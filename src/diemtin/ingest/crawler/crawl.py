@@ -415,11 +415,14 @@ def _start(pool: ProcessPoolExecutor, workers: int) -> None:
 
 
 def frontier_path(settings: Settings, database: str | None) -> Path:
-    """The crawl tables sit in the SQLite database itself; beside a PostgreSQL store, in crawl.db."""
+    """The crawl state's own SQLite file beside the article database (``diemtin.db`` ->
+    ``diemtin-crawl.db``; beside a PostgreSQL store, ``crawl.db`` in the data dir). A file of its own:
+    sharing the store's file made frontier updates wait for the store's write lock on the event loop."""
     target = database or settings.database
     if target and "://" in target and not target.startswith("sqlite:///"):
         return settings.data_dir / "crawl.db"
-    return Path(target.removeprefix("sqlite:///")).expanduser() if target else settings.database_path
+    path = Path(target.removeprefix("sqlite:///")).expanduser() if target else settings.database_path
+    return path.with_name(f"{path.stem}-crawl.db")
 
 
 def select_profiles(settings: Settings, names: tuple[str, ...] = ()) -> tuple[SiteProfile, ...]:

@@ -5,8 +5,8 @@ A URL is added once (its canonical form is the primary key), so nothing is fetch
 written in the same transaction that records where the response was archived (WARC file and offset);
 ``done`` once the page has been ingested. After a crash (kill -9 at any moment) ``recover()`` puts back
 every claim that left no archived response and hands back the archived-but-not-ingested pages, so a rerun
-loses no URL and fetches none twice. The tables live beside the store's in the same database file and belong
-to the crawler alone.
+loses no URL and fetches none twice. The tables belong to the crawler alone and live
+in a SQLite file of their own beside the article database (see ``crawl.frontier_path``).
 """
 
 from __future__ import annotations
