@@ -1,16 +1,19 @@
 """Story grouping: reports of one news event by different outlets within a time window share a story id.
 
 ``story_features`` turns an article into a compact blob: TF-IDF of folded syllable unigrams and bigrams of
-the title (counted twice), the lead and the first BODY_SYLLABLES of the body, hashed to 32 bits, weighted with
-the document frequencies shipped in ``story_df.joblib`` (numbers only, made by ``build_df_table``); then the
-hashed title terms and names (runs of capitalised syllables in title and lead).
+the title (counted twice), the lead and the first BODY_SYLLABLES of the body, and of title and lead alone,
+hashed to 32 bits and weighted with the document frequencies shipped in ``story_df.joblib`` (numbers only,
+made by ``build_df_table``); then the hashed title terms, the names (runs of capitalised syllables) and
+day-month dates of title and lead, and the outlet.
 
-``StoryIndex`` finds candidates through an inverted index on each article's highest-weighted terms, scores
-each against the new article with a small linear model (PAIR_WEIGHTS: text cosine, title overlap, name
-overlap, days apart) and files the article under the story of the best candidate whose score clears
-PAIR_THRESHOLD, else under a new story. Same topic but another event (the next day's weather bulletin,
-another match of the tournament) should stay apart: such pairs share fewer title terms and names and lie
-further apart in time.
+``StoryIndex`` finds candidates through an inverted index on each article's highest-weighted terms. A
+candidate story is scored against the new article through its members: a linear pair score (PAIR_WEIGHTS:
+text and headline cosine, title and name overlap, days apart, same outlet, conflicting dates) mixed as
+LINK_MAX_SHARE of the best member's score plus the rest of the members' mean, which keeps a story from
+drifting by chaining. The article joins the best story scoring at least PAIR_THRESHOLD, else starts its own.
+Same topic but another event (the next day's weather bulletin, another match of the tournament) should stay
+apart: such pairs share fewer title terms and names, lie further apart in time, come from the same outlet or
+name other dates.
 """
 
 from __future__ import annotations
@@ -39,18 +42,35 @@ DF_PATH = Path(__file__).with_name("story_df.joblib")
 
 TITLE_WEIGHT = 2  # the title's terms are counted this many times
 BODY_SYLLABLES = 300  # syllables of the body read after title and lead
-MAX_TERMS = 120  # highest-weighted terms kept per article
+MAX_TERMS = 300  # highest-weighted terms kept per article
 POSTED_TERMS = 12  # terms per article entered in the candidate index
-# Pair score = sum of weight * feature; a pair is one story when the score reaches PAIR_THRESHOLD. Fitted by
-# logistic regression on half of the labelled baomoi-2013 pairs (gold/stories.tsv), checked on the other half.
-PAIR_WEIGHTS = {"cosine": 3.52, "title": 2.48, "names": 1.28, "days": -1.17}
-PAIR_INTERCEPT = -0.52
-PAIR_THRESHOLD = 0.5
+# Pair score = intercept + sum of weight * feature; a pair is one story when the score reaches PAIR_THRESHOLD.
+# Fitted by logistic regression on half of the labelled baomoi-2013 pairs (gold/stories.tsv), checked on the
+# other half and on the whole index (tests/group/test_stories.py).
+PAIR_WEIGHTS = {
+    "cosine": 3.49,  # TF-IDF cosine of title, lead and body start
+    "headline": 2.54,  # TF-IDF cosine of title and lead
+    "title": 1.73,  # Jaccard overlap of title syllables and bigrams
+    "names": 0.82,  # Jaccard overlap of names in title and lead
+    "days": -1.17,  # days between the two reports
+    "same_outlet": -0.95,  # one outlet rarely reports one event twice; its follow-ups are another event
+    "date_conflict": -0.7,  # both title+leads name dates, and no date in common
+}
+PAIR_INTERCEPT = -0.77
+PAIR_THRESHOLD = 0.0
+LINK_MAX_SHARE = 0.5  # a story's score: this share of its best member's score, the rest their mean
+MAX_MEMBERS = 50  # a story is compared through its most recent members only
 NO_DATE_DAYS = 1.0  # days apart assumed when an article has no date
 MIN_DF_KEPT = 2  # terms rarer than this are left out of the shipped table (they count as unseen)
 
-_HEADER = struct.Struct("<HHH")  # counts of terms, title terms, names
+# counts of terms, headline terms, title terms, names, dates; then the outlet's hash
+_HEADER = struct.Struct("<HHHHHI")
 _NAME = re.compile(r"(?<![.!?:\"“]\s)\b([^\W\d_a-zđ][^\W_]*(?:\s+[^\W\d_a-zđ][^\W_]*)+)")
+# Day and month in "27/5", "27-5", "ngày 27 tháng 5" (not part of a longer number or a full date with year).
+_DAY_MONTH = re.compile(
+    r"(?<![\d/.,])(\d{1,2})\s*[/-]\s*(\d{1,2})(?![\d/]|\s*[/-]\s*\d)|ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})",
+    re.IGNORECASE,
+)
 
 Vector = tuple[NDArray[np.uint32], NDArray[np.float32]]
 
@@ -59,9 +79,12 @@ Vector = tuple[NDArray[np.uint32], NDArray[np.float32]]
 class Features:
     """Unpacked story features of one article."""
 
-    vector: Vector
+    vector: Vector  # title, lead and body start
+    headline: Vector  # title and lead
     title: NDArray[np.uint32]
     names: NDArray[np.uint32]
+    dates: NDArray[np.uint16]  # day * 100 + month
+    outlet: int  # hash of the outlet that wrote it (0 when unknown)
 
 
 @lru_cache(maxsize=1)
@@ -70,13 +93,18 @@ def _df_table() -> tuple[int, NDArray[np.uint32], NDArray[np.uint16]]:
     return int(data["documents"]), np.asarray(data["hashes"], np.uint32), np.asarray(data["df"], np.uint16)
 
 
-def _term_counts(article: Article) -> Counter[int]:
-    """Hashed counts of folded syllable unigrams and bigrams of title, lead and the start of the body."""
+def _grams(tokens: list[str]) -> list[str]:
+    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
+
+
+def _term_counts(article: Article, *, body: bool = True) -> Counter[int]:
+    """Hashed counts of folded syllable unigrams and bigrams of title, lead and (if asked) the body start."""
     counts: Counter[int] = Counter()
-    body = syllables(" ".join(article.body))[:BODY_SYLLABLES]
-    for tokens, times in ((syllables(article.title), TITLE_WEIGHT), (syllables(article.lead), 1), (body, 1)):
-        grams = tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
-        for gram in grams:
+    parts = [(syllables(article.title), TITLE_WEIGHT), (syllables(article.lead), 1)]
+    if body:
+        parts.append((syllables(" ".join(article.body))[:BODY_SYLLABLES], 1))
+    for tokens, times in parts:
+        for gram in _grams(tokens):
             counts[zlib.crc32(gram.encode())] += times
     return counts
 
@@ -91,58 +119,75 @@ def _idf(hashes: NDArray[np.uint32]) -> NDArray[np.float32]:
     return result
 
 
+def _tfidf(counts: Counter[int], limit: int) -> Vector:
+    """Sorted hashes and l2-normalised TF-IDF weights of the `limit` highest-weighted terms."""
+    hashes = np.fromiter(counts.keys(), dtype=np.uint32, count=len(counts))
+    if not counts:
+        return hashes, np.zeros(0, dtype=np.float32)
+    weights = (1 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * _idf(hashes)
+    keep = np.argsort(-weights, kind="stable")[:limit]
+    hashes, weights = hashes[keep], weights[keep]
+    order = np.argsort(hashes)
+    return hashes[order], weights[order] / np.linalg.norm(weights)
+
+
 def _hashes(grams: Iterable[str]) -> NDArray[np.uint32]:
     return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint32))
 
 
-def _title_terms(title: str) -> NDArray[np.uint32]:
-    tokens = syllables(title)
-    return _hashes(tokens + [f"{a} {b}" for a, b in pairwise(tokens)])
-
-
-def _names(article: Article) -> NDArray[np.uint32]:
-    """Runs of capitalised syllables (people, places, organisations) in title and lead, folded and hashed."""
-    text = f"{article.title}\n{article.lead}"
+def _names(text: str) -> NDArray[np.uint32]:
+    """Runs of capitalised syllables (people, places, organisations), folded and hashed."""
     return _hashes(" ".join(syllables(match)) for match in _NAME.findall(text))
 
 
+def _dates(text: str) -> NDArray[np.uint16]:
+    """Day-month dates named in the text, as day * 100 + month."""
+    found = set()
+    for match in _DAY_MONTH.findall(text):
+        day, month = int(match[0] or match[2]), int(match[1] or match[3])
+        if 1 <= day <= 31 and 1 <= month <= 12:
+            found.add(day * 100 + month)
+    return np.array(sorted(found), dtype=np.uint16)
+
+
 def story_features(article: Article) -> bytes:
-    """Compact features for story grouping: sorted term hashes with l2-normalised TF-IDF weights, then the
-    hashed title terms and names."""
-    counts = _term_counts(article)
-    hashes = np.fromiter(counts.keys(), dtype=np.uint32, count=len(counts))
-    weights = np.zeros(0, dtype=np.float32)
-    if counts:
-        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-        weights = (1 + np.log(tf)) * _idf(hashes)
-        keep = np.argsort(-weights, kind="stable")[:MAX_TERMS]
-        hashes, weights = hashes[keep], weights[keep]
-        order = np.argsort(hashes)
-        hashes, weights = hashes[order], weights[order] / np.linalg.norm(weights)
-    title, names = _title_terms(article.title), _names(article)
+    """Compact features for story grouping (see the module docstring); `unpack` reads them back."""
+    headline_text = f"{article.title}\n{article.lead}"
+    vector = _tfidf(_term_counts(article), MAX_TERMS)
+    headline = _tfidf(_term_counts(article, body=False), MAX_TERMS)
+    title = _hashes(_grams(syllables(article.title)))
+    names, dates = _names(headline_text), _dates(headline_text)
+    outlet_name = syllables(article.source or article.outlet or article.site or "")
+    outlet = zlib.crc32(" ".join(outlet_name).encode()) if outlet_name else 0
     return b"".join(
         [
-            _HEADER.pack(len(hashes), len(title), len(names)),
-            hashes.tobytes(),
-            weights.astype(np.float16).tobytes(),
+            _HEADER.pack(len(vector[0]), len(headline[0]), len(title), len(names), len(dates), outlet),
+            vector[0].tobytes(),
+            vector[1].astype(np.float16).tobytes(),
+            headline[0].tobytes(),
+            headline[1].astype(np.float16).tobytes(),
             title.tobytes(),
             names.tobytes(),
+            dates.tobytes(),
         ]
     )
 
 
 def unpack(features: bytes) -> Features:
     """The arrays inside a feature blob."""
-    terms, titles, names = _HEADER.unpack_from(features)
+    terms, headline_terms, titles, names, dates, outlet = _HEADER.unpack_from(features)
     offset = _HEADER.size
-    hashes = np.frombuffer(features, dtype=np.uint32, count=terms, offset=offset)
-    offset += 4 * terms
-    weights = np.frombuffer(features, dtype=np.float16, count=terms, offset=offset).astype(np.float32)
-    offset += 2 * terms
-    title = np.frombuffer(features, dtype=np.uint32, count=titles, offset=offset)
-    offset += 4 * titles
+
+    def take(dtype: type[np.generic], count: int) -> NDArray[Any]:
+        nonlocal offset
+        array = np.frombuffer(features, dtype=dtype, count=count, offset=offset)
+        offset += array.nbytes
+        return array
+
+    vector = (take(np.uint32, terms), take(np.float16, terms).astype(np.float32))
+    headline = (take(np.uint32, headline_terms), take(np.float16, headline_terms).astype(np.float32))
     return Features(
-        (hashes, weights), title, np.frombuffer(features, dtype=np.uint32, count=names, offset=offset)
+        vector, headline, take(np.uint32, titles), take(np.uint32, names), take(np.uint16, dates), outlet
     )
 
 
@@ -151,23 +196,30 @@ def _dot(a: Vector, b: Vector) -> float:
     return float(a[1][ia] @ b[1][ib])
 
 
-def _overlap(a: NDArray[np.uint32], b: NDArray[np.uint32]) -> float:
-    """Jaccard overlap of two sorted hash sets (0 when either is empty)."""
+def _overlap(a: NDArray[Any], b: NDArray[Any]) -> float:
+    """Jaccard overlap of two sorted sets (0 when either is empty)."""
     if not len(a) or not len(b):
         return 0.0
     shared = len(np.intersect1d(a, b, assume_unique=True))
     return shared / (len(a) + len(b) - shared)
 
 
-def pair_score(a: Features, b: Features, gap: timedelta | None) -> float:
-    """How strongly two reports look like one story; they are when it reaches PAIR_THRESHOLD."""
-    days = NO_DATE_DAYS if gap is None else abs(gap.total_seconds()) / 86400
-    values = {
+def pair_values(a: Features, b: Features, gap: timedelta | None) -> dict[str, float]:
+    """The features of a pair of reports that PAIR_WEIGHTS weighs."""
+    return {
         "cosine": _dot(a.vector, b.vector),
+        "headline": _dot(a.headline, b.headline),
         "title": _overlap(a.title, b.title),
         "names": _overlap(a.names, b.names),
-        "days": days,
+        "days": NO_DATE_DAYS if gap is None else abs(gap.total_seconds()) / 86400,
+        "same_outlet": float(a.outlet != 0 and a.outlet == b.outlet),
+        "date_conflict": float(len(a.dates) > 0 and len(b.dates) > 0 and _overlap(a.dates, b.dates) == 0),
     }
+
+
+def pair_score(a: Features, b: Features, gap: timedelta | None) -> float:
+    """How strongly two reports look like one story; they are when it reaches PAIR_THRESHOLD."""
+    values = pair_values(a, b, gap)
     return PAIR_INTERCEPT + sum(PAIR_WEIGHTS[name] * value for name, value in values.items())
 
 
@@ -185,6 +237,7 @@ class StoryIndex:
         self._features: dict[str, Features] = {}
         self._story: dict[str, str] = {}
         self._published: dict[str, datetime | None] = {}
+        self._members: defaultdict[str, list[str]] = defaultdict(list)  # story -> articles still indexed
         self._postings: defaultdict[int, dict[str, None]] = defaultdict(dict)
         self._by_time: list[tuple[datetime, str]] = []
         self._newest: datetime | None = None
@@ -210,15 +263,20 @@ class StoryIndex:
         return self._story.get(article_id)
 
     def _best_story(self, features: Features, published: datetime | None) -> str | None:
+        """The story whose members, compared one by one, score best against the article (if good enough)."""
         best, best_score = None, PAIR_THRESHOLD
-        for candidate in self._candidates(features.vector):
-            when = self._published[candidate]
-            gap = None if when is None or published is None else published - when
-            if gap is not None and abs(gap) > self.window:
+        for story in dict.fromkeys(self._story[candidate] for candidate in self._candidates(features.vector)):
+            scores = []
+            for member in self._members[story][-MAX_MEMBERS:]:
+                when = self._published[member]
+                gap = None if when is None or published is None else published - when
+                if gap is None or abs(gap) <= self.window:
+                    scores.append(pair_score(features, self._features[member], gap))
+            if not scores:
                 continue
-            score = pair_score(features, self._features[candidate], gap)
+            score = LINK_MAX_SHARE * max(scores) + (1 - LINK_MAX_SHARE) * sum(scores) / len(scores)
             if score >= best_score:
-                best, best_score = self._story[candidate], score
+                best, best_score = story, score
         return best
 
     def _candidates(self, vector: Vector) -> list[str]:
@@ -233,6 +291,7 @@ class StoryIndex:
         self._features[article_id] = features
         self._story[article_id] = story
         self._published[article_id] = published
+        self._members[story].append(article_id)
         for term in _posted(features.vector):
             self._postings[term][article_id] = None
         if published is not None:
@@ -249,6 +308,10 @@ class StoryIndex:
             if features is None:
                 continue
             self._published.pop(old, None)
+            members = self._members[self._story[old]]
+            members.remove(old)
+            if not members:
+                del self._members[self._story[old]]
             for term in _posted(features.vector):
                 posting = self._postings.get(term)
                 if posting is not None:
@@ -283,4 +346,13 @@ def build_df_table(articles: Iterable[Article], path: Path = DF_PATH) -> int:
     return documents
 
 
-__all__ = ["Features", "StoryIndex", "build_df_table", "cosine", "pair_score", "story_features", "unpack"]
+__all__ = [
+    "Features",
+    "StoryIndex",
+    "build_df_table",
+    "cosine",
+    "pair_score",
+    "pair_values",
+    "story_features",
+    "unpack",
+]
