@@ -7,7 +7,9 @@
    (every page must come back unchanged).
 2. Duplicates: the copies recorded on baomoi-2013 scored against ../shared/corpus/baomoi-2013-duplicates.tsv
    (precision/recall over (duplicate file -> kept file) pairs), and the near-duplicate (syndicated) copies
-   found beyond them, each with its label in gold/stories.tsv when the pair was labelled.
+   found beyond them, each with its label in gold/stories.tsv when the pair was labelled; then, for every
+   labelled pair of gold/stories.tsv, whether the near-duplicate rule would collapse it (only syndicated
+   copies of one report should: a "related" or "different" pair collapsed would lose an article).
 3. Search latency (when --search-db names a database, by default bench/out/serve-100000.db if it exists):
    Store.search over a rotation of queries (accents or not, phrases, category and outlet filters), and the
    other reads the web pages make (latest, latest by category, get, count, categories, story), p50/p95/p99.
@@ -33,8 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from diemtin.article import Page
+from diemtin.group.dedup import NEAR_THRESHOLD, dedup_keys, similarity, within_window
 from diemtin.ingest.files import iter_pages
-from diemtin.ingest.pipeline import ingest_pages
+from diemtin.ingest.pipeline import ingest_pages, understand
 from diemtin.ingest.warc import InputError
 from diemtin.store.base import SearchQuery
 from diemtin.store.sqlite import SQLiteStore
@@ -133,6 +136,30 @@ def duplicates(db_path: Path) -> dict[str, Any]:
     }
 
 
+def labelled_pairs() -> dict[str, dict[str, int]]:
+    """How the near-duplicate rule treats the story-gold pairs: per label, pairs collapsed vs kept apart."""
+    with (CORPUS / "gold" / "stories.tsv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    names = sorted({row["a_file"] for row in rows} | {row["b_file"] for row in rows})
+    articles = {}
+    for page in iter_pages([BAOMOI / name for name in names]):
+        if isinstance(page, Page) and page.origin:
+            articles[Path(page.origin).name] = understand(page)
+    keys = {name: dedup_keys(article) for name, article in articles.items()}
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        first, second = keys[row["a_file"]], keys[row["b_file"]]
+        similar = (
+            first.signature is not None
+            and second.signature is not None
+            and similarity(first.signature, second.signature) >= NEAR_THRESHOLD
+            and within_window(articles[row["a_file"]].published, articles[row["b_file"]].published)
+        )
+        tally = counts.setdefault(row["label"], {"collapsed": 0, "apart": 0})
+        tally["collapsed" if similar else "apart"] += 1
+    return counts
+
+
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
 
@@ -197,6 +224,7 @@ def main() -> None:
         print("re-running over the same database ...", file=sys.stderr)
         results["baomoi_rerun"] = timed_ingest(pages, baomoi_db)
         results["duplicates"] = duplicates(baomoi_db)
+        results["duplicates"]["labelled_pairs"] = labelled_pairs()
         corpus_pages = list(iter_pages([CORPUS / "html", CORPUS / "dumps"]))
         print(f"ingesting {len(corpus_pages)} corpus pages x {args.repeat} ...", file=sys.stderr)
         passes = [timed_ingest(corpus_pages, Path(scratch) / f"corpus-{i}.db") for i in range(args.repeat)]
@@ -239,6 +267,7 @@ def print_summary(results: dict[str, Any]) -> None:
     for near in dups["near_copies"]:
         label = f"similarity {near['similarity']}, gold: {near['gold_label']}"
         print(f"  {near['copy']} -> {near['article']} ({label})")
+    print(f"story-gold pairs under the near-duplicate rule: {dups['labelled_pairs']}")
     if "search" in results:
         search = results["search"]
         print(f"\nreads on a {search['articles']:,}-article database (ms):")
