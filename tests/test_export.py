@@ -93,3 +93,23 @@ def test_bad_format_or_missing_parquet_file(store: SQLiteStore) -> None:
         export(store, "csv")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="--out"):
         export(store, "parquet")
+
+
+def test_export_command(store: SQLiteStore, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from diemtin.cli import main
+
+    runner = CliRunner()
+    database = str(store.path)
+    printed = runner.invoke(main, ["export", "--db", database, "--format", "jsonl"])
+    assert printed.exit_code == 0, printed.output
+    lines = [line for line in printed.stdout.splitlines() if line.startswith("{")]
+    assert [json.loads(line)["title"] for line in lines] == ["Mưa lớn gây ngập", "Hội chợ sách"]
+    out = tmp_path / "corpus.parquet"
+    written = runner.invoke(main, ["export", "--db", database, "--format", "parquet", "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    assert pq.read_table(out).num_rows == 2
+    refused = runner.invoke(main, ["export", "--db", database, "--format", "parquet"])
+    assert refused.exit_code != 0
+    assert "--out" in refused.output
