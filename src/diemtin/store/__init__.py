@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from pathlib import Path
 
 from diemtin.config import settings
@@ -19,6 +20,8 @@ def open_store(url_or_path: str | Path | None = None) -> Store:
     config = settings()
     target = str(url_or_path if url_or_path is not None else config.database or config.database_path)
     if target.startswith(("postgresql://", "postgres://")):
+        if importlib.util.find_spec("diemtin.store.postgres") is None:
+            raise ValueError("no PostgreSQL backend in this installation (diemtin.store.postgres is missing)")
         postgres = importlib.import_module("diemtin.store.postgres")
         store: Store = postgres.PostgresStore(target)
         return store
