@@ -19,6 +19,7 @@ name other dates.
 from __future__ import annotations
 
 import heapq
+import logging
 import re
 import struct
 import zlib
@@ -38,10 +39,13 @@ from numpy.typing import NDArray
 from diemtin.article import Article
 from diemtin.textnorm import syllables
 
+log = logging.getLogger(__name__)
+
 DF_PATH = Path(__file__).with_name("story_df.joblib")
 
 TITLE_WEIGHT = 2  # the title's terms are counted this many times
 BODY_SYLLABLES = 300  # syllables of the body read after title and lead
+BODY_CHARS_PER_SYLLABLE = 8  # characters of the body folded to find them (ample: syllables average ~4)
 MAX_TERMS = 300  # highest-weighted terms kept per article
 POSTED_TERMS = 12  # terms per article entered in the candidate index
 # Pair score = intercept + sum of weight * feature; a pair is one story when the score reaches PAIR_THRESHOLD.
@@ -97,16 +101,20 @@ def _grams(tokens: list[str]) -> list[str]:
     return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
 
 
-def _term_counts(article: Article, *, body: bool = True) -> Counter[int]:
-    """Hashed counts of folded syllable unigrams and bigrams of title, lead and (if asked) the body start."""
-    counts: Counter[int] = Counter()
-    parts = [(syllables(article.title), TITLE_WEIGHT), (syllables(article.lead), 1)]
-    if body:
-        parts.append((syllables(" ".join(article.body))[:BODY_SYLLABLES], 1))
-    for tokens, times in parts:
-        for gram in _grams(tokens):
-            counts[zlib.crc32(gram.encode())] += times
-    return counts
+def _counts(tokens: list[str]) -> Counter[int]:
+    return Counter(map(zlib.crc32, map(str.encode, _grams(tokens))))
+
+
+def _term_counts(article: Article) -> tuple[Counter[int], Counter[int]]:
+    """Hashed counts of folded syllable unigrams and bigrams: of title (weighted) and lead, and of those plus
+    the start of the body."""
+    headline = _counts(syllables(article.lead))
+    for term, count in _counts(syllables(article.title)).items():
+        headline[term] += TITLE_WEIGHT * count
+    body_start = " ".join(article.body)[: BODY_SYLLABLES * BODY_CHARS_PER_SYLLABLE]
+    full = headline.copy()
+    full.update(_counts(syllables(body_start)[:BODY_SYLLABLES]))
+    return headline, full
 
 
 def _idf(hashes: NDArray[np.uint32]) -> NDArray[np.float32]:
@@ -153,8 +161,8 @@ def _dates(text: str) -> NDArray[np.uint16]:
 def story_features(article: Article) -> bytes:
     """Compact features for story grouping (see the module docstring); `unpack` reads them back."""
     headline_text = f"{article.title}\n{article.lead}"
-    vector = _tfidf(_term_counts(article), MAX_TERMS)
-    headline = _tfidf(_term_counts(article, body=False), MAX_TERMS)
+    headline_counts, counts = _term_counts(article)
+    vector, headline = _tfidf(counts, MAX_TERMS), _tfidf(headline_counts, MAX_TERMS)
     title = _hashes(_grams(syllables(article.title)))
     names, dates = _names(headline_text), _dates(headline_text)
     outlet_name = syllables(article.source or article.outlet or article.site or "")
@@ -255,9 +263,15 @@ class StoryIndex:
         return story
 
     def load(self, rows: Iterable[tuple[str, str, bytes, datetime | None]]) -> None:
-        """Rebuild the index from stored (article_id, story_id, features, published) rows."""
+        """Rebuild the index from stored (article_id, story_id, features, published) rows; a blob that does
+        not unpack (written by another version) is skipped with a warning."""
         for article_id, story_id, features, published in rows:
-            self._remember(article_id, story_id, unpack(features), published)
+            try:
+                unpacked = unpack(features)
+            except (struct.error, ValueError) as error:
+                log.warning("story features of %s skipped: %s", article_id, error)
+                continue
+            self._remember(article_id, story_id, unpacked, published)
 
     def story_of(self, article_id: str) -> str | None:
         return self._story.get(article_id)
@@ -331,7 +345,7 @@ def build_df_table(articles: Iterable[Article], path: Path = DF_PATH) -> int:
     df: Counter[int] = Counter()
     documents = 0
     for article in articles:
-        df.update(_term_counts(article).keys())
+        df.update(_term_counts(article)[1].keys())
         documents += 1
     kept = sorted(h for h, n in df.items() if n >= MIN_DF_KEPT)
     joblib.dump(
