@@ -209,12 +209,20 @@ def make_trafilatura() -> Extractor:
 
 
 def make_newspaper() -> Extractor:
-    """fetch_images=False: by default parse() downloads every image to pick the top one (network time)."""
+    """fetch_images=False: by default parse() downloads every image to pick the top one (network time).
+
+    Vietnamese pages are declared "vi"; aeb pages get newspaper's own language detection (as aeb runs it).
+    """
     import newspaper  # type: ignore[import-untyped]
+
+    languages = {"vi": "vi", "en": None}
 
     def run(doc: Doc) -> Article:
         found = newspaper.article(
-            doc.url or "http://localhost/", language=doc.language, input_html=doc.html, fetch_images=False
+            doc.url or "http://localhost/",
+            language=languages[doc.language],
+            input_html=doc.html,
+            fetch_images=False,
         )
         section = (found.meta_data.get("article") or {}).get("section") if found.meta_data else None
         tags = sorted(found.tags) if found.tags else list(found.meta_keywords or [])
