@@ -1,11 +1,12 @@
 """One crawl of the configured sources: discovery -> frontier -> fetch -> archive -> extract -> ingest.
 
-Discovery fetches each source's feeds (conditional GET), sitemaps (indexes followed) and listing pages and
-queues the article URLs it finds. The drain then runs one worker per host (``concurrency`` of them per host at
-most, under the fetcher's gate): claim a URL, check robots.txt, fetch, write the response to the WARC archive,
-mark it fetched, extract and store it through ``diemtin.ingest.pipeline``, mark it done. Every fault ends in a
-logged event with a reason; transient ones (timeouts, 5xx, 429) are retried later with back-off, the crawl
-going on with the other URLs and hosts. A redirect is queued as a new URL, so it is checked like any other.
+Discovery fetches each source's feeds, sitemaps (indexes followed) and listing pages, each with a
+conditional GET, and queues the article URLs it finds. The drain then runs one worker per host
+(``concurrency`` of them at most, under the fetcher's gate): claim a URL, check robots.txt, fetch, write the
+response to the WARC archive, mark it fetched, extract and store it through ``diemtin.ingest.pipeline``, mark
+it done. Every fault ends in a logged event with a reason; transient ones (timeouts, 5xx, 429) are retried
+later with back-off, the crawl going on with the other URLs and hosts. A redirect is queued as a new URL, so
+it is checked like any other.
 """
 
 from __future__ import annotations
@@ -178,22 +179,29 @@ class Crawl:
         self.stats.discovered += new
         event("discovered", source=profile.key, via=via, found=len(found), new=new)
 
-    async def _discover_feed(self, profile: SiteProfile, url: str) -> None:
+    async def _fresh(self, profile: SiteProfile, url: str, accept: tuple[str, ...]) -> Response | None:
+        """A conditional GET of a discovery page (ETag / Last-Modified from the last visit): the response when
+        it changed, None when the server says 304 Not Modified."""
         etag, modified = self.frontier.validators(url)
         headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
-        response = await self._get(url, FEED_TYPES, headers)
+        response = await self._get(url, accept, headers)
         if response.status == 304:
             event("discovered", source=profile.key, via=url, outcome="not-modified")
-            return
+            return None
         if response.status != 200:
             raise FetchError(f"HTTP {response.status}", transient=response.status in RETRY_STATUSES)
         self.frontier.save_validators(url, response.header("etag"), response.header("last-modified"))
-        self._queue(feed_entries(response.content, response.url), profile, url)
+        return response
+
+    async def _discover_feed(self, profile: SiteProfile, url: str) -> None:
+        response = await self._fresh(profile, url, FEED_TYPES)
+        if response is not None:
+            self._queue(feed_entries(response.content, response.url), profile, url)
 
     async def _discover_sitemap(self, profile: SiteProfile, url: str, depth: int = 0) -> None:
-        response = await self._get(url, FEED_TYPES)
-        if response.status != 200:
-            raise FetchError(f"HTTP {response.status}", transient=response.status in RETRY_STATUSES)
+        response = await self._fresh(profile, url, FEED_TYPES)
+        if response is None:
+            return
         try:
             sitemap = parse_sitemap(response.content, response.url)
         except ValueError as exc:
@@ -204,11 +212,10 @@ class Crawl:
                 await self._discover_one(profile, child, self._discover_sitemap, depth=1)
 
     async def _discover_listing(self, profile: SiteProfile, url: str) -> None:
-        response = await self._get(url, HTML_TYPES)
-        if response.status != 200:
-            raise FetchError(f"HTTP {response.status}", transient=response.status in RETRY_STATUSES)
-        links = listing_links(response.content, response.url, profile)
-        self._queue([Found(link) for link in links], profile, url)
+        response = await self._fresh(profile, url, HTML_TYPES)
+        if response is not None:
+            links = listing_links(response.content, response.url, profile)
+            self._queue([Found(link) for link in links], profile, url)
 
     async def _discover_one(
         self, profile: SiteProfile, url: str, how: Callable[..., object], **kw: int
