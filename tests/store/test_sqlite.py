@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta, timezone
@@ -12,6 +13,7 @@ import pytest
 
 from diemtin.article import Article, Provenance
 from diemtin.store import open_store
+from diemtin.store import sqlite as sqlite_module
 from diemtin.store.base import SearchQuery
 from diemtin.store.sqlite import SQLiteStore, fts_query
 
@@ -34,6 +36,9 @@ FOOTBALL = [
     "Huấn luyện viên trưởng hài lòng với tinh thần thi đấu của các cầu thủ trẻ lần đầu ra sân.",
     "Kết quả này giúp đội bóng vươn lên vị trí thứ hai trên bảng xếp hạng trước vòng đấu cuối.",
 ]
+
+
+WORDS = " ".join(DEFENCE + RICE + FOOTBALL).replace(".", "").split()
 
 
 def article(
@@ -314,3 +319,21 @@ def test_schema_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
     assert upgraded.search(SearchQuery(text="thương lái", outlet="Báo B")).total == 0
     upgraded.close()
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_broad_search_counts_every_match_and_ranks_recent_ones(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_module, "CANDIDATES", 10)
+    for number in range(30):
+        words = random.Random(number).sample(WORDS, len(WORDS))
+        body = [" ".join(words) + ". Chiều tối có mưa rào rải rác ở vài nơi."]
+        store.add(article(f"https://a.vn/thoi-tiet-{number}.html", f"Thời tiết {number}", body, hours=number))
+    first = store.search(SearchQuery(text="mua rao", limit=5))
+    assert first.total == 30
+    assert len(first.hits) == 5
+    assert all(int(hit.article.title.split()[-1]) >= 20 for hit in first.hits)  # the 10 newest are ranked
+    deep = store.search(SearchQuery(text="mua rao", limit=10, offset=20))
+    assert deep.total == 30
+    assert len(deep.hits) == 10
+    assert store.search(SearchQuery(text="mua rao", since=BASE + timedelta(hours=25))).total == 5

@@ -596,24 +596,20 @@ class SQLiteStore:
         db = self._db()
         if match is None:
             where, params = self._filters(query.category, query.outlet, query.since, query.until)
-            total = db.execute(f"SELECT count(*) FROM articles a {'WHERE ' + where if where else ''}", params)
+            counted = db.execute(
+                f"SELECT count(*) FROM articles a {'WHERE ' + where if where else ''}", params
+            )
             rows = db.execute(
                 f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} {'WHERE ' + where if where else ''}"
                 " ORDER BY a.sort_time DESC LIMIT ? OFFSET ?",
                 [*params, query.limit, query.offset],
             ).fetchall()
-            return SearchResult(int(total.fetchone()[0]), self._stored(rows))
+            return SearchResult(int(counted.fetchone()[0]), self._stored(rows))
         facets = [f'"{token}"' for token in (_facet("c", query.category), _facet("o", query.outlet)) if token]
         if facets:
             match = f"{match} AND facets : ({' AND '.join(facets)})"
         where, params = self._filters(None, None, query.since, query.until)
         joined = f"FROM fts JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ? AND {where}"
-        total = db.execute(
-            f"SELECT count(*) {joined}" if where else "SELECT count(*) FROM fts WHERE fts MATCH ?",
-            [match, *params],
-        ).fetchone()[0]
-        if not total:
-            return SearchResult(0, [])
         depth = max(CANDIDATES, query.offset + query.limit)
         floor_row = db.execute(
             f"SELECT fts.rowid {joined} ORDER BY fts.rowid DESC LIMIT 1 OFFSET ?"
@@ -628,6 +624,14 @@ class SQLiteStore:
             f"{' AND ' + where if where else ''}",
             [match, floor, *params],
         ).fetchall()
+        if not candidates:
+            return SearchResult(0, [])
+        total = len(candidates)
+        if floor_row is not None:  # more matches than candidates: count them all
+            total = db.execute(
+                f"SELECT count(*) {joined}" if where else "SELECT count(*) FROM fts WHERE fts MATCH ?",
+                [match, *params],
+            ).fetchone()[0]
         side_by_side: set[int] = set()
         if adjacent:
             side_by_side = {
