@@ -76,3 +76,14 @@ def test_archived_page_reads_back_with_its_headers(tmp_path: Path) -> None:
     assert page.url == "https://tin.test/x-2.html" and page.status == 200
     assert page.headers["content-type"] == "text/html; charset=utf-8" and page.content == b"<p>2</p>"
     assert page.fetched_at == datetime(2026, 11, 25, 1, 2, 3, tzinfo=UTC)
+
+
+def test_only_successful_responses_count_as_archived_for_recovery(tmp_path: Path) -> None:
+    archive = WarcArchive(tmp_path / "warc")
+    busy = _response("https://tin.test/ban-1.html", "<p>Máy chủ bận</p>")
+    busy.status, busy.reason = 503, "Service Unavailable"
+    archive.write(busy)
+    ok_ref = archive.write(_response("https://tin.test/tot-2.html", "<p>tốt</p>"))
+    archive.close()
+    found = scan_responses(sorted((tmp_path / "warc").glob("*.warc.gz")))
+    assert found == {"https://tin.test/tot-2.html": ok_ref}

@@ -349,8 +349,7 @@ class Crawl:
         elif self.frontier.add([target], source, redirects=redirects + 1) == 0:
             self._fail(url, f"redirect loop or known target {target}", status, ref)
         else:
-            self.frontier.mark_fetched(url, status, ref)
-            self.frontier.mark_done(url, f"redirected to {target}")
+            self.frontier.mark_done(url, f"redirected to {target}", status=status, warc=ref)
             event("redirect", url=url, status=status, target=target)
 
     async def _host_worker(self, host: str) -> None:

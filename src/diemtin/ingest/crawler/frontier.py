@@ -140,9 +140,15 @@ class Frontier:
             (status, warc, now, url),
         )
 
-    def mark_done(self, url: str, reason: str | None = None) -> None:
-        """The page went through extraction and ingest (or was skipped for ``reason``)."""
-        self.db.execute("UPDATE crawl_url SET state = 'done', reason = ? WHERE url = ?", (reason, url))
+    def mark_done(
+        self, url: str, reason: str | None = None, *, status: int | None = None, warc: str | None = None
+    ) -> None:
+        """The page went through extraction and ingest (or was skipped or redirected, for ``reason``)."""
+        self.db.execute(
+            "UPDATE crawl_url SET state = 'done', reason = ?, status = COALESCE(?, status),"
+            " warc = COALESCE(?, warc) WHERE url = ?",
+            (reason, status, warc, url),
+        )
 
     def mark_failed(self, url: str, reason: str, status: int | None = None, warc: str | None = None) -> None:
         """Give up on a URL for good (robots, 404, too large, retries exhausted...)."""

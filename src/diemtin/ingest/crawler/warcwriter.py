@@ -147,14 +147,15 @@ def read_response(ref: str) -> Page:
 
 
 def scan_responses(paths: Iterable[Path]) -> dict[str, str]:
-    """Target URL -> ``<file>#<offset>`` of every complete response record; a truncated tail is ignored."""
+    """Target URL -> ``<file>#<offset>`` of every complete 200 response record; a torn tail is ignored."""
     found: dict[str, str] = {}
     for path in paths:
         with path.open("rb") as handle:
             iterator = ArchiveIterator(handle)
             try:
                 for record in iterator:
-                    if record.rec_type == "response":
+                    ok = record.http_headers is not None and record.http_headers.get_statuscode() == "200"
+                    if record.rec_type == "response" and ok:
                         record.content_stream().read()
                         url = record.rec_headers.get_header("WARC-Target-URI")
                         found[url] = f"{path}#{iterator.get_record_offset()}"
