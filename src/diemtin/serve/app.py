@@ -19,7 +19,6 @@ from urllib.parse import quote, urlencode
 import uvicorn
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -286,8 +285,7 @@ class Site:
         if response.status_code == 404:
             return response
         self.views.record(article_id, request.headers.get("user-agent"))
-        if self.views.claim_flush():
-            response.background = BackgroundTask(self.views.flush)
+        self.views.flush_when_due()
         return response
 
     async def story(self, request: Request) -> Response:
@@ -448,7 +446,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
-        site.views.flush()
+        site.views.close()
 
     routes = [
         Route("/", site.home),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -48,6 +49,12 @@ def query_terms(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_key(word: str) -> str:
+    """A word's folded form, remembered: result pages fold the same words again and again."""
+    return fold(word)
+
+
 def highlight(text: str, terms: list[str]) -> Markup:
     """``text`` escaped, with every word whose folded form starts with a query term wrapped in <mark>."""
     if not terms or not text:
@@ -55,7 +62,7 @@ def highlight(text: str, terms: list[str]) -> Markup:
     pieces: list[str] = []
     last = 0
     for match in _WORD.finditer(text):
-        key = fold(match.group())
+        key = _word_key(match.group())
         if any(key.startswith(term) for term in terms):
             pieces.append(escape(text[last : match.start()]))
             pieces.append(Markup("<mark>%s</mark>") % match.group())

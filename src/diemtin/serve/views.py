@@ -1,8 +1,9 @@
 """Server-side view counting for "Bài đọc nhiều": one view per article page served to a person, bots excluded.
 
 Views are buffered in memory and written through the Store in one batch (``Store.batch``) every
-``flush_every`` views or ``flush_seconds``, off the event loop (the app runs ``flush`` as a background task
-after the response), and at shutdown; a busy article page costs no database write per request.
+``flush_every`` views or ``flush_seconds``, on one writer thread of its own (off the event loop, and one
+database connection however long the server runs), and at shutdown; a busy article page costs no database
+write per request.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from diemtin.store.base import Store
@@ -37,6 +39,7 @@ class ViewCounter:
         self._lock = threading.Lock()
         self._last_flush = time.monotonic()
         self._flush_claimed = False
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="diemtin-views")
 
     def record(self, article_id: str, user_agent: str | None) -> bool:
         """Count one view unless the client is a bot; returns whether it counted."""
@@ -46,16 +49,21 @@ class ViewCounter:
             self._pending.append((article_id, datetime.now(UTC)))
         return True
 
-    def claim_flush(self) -> bool:
-        """True (once, until the flush runs) when enough views or time have gathered to write them."""
+    def flush_when_due(self) -> None:
+        """Hand the pending views to the writer thread when enough views or time have gathered."""
         with self._lock:
             due = len(self._pending) >= self._flush_every or (
                 self._pending and time.monotonic() - self._last_flush >= self._flush_seconds
             )
-            if due and not self._flush_claimed:
-                self._flush_claimed = True
-                return True
-            return False
+            if not due or self._flush_claimed:
+                return
+            self._flush_claimed = True
+        self._writer.submit(self.flush)
+
+    def close(self) -> None:
+        """Write what is pending and stop the writer thread."""
+        self._writer.submit(self.flush)
+        self._writer.shutdown(wait=True)
 
     def flush(self) -> None:
         """Write every pending view to the store, in one batch."""
