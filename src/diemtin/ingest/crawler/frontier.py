@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS crawl_url (
     warc TEXT,                                  -- "<file>#<offset>" of the archived response
     reason TEXT
 );
-CREATE INDEX IF NOT EXISTS crawl_url_ready ON crawl_url (host, state, not_before);
+CREATE INDEX IF NOT EXISTS crawl_url_queue ON crawl_url (state, host, not_before);
 CREATE TABLE IF NOT EXISTS crawl_validator (
     url TEXT PRIMARY KEY,
     etag TEXT,
@@ -120,12 +120,13 @@ class Frontier:
         return row[0] if row and row[0] is not None else None
 
     def claim(self, host: str, now: float | None = None) -> Entry | None:
-        """Take the oldest ready URL of ``host`` for fetching (state claimed), or None."""
+        """Take the next ready URL of ``host`` (state claimed): fresh ones in discovery order, then retries by
+        due time; None when nothing is ready."""
         now = time.time() if now is None else now
         row = self.db.execute(
             "UPDATE crawl_url SET state = 'claimed', claimed_at = ?, attempts = attempts + 1"
             " WHERE rowid = (SELECT rowid FROM crawl_url WHERE host = ? AND state = 'queued'"
-            " AND not_before <= ? ORDER BY rowid LIMIT 1)"
+            " AND not_before <= ? ORDER BY not_before, rowid LIMIT 1)"
             " RETURNING url, host, source, attempts, redirects",
             (now, host, now),
         ).fetchone()
