@@ -9,8 +9,8 @@ Sets (read from ../shared/corpus, never copied into the repository):
 For every tool and set it reports body F1/precision/recall (aeb method, diemtin.evaluate), exact matches,
 the share of the eight gold fields right (diemtin.evaluate.compare; a field a peer does not produce counts as
 wrong), pages per second (median of N timed passes, time.perf_counter, every page already in memory, tools
-interleaved pass by pass) and the peak Python-heap allocation over the set's first pages in a separate untimed
-pass (tracemalloc, which does not see C allocations such as libxml2's).
+interleaved pass by pass) and the peak resident memory of a fresh process that imports the tool and extracts
+the set's first pages (untimed; the same process doing no extraction is reported as the baseline).
 
     .venv/bin/python bench/extract.py [--quick] [--passes 3] [--out bench/out/extract.json]
 """
@@ -24,11 +24,11 @@ import json
 import logging
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
 import time
-import tracemalloc
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -47,7 +47,9 @@ SHARED = ROOT.parent / "shared"
 FIELDS = ("title", "published", "lead", "authors", "source", "section", "captions", "tags")
 SETS = ("html", "dump", "aeb")
 QUICK_AEB_PAGES = 20
-MEMORY_PAGES = 20  # tracemalloc's peak is taken over the first pages of each set: it is slow
+MIN_TIMED_PAGES = 40  # a timed pass over a smaller set goes through it several times, to last long enough
+MEMORY_PAGES = 20  # the memory probe extracts this many pages of a set in a fresh process
+BASELINE = "none"  # the memory probe's name for "load the pages, extract nothing"
 BLOCK_TAGS = frozenset(
     {
         "p",
@@ -335,8 +337,9 @@ class SetResult:
     fields_right: int = 0
     fields_total: int = 0
     field_counts: dict[str, int] = field(default_factory=dict)
-    peak_mib: float | None = None
+    peak_rss_mib: float | None = None
     pass_seconds: list[float] = field(default_factory=list)
+    timed_pages: int = 0  # pages in one timed pass: a small set is gone through several times per pass
     per_page: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -348,7 +351,7 @@ class SetResult:
         """Pages over the median pass time; None when every page failed (a raising tool is not fast)."""
         if not self.pass_seconds or self.errors >= self.pages:
             return None
-        return self.pages / statistics.median(self.pass_seconds)
+        return self.timed_pages / statistics.median(self.pass_seconds)
 
     def to_dict(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in self.__slots__}
@@ -415,17 +418,32 @@ def score_pass(tool: Tool, run: Extractor, docs: list[Doc]) -> SetResult:
     return result
 
 
-def peak_memory(run: Extractor, docs: list[Doc]) -> float:
-    """Peak traced Python-heap MiB over one pass (tracemalloc is slow, so it never overlaps the timing)."""
-    tracemalloc.start()
-    try:
+def probe_rss(tool_name: str, set_name: str, shared: Path) -> float:
+    """In this (fresh) process: load the set's first pages, extract them with the tool; peak RSS in MiB."""
+    docs = load_sets(shared, MEMORY_PAGES)[set_name][:MEMORY_PAGES]
+    if tool_name != BASELINE:
+        tool = next(tool for tool in TOOLS if tool.name == tool_name)
+        run = tool.make()
         with quiet():
             for doc in docs:
                 with suppress(Exception):
                     run(doc)
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
+    # VmHWM, not ru_maxrss: a child inherits its parent's ru_maxrss across fork and exec
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_rss(tool_name: str, set_name: str, shared: Path) -> float | None:
+    """probe_rss in a child process, so every tool starts from the same empty interpreter."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--shared", str(shared)]
+    command += ["--probe-rss", tool_name, set_name]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=True)
+        return float(done.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError):
+        return None
 
 
 def timed_pass(run: Extractor, docs: list[Doc]) -> float:
@@ -452,11 +470,13 @@ def run_benchmark(
         for tool in tools:
             log(f"[{set_name}] scoring {tool.name} on {len(docs)} pages")
             results[set_name][tool.name] = score_pass(tool, runners[tool.name], docs)
-            results[set_name][tool.name].peak_mib = peak_memory(runners[tool.name], docs[:MEMORY_PAGES])
+        timed = docs * -(-MIN_TIMED_PAGES // max(len(docs), 1))
         for number in range(passes):
-            log(f"[{set_name}] timed pass {number + 1}/{passes}")
+            log(f"[{set_name}] timed pass {number + 1}/{passes} ({len(timed)} pages)")
             for tool in tools:
-                results[set_name][tool.name].pass_seconds.append(timed_pass(runners[tool.name], docs))
+                result = results[set_name][tool.name]
+                result.timed_pages = len(timed)
+                result.pass_seconds.append(timed_pass(runners[tool.name], timed))
     return results
 
 
@@ -510,7 +530,7 @@ def markdown(results: dict[str, dict[str, SetResult]], tool_versions: dict[str, 
         out.append(f"**{set_name}** ({pages} pages)\n")
         out.append(
             "| tool | version | F1 | precision | recall | exact | fields right | pages/s | × trafilatura "
-            "| peak MiB | errors |"
+            "| peak RSS MiB | errors |"
         )
         out.append("|---|---|---|---|---|---|---|---|---|---|---|")
         reference = by_tool.get("trafilatura")
@@ -525,7 +545,7 @@ def markdown(results: dict[str, dict[str, SetResult]], tool_versions: dict[str, 
             out.append(
                 f"| {name} | {tool_versions.get(name, '?')} | {_num(result.f1)} | {_num(result.precision)} "
                 f"| {_num(result.recall)} | {result.exact}/{result.pages} | {fields} | {_num(speed, 1)} "
-                f"| {_num(ratio, 2)} | {_num(result.peak_mib, 1)} | {result.errors} |"
+                f"| {_num(ratio, 2)} | {_num(result.peak_rss_mib, 0)} | {result.errors} |"
             )
         out.append("")
     return "\n".join(out)
@@ -542,7 +562,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tools", default=",".join(tool.name for tool in TOOLS), help="comma-separated subset"
     )
+    parser.add_argument("--no-memory", action="store_true", help="skip the per-tool peak-RSS probes")
+    parser.add_argument("--probe-rss", nargs=2, metavar=("TOOL", "SET"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.probe_rss:
+        print(f"{probe_rss(args.probe_rss[0], args.probe_rss[1], args.shared):.1f}")
+        return 0
     if args.passes < 3:
         parser.error("--passes must be at least 3")
     chosen = {name.strip() for name in args.tools.split(",")}
@@ -553,12 +578,20 @@ def main(argv: list[str] | None = None) -> int:
         sets, tools, args.passes, log=lambda line: print(line, file=sys.stderr, flush=True)
     )
     info["load_average_end"] = list(os.getloadavg())
+    if not args.no_memory:
+        info["baseline_rss_mib"] = {}
+        for set_name in sets:
+            print(f"[{set_name}] memory probes", file=sys.stderr, flush=True)
+            info["baseline_rss_mib"][set_name] = measure_rss(BASELINE, set_name, args.shared)
+            for tool in tools:
+                results[set_name][tool.name].peak_rss_mib = measure_rss(tool.name, set_name, args.shared)
     tool_versions = versions(tools)
     table = markdown(results, tool_versions)
     print(
         f"Machine: {info['nproc']} cores, {info['cpu']}, Python {info['python']}; {info['date']}; "
         f"diemtin {info['diemtin_commit']}; load average {info['load_average'][0]:.1f} → "
-        f"{info['load_average_end'][0]:.1f}; {args.passes} timed passes, median\n"
+        f"{info['load_average_end'][0]:.1f}; {args.passes} timed passes, median; "
+        f"baseline RSS {info.get('baseline_rss_mib')}\n"
     )
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)

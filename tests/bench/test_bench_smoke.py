@@ -77,3 +77,9 @@ def test_dump_lines_become_escaped_paragraphs() -> None:
     page = bench.dump_as_html("Tiêu đề <mẫu>\n\n  Đoạn một & hai  \n")
     assert "<p>Tiêu đề &lt;mẫu&gt;</p>\n<p>Đoạn một &amp; hai</p>" in page
     assert page.count("<p>") == 2
+
+
+def test_speed_is_pages_over_the_median_pass() -> None:
+    result = bench.SetResult(pages=7, pass_seconds=[4.0, 1.0, 2.0], timed_pages=42)
+    assert result.pages_per_second == 21.0
+    assert bench.SetResult(pages=7, errors=7, pass_seconds=[1.0], timed_pages=42).pages_per_second is None
