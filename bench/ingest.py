@@ -12,7 +12,8 @@
    copies of one report should: a "related" or "different" pair collapsed would lose an article).
 3. Search latency (when --search-db names a database, by default bench/out/serve-100000.db if it exists):
    Store.search over a rotation of queries (accents or not, phrases, category and outlet filters), and the
-   other reads the web pages make (latest, latest by category, get, count, categories, story), p50/p95/p99.
+   other reads the web pages make (latest, latest by category, get, count, categories, story), p50/p95/p99
+   of wall time, and for search also of CPU time (on a machine shared with other jobs, the one-core figure).
 
 Results go to bench/out/ingest.json (never committed) and a Markdown summary to stdout.
 
@@ -188,12 +189,15 @@ def search_latency(db_path: Path, rounds: int) -> dict[str, Any]:
         store.search(query)
     results: dict[str, Any] = {"articles": articles}
     samples: list[float] = []
+    cpu_samples: list[float] = []
     for _ in range(rounds):
         for query in searches:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             store.search(query)
             samples.append(time.perf_counter() - started)
+            cpu_samples.append(time.process_time() - cpu_started)
     results["search"] = percentiles(samples)
+    results["search_cpu"] = percentiles(cpu_samples)
     for name, read in reads.items():
         timings = []
         for i in range(rounds * 20):
