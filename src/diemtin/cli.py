@@ -374,15 +374,21 @@ def export_corpus(database: str | None, export_format: str, out: str | None) -> 
     help="Model file (default: the one shipped in the package).",
 )
 @click.option("--folds", type=int, default=0, help="Also report accuracy per fold of this many CV folds.")
+@click.option(
+    "--story-df",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the story-grouping document frequencies (numbers only) of the same pages here.",
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-def train_classifier(out: Path | None, folds: int, paths: tuple[str, ...]) -> None:
+def train_classifier(out: Path | None, folds: int, story_df: Path | None, paths: tuple[str, ...]) -> None:
     """Train the section classifier on labelled pages (files or folders) whose section maps to a category.
 
     \b
-    The shipped model is made by:
-      diemtin train-classifier ../shared/corpus/baomoi-2013
+    The shipped model and story table are made by:
+      diemtin train-classifier --story-df src/diemtin/group/story_df.joblib ../shared/corpus/baomoi-2013
     """
-    from diemtin.group import classify
+    from diemtin.group import classify, stories
 
     labelled = classify.labelled_pages(paths)
     if not labelled:
@@ -399,6 +405,9 @@ def train_classifier(out: Path | None, folds: int, paths: tuple[str, ...]) -> No
     target = out or classify.MODEL_PATH
     classify.train(texts, labels).save(target)
     click.echo(f"{len(texts)} pages, {len(set(labels))} categories -> {target}", err=True)
+    if story_df:
+        stories.build_df_table(articles, story_df)
+        click.echo(f"story document frequencies -> {story_df}", err=True)
 
 
 @main.command("classify")

@@ -123,7 +123,7 @@ def _fit(documents: Sequence[list[str]], labels: Sequence[str], keep_terms: int 
 
     vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=MIN_DF)
     matrix = vectorizer.fit_transform(documents)
-    svm = LinearSVC(C=SVM_C, class_weight="balanced").fit(matrix, list(labels))
+    svm = LinearSVC(C=SVM_C, class_weight="balanced", random_state=0).fit(matrix, list(labels))
     coef = np.asarray(svm.coef_, dtype=np.float32).T
     intercept = np.asarray(svm.intercept_, dtype=np.float32)
     if coef.shape[1] == 1:  # two classes: scikit-learn keeps one column
