@@ -337,7 +337,6 @@ class SetResult:
     fields_right: int = 0
     fields_total: int = 0
     field_counts: dict[str, int] = field(default_factory=dict)
-    peak_rss_mib: float | None = None
     pass_seconds: list[float] = field(default_factory=list)
     timed_pages: int = 0  # pages in one timed pass: a small set is gone through several times per pass
     per_page: list[dict[str, Any]] = field(default_factory=list)
@@ -418,9 +417,9 @@ def score_pass(tool: Tool, run: Extractor, docs: list[Doc]) -> SetResult:
     return result
 
 
-def probe_rss(tool_name: str, set_name: str, shared: Path) -> float:
-    """In this (fresh) process: load the set's first pages, extract them with the tool; peak RSS in MiB."""
-    docs = load_sets(shared, MEMORY_PAGES)[set_name][:MEMORY_PAGES]
+def probe_rss(tool_name: str, shared: Path) -> float:
+    """In this (fresh) process: extract the first pages of every set with the tool; peak RSS in MiB."""
+    docs = [doc for docs in load_sets(shared, MEMORY_PAGES).values() for doc in docs[:MEMORY_PAGES]]
     if tool_name != BASELINE:
         tool = next(tool for tool in TOOLS if tool.name == tool_name)
         run = tool.make()
@@ -435,10 +434,16 @@ def probe_rss(tool_name: str, set_name: str, shared: Path) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_rss(tool_name: str, set_name: str, shared: Path) -> float | None:
-    """probe_rss in a child process, so every tool starts from the same empty interpreter."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--shared", str(shared)]
-    command += ["--probe-rss", tool_name, set_name]
+def measure_rss(tool_name: str, shared: Path) -> float | None:
+    """probe_rss in a child process, so every tool starts from the same fresh interpreter."""
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--shared",
+        str(shared),
+        "--probe-rss",
+        tool_name,
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=True)
         return float(done.stdout.strip().splitlines()[-1])
@@ -522,17 +527,21 @@ def _num(value: float | None, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def markdown(results: dict[str, dict[str, SetResult]], tool_versions: dict[str, str]) -> str:
-    """One table per set; speed ratios are against trafilatura on the same set in the same run."""
+def markdown(
+    results: dict[str, dict[str, SetResult]],
+    tool_versions: dict[str, str],
+    memory: dict[str, float | None] | None = None,
+) -> str:
+    """One table per set (speed ratios against trafilatura on the same set in the same run), then memory."""
     out: list[str] = []
     for set_name, by_tool in results.items():
         pages = next(iter(by_tool.values())).pages
         out.append(f"**{set_name}** ({pages} pages)\n")
         out.append(
             "| tool | version | F1 | precision | recall | exact | fields right | pages/s | × trafilatura "
-            "| peak RSS MiB | errors |"
+            "| errors |"
         )
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        out.append("|---|---|---|---|---|---|---|---|---|---|")
         reference = by_tool.get("trafilatura")
         base = reference.pages_per_second if reference else None
         for name, result in by_tool.items():
@@ -545,8 +554,21 @@ def markdown(results: dict[str, dict[str, SetResult]], tool_versions: dict[str, 
             out.append(
                 f"| {name} | {tool_versions.get(name, '?')} | {_num(result.f1)} | {_num(result.precision)} "
                 f"| {_num(result.recall)} | {result.exact}/{result.pages} | {fields} | {_num(speed, 1)} "
-                f"| {_num(ratio, 2)} | {_num(result.peak_rss_mib, 0)} | {result.errors} |"
+                f"| {_num(ratio, 2)} | {result.errors} |"
             )
+        out.append("")
+    if memory:
+        baseline = memory.get(BASELINE)
+        out.append(
+            f"**peak RSS** (fresh process, first {MEMORY_PAGES} pages of each set; baseline = same "
+            f"process extracting nothing: {_num(baseline, 0)} MiB)\n"
+        )
+        out.append("| tool | peak RSS MiB | over baseline |")
+        out.append("|---|---|---|")
+        for name, peak in memory.items():
+            if name != BASELINE:
+                extra = peak - baseline if peak is not None and baseline is not None else None
+                out.append(f"| {name} | {_num(peak, 0)} | {_num(extra, 0)} |")
         out.append("")
     return "\n".join(out)
 
@@ -563,10 +585,10 @@ def main(argv: list[str] | None = None) -> int:
         "--tools", default=",".join(tool.name for tool in TOOLS), help="comma-separated subset"
     )
     parser.add_argument("--no-memory", action="store_true", help="skip the per-tool peak-RSS probes")
-    parser.add_argument("--probe-rss", nargs=2, metavar=("TOOL", "SET"), help=argparse.SUPPRESS)
+    parser.add_argument("--probe-rss", metavar="TOOL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.probe_rss:
-        print(f"{probe_rss(args.probe_rss[0], args.probe_rss[1], args.shared):.1f}")
+        print(f"{probe_rss(args.probe_rss, args.shared):.1f}")
         return 0
     if args.passes < 3:
         parser.error("--passes must be at least 3")
@@ -578,20 +600,16 @@ def main(argv: list[str] | None = None) -> int:
         sets, tools, args.passes, log=lambda line: print(line, file=sys.stderr, flush=True)
     )
     info["load_average_end"] = list(os.getloadavg())
+    memory: dict[str, float | None] = {}
     if not args.no_memory:
-        info["baseline_rss_mib"] = {}
-        for set_name in sets:
-            print(f"[{set_name}] memory probes", file=sys.stderr, flush=True)
-            info["baseline_rss_mib"][set_name] = measure_rss(BASELINE, set_name, args.shared)
-            for tool in tools:
-                results[set_name][tool.name].peak_rss_mib = measure_rss(tool.name, set_name, args.shared)
+        print("memory probes", file=sys.stderr, flush=True)
+        memory = {name: measure_rss(name, args.shared) for name in [BASELINE, *(tool.name for tool in tools)]}
     tool_versions = versions(tools)
-    table = markdown(results, tool_versions)
+    table = markdown(results, tool_versions, memory)
     print(
         f"Machine: {info['nproc']} cores, {info['cpu']}, Python {info['python']}; {info['date']}; "
         f"diemtin {info['diemtin_commit']}; load average {info['load_average'][0]:.1f} → "
-        f"{info['load_average_end'][0]:.1f}; {args.passes} timed passes, median; "
-        f"baseline RSS {info.get('baseline_rss_mib')}\n"
+        f"{info['load_average_end'][0]:.1f}; {args.passes} timed passes, median\n"
     )
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -601,6 +619,7 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "versions": tool_versions,
         "results": {s: {t: r.to_dict() for t, r in by_tool.items()} for s, by_tool in results.items()},
+        "peak_rss_mib": memory,
         "markdown": table,
     }
     args.out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), "utf-8")
