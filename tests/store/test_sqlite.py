@@ -337,3 +337,23 @@ def test_broad_search_counts_every_match_and_ranks_recent_ones(
     assert deep.total == 30
     assert len(deep.hits) == 10
     assert store.search(SearchQuery(text="mua rao", since=BASE + timedelta(hours=25))).total == 5
+
+
+def test_batch_commits_in_groups_each_write_atomic_and_idle_batch_blocks_nobody(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_module, "BATCH_SECONDS", 60.0)
+    other = sqlite3.connect(store.path, timeout=0.2)
+    with store.batch():
+        other.execute("BEGIN IMMEDIATE")  # no write yet: the batch holds no lock
+        other.execute("INSERT INTO views (article_id, at) VALUES ('x', 0)")
+        other.execute("COMMIT")
+        store.add(article("https://a.vn/1.html", "Giá lúa tăng", RICE))
+        with pytest.raises(RuntimeError), store._transaction() as db:
+            db.execute("INSERT INTO views (article_id, at) VALUES ('y', 0)")
+            raise RuntimeError("a write that fails half-way")
+        store.add(article("https://a.vn/2.html", "Đội tuyển thắng", FOOTBALL))
+        assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 0  # not committed yet
+    assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+    assert [row[0] for row in other.execute("SELECT article_id FROM views")] == ["x"]
+    other.close()

@@ -210,7 +210,7 @@ class SQLiteStore:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic unit of work: its own transaction, or a savepoint inside the thread's open batch."""
         db = self._db()
-        if getattr(self._local, "batch_started", None) is None:
+        if not getattr(self._local, "batching", False):
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -219,6 +219,9 @@ class SQLiteStore:
                 raise
             db.execute("COMMIT")
             return
+        if self._local.batch_started is None:  # the batch's transaction opens with its first write
+            db.execute("BEGIN IMMEDIATE")
+            self._local.batch_started, self._local.batch_units = time.monotonic(), 0
         db.execute("SAVEPOINT unit")
         try:
             yield db
@@ -231,26 +234,26 @@ class SQLiteStore:
         elapsed = time.monotonic() - self._local.batch_started
         if self._local.batch_units >= BATCH_UNITS or elapsed >= BATCH_SECONDS:
             db.execute("COMMIT")
-            db.execute("BEGIN IMMEDIATE")
-            self._local.batch_started, self._local.batch_units = time.monotonic(), 0
+            self._local.batch_started = None
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Group this thread's writes into few commits (BATCH_UNITS adds or BATCH_SECONDS each).
 
         Each add stays atomic; a crash loses at most the adds since the last commit, which a re-run redoes.
+        The write lock is taken at the first write after a commit, so an idle batch blocks no other writer.
         """
-        if getattr(self._local, "batch_started", None) is not None:
+        if getattr(self._local, "batching", False):
             yield
             return
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        self._local.batch_started, self._local.batch_units = time.monotonic(), 0
+        self._local.batching, self._local.batch_started = True, None
         try:
             yield
         finally:
-            self._local.batch_started = None
-            db.execute("COMMIT")
+            self._local.batching = False
+            if self._local.batch_started is not None:
+                self._local.batch_started = None
+                self._db().execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
