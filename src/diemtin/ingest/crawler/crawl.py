@@ -54,6 +54,7 @@ from diemtin.store.base import Store
 MAX_CHILD_SITEMAPS = 20
 MAX_HOST_WORKERS = 64  # hosts crawled at the same time
 STOP_GRACE = 5.0  # seconds a worker may take to finish its page after a stop
+STORED = frozenset({"new", "revised", "unchanged", "duplicate"})  # Store.add statuses (others are skips)
 
 
 @dataclass(slots=True)
@@ -62,10 +63,9 @@ class CrawlStats:
 
     discovered: int = 0  # new article URLs queued
     fetched: int = 0  # article responses archived
-    ingested: Counter[str] = field(default_factory=Counter)  # store statuses: new, revised, unchanged, ...
+    ingested: Counter[str] = field(default_factory=Counter)  # new, revised, unchanged, duplicate or a skip
     retried: int = 0
     failed: int = 0
-    requests: int = 0  # every HTTP request, discovery and robots.txt included
     reasons: Counter[str] = field(default_factory=Counter)
     started: float = field(default_factory=time.monotonic)
 
@@ -77,8 +77,8 @@ class CrawlStats:
         return {
             "discovered": self.discovered,
             "fetched": self.fetched,
-            "stored": sum(self.ingested.values()),
-            **{f"stored_{k}": v for k, v in sorted(self.ingested.items())},
+            "stored": sum(n for status, n in self.ingested.items() if status in STORED),
+            **{f"ingest_{k}": v for k, v in sorted(self.ingested.items())},
             "retried": self.retried,
             "failed": self.failed,
             "seconds": round(self.elapsed, 2),
@@ -154,7 +154,6 @@ class Crawl:
             refusal = await self.robots.allowed(url)
             if refusal:
                 raise FetchError(refusal.reason, transient=refusal.retry_at is not None)
-            self.stats.requests += 1
             response = await self.fetcher.get(url, accept=accept, headers=headers)
             await self._archive(response)
             location = response.header("location")
@@ -280,10 +279,8 @@ class Crawl:
             status = "ingest-error"
             event("skipped", logging.ERROR, url=url, reason=f"{type(exc).__name__}: {exc}")
         self.stats.ingested[status] += 1
-        self.frontier.mark_done(
-            url, None if status in ("new", "revised", "unchanged", "duplicate") else status
-        )
-        event("stored", url=url, status=status)
+        self.frontier.mark_done(url, None if status in STORED else status)
+        event("ingested", url=url, status=status)
 
     def _fail(self, url: str, reason: str, status: int | None = None, warc: str | None = None) -> None:
         self.stats.failed += 1
@@ -310,7 +307,6 @@ class Crawl:
         if refusal:
             self._fail(url, refusal.reason)
             return
-        self.stats.requests += 1
         try:
             response = await self.fetcher.get(url, accept=HTML_TYPES)
         except FetchError as exc:
