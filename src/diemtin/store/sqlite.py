@@ -1,10 +1,12 @@
 """The default store: one SQLite file in WAL mode, an FTS5 index over folded text, persisted dedup keys.
 
-Tables: ``articles`` (the full Article as JSON plus indexed columns), ``copies`` (pages that collapsed into
-an article), ``revisions`` (every version seen at one URL), ``views``, ``bands`` (MinHash LSH bands for near
-duplicates) and ``fts`` (title and text folded by ``textnorm.fold``: a query with or without accents matches).
-Every ``add`` is one transaction: a run killed at any moment keeps what it committed and the next run
-resumes. Each thread gets its own connection, so a web server may read while an ingest writes.
+Tables: ``articles`` (one narrow row of indexed columns per article), ``article_data`` (the full Article as
+JSON, its MinHash signature and story features), ``copies`` (pages that collapsed into an article),
+``revisions`` (every version seen at one URL), ``views``, ``bands`` (MinHash LSH bands for near duplicates)
+and ``fts`` (title and text folded by ``textnorm.fold``, so a query with or without accents matches, plus
+category/outlet facet tokens). Every ``add`` is atomic (its own transaction, or a savepoint of a batch): a
+run killed at any moment keeps what it committed and the next run resumes. Each thread gets its own
+connection, so a web server may read while an ingest writes.
 """
 
 from __future__ import annotations
@@ -181,6 +183,9 @@ class SQLiteStore:
         log.warning("upgrading %s to schema %d (rebuilding the search index)", self.path, SCHEMA_VERSION)
         db.create_function("facets", 2, _facets, deterministic=True)
         db.execute("BEGIN IMMEDIATE")
+        if db.execute("PRAGMA user_version").fetchone()[0] != 1:  # another process upgraded it meanwhile
+            db.execute("ROLLBACK")
+            return
         try:
             for script in (MIGRATE_FROM_1, SCHEMA, MIGRATE_FROM_1_COPY):
                 for statement in script.split(";"):
