@@ -76,6 +76,12 @@ def test_outside_the_window_starts_a_new_story() -> None:
     assert index.add("b", story_features(FLOOD_B), T0 + timedelta(hours=30)) == "b"
 
 
+def test_dates_without_timezone_are_vietnamese_time() -> None:
+    index = StoryIndex()
+    index.add("a", story_features(FLOOD_A), T0)
+    assert index.add("b", story_features(FLOOD_B), datetime(2024, 6, 3, 10, 0)) == "a"
+
+
 def test_adding_twice_returns_the_first_answer() -> None:
     index = StoryIndex()
     index.add("a", story_features(FLOOD_A), T0)

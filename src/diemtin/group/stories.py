@@ -26,7 +26,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -40,6 +40,8 @@ from diemtin.article import Article
 from diemtin.textnorm import syllables
 
 log = logging.getLogger(__name__)
+
+VIETNAM = timezone(timedelta(hours=7))
 
 DF_PATH = Path(__file__).with_name("story_df.joblib")
 
@@ -257,6 +259,7 @@ class StoryIndex:
         """File one article and return its story id (an earlier article's story, or `article_id`)."""
         if article_id in self._story:
             return self._story[article_id]
+        published = _aware(published)
         unpacked = unpack(features)
         story = self._best_story(unpacked, published) or article_id
         self._remember(article_id, story, unpacked, published)
@@ -271,7 +274,7 @@ class StoryIndex:
             except (struct.error, ValueError) as error:
                 log.warning("story features of %s skipped: %s", article_id, error)
                 continue
-            self._remember(article_id, story_id, unpacked, published)
+            self._remember(article_id, story_id, unpacked, _aware(published))
 
     def story_of(self, article_id: str) -> str | None:
         return self._story.get(article_id)
@@ -332,6 +335,13 @@ class StoryIndex:
                     posting.pop(old, None)
                     if not posting:
                         del self._postings[term]
+
+
+def _aware(published: datetime | None) -> datetime | None:
+    """A date without a timezone is taken as Vietnamese time, so that all dates compare."""
+    if published is None or published.tzinfo is not None:
+        return published
+    return published.replace(tzinfo=VIETNAM)
 
 
 def _posted(vector: Vector) -> list[int]:
