@@ -95,10 +95,6 @@ class Response:
         name = name.lower()
         return next((v for k, v in self.headers if k.lower() == name), None)
 
-    @property
-    def content_type(self) -> str:
-        return (self.header("content-type") or "").split(";")[0].strip().lower()
-
     def retry_after(self, now: datetime | None = None) -> float | None:
         """Seconds asked for by a Retry-After header (delta or HTTP date), if any."""
         value = self.header("retry-after")

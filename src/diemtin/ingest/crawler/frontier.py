@@ -103,9 +103,6 @@ class Frontier:
             )
             return self.db.total_changes - before
 
-    def seen(self, url: str) -> bool:
-        return self.db.execute("SELECT 1 FROM crawl_url WHERE url = ?", (url,)).fetchone() is not None
-
     def ready_hosts(self, now: float | None = None) -> list[str]:
         """Hosts with a queued URL whose back-off has passed."""
         now = time.time() if now is None else now
@@ -196,9 +193,6 @@ class Frontier:
     def oldest_claim(self) -> float | None:
         row = self.db.execute("SELECT MIN(claimed_at) FROM crawl_url WHERE state = 'claimed'").fetchone()
         return row[0] if row and row[0] is not None else None
-
-    def counts(self) -> dict[str, int]:
-        return dict(self.db.execute("SELECT state, COUNT(*) FROM crawl_url GROUP BY state").fetchall())
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified last seen for a feed or sitemap (for a conditional GET)."""
