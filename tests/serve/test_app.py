@@ -164,6 +164,8 @@ def test_views_count_people_not_bots(client: TestClient, store: Store):
     assert after_people is not None and after_people.views == before.views + 30
     most_read = store.most_read(since=datetime.now(UTC) - timedelta(days=7))
     assert most_read[0].article.id == article_id
+    store.record_views([("khong-co", datetime.now(UTC))])  # an unknown id is ignored
+    assert store.most_read(since=datetime.now(UTC) - timedelta(days=7))[0].article.id == article_id
 
 
 def test_pages_carry_validators_and_answer_304(client: TestClient, corpus_db: CorpusDb):

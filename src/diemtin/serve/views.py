@@ -1,6 +1,6 @@
 """Server-side view counting for "Bài đọc nhiều": one view per article page served to a person, bots excluded.
 
-Views are buffered in memory and written through the Store in one batch (``Store.batch``) every
+Views are buffered in memory and written through the Store at once (``Store.record_views``) every
 ``flush_every`` views or ``flush_seconds``, on one writer thread of its own (off the event loop, and one
 database connection however long the server runs), and at shutdown; a busy article page costs no database
 write per request.
@@ -71,8 +71,5 @@ class ViewCounter:
             pending, self._pending = self._pending, []
             self._last_flush = time.monotonic()
             self._flush_claimed = False
-        if not pending:
-            return
-        with self._store.batch():
-            for article_id, at in pending:
-                self._store.record_view(article_id, at)
+        if pending:
+            self._store.record_views(pending)

@@ -7,7 +7,7 @@ knows nothing of HTML: it stores Articles and the grouping facts (duplicate copi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -91,6 +91,9 @@ class Store(Protocol):
 
     def record_view(self, article_id: str, at: datetime | None = None) -> None:
         """Count one reader view (ignored for an unknown id)."""
+
+    def record_views(self, views: Sequence[tuple[str, datetime]]) -> None:
+        """Count many reader views, (article id, when) each, at once (unknown ids ignored)."""
 
     def most_read(self, *, since: datetime, limit: int = 10) -> list[StoredArticle]:
         """Articles with the most views recorded since ``since``, most first (``views``: all-time count)."""

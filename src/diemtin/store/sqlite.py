@@ -721,6 +721,23 @@ class SQLiteStore:
         )
         return [Article.from_dict(json.loads(data)) for (data,) in rows]
 
+    # -- added for serve/views.py (engineer G): many reader views in one transaction ------------------------
+
+    def record_views(self, views: Sequence[tuple[str, datetime]]) -> None:
+        """Count many reader views at once (unknown ids ignored): one transaction, two statements."""
+        totals: dict[str, int] = {}
+        for article_id, _ in views:
+            totals[article_id] = totals.get(article_id, 0) + 1
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE articles SET views = views + ? WHERE id = ?", [(n, i) for i, n in totals.items()]
+            )
+            db.executemany(
+                "INSERT INTO views (article_id, at)"
+                " SELECT ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)",
+                [(article_id, _epoch(at), article_id) for article_id, at in views],
+            )
+
 
 def _facet(prefix: str, value: str | None) -> str | None:
     """A search token for a category or outlet value: 'the-thao' -> 'cthethao', 'Báo Mẫu' -> 'obaomau'."""
