@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -95,3 +96,28 @@ def test_kill_9_mid_crawl_loses_nothing_and_fetches_nothing_twice(replay: Any, t
     finally:
         store.close()
     assert stored == sorted(urls)
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_crawl_cleanly_and_the_next_run_finishes_it(replay: Any, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "sites").mkdir(parents=True)
+    (data / "sites" / "tin-a.toml").write_text(PROFILE, encoding="utf-8")
+    urls = [f"{ORIGIN}/tin-tuc/bai-cham-{i}-{3000 + i}.html" for i in range(10)]
+    for i, url in enumerate(urls):
+        replay.article(url, f"Bài chậm số {i} về giáo dục", delay=0.2)
+    replay.robots(ORIGIN, "User-agent: *\nAllow: /\n")
+    replay.feed(f"{ORIGIN}/rss.xml", urls)
+    first = _start(data, replay)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len([h for h in replay.hits("tin-a.test") if h.status == 200]) < 5:
+        time.sleep(0.05)
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(30) == 0
+    summary = first.stdout.read().decode() if first.stdout else ""
+    counts = dict(item.split("=", 1) for item in summary.split())
+    assert 5 <= int(counts["fetched"]) < len(urls) and counts["stored"] == counts["fetched"], summary
+    second = _start(data, replay)
+    assert second.wait(60) == 0
+    fetched = Counter(h.path for h in replay.hits("tin-a.test") if h.path.endswith(".html"))
+    assert set(fetched) == {u.split(ORIGIN, 1)[1] for u in urls} and max(fetched.values()) == 1
