@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 LOGGER = logging.getLogger("diemtin.crawl")
@@ -13,6 +14,12 @@ LOGGER = logging.getLogger("diemtin.crawl")
 def event(name: str, level: int = logging.INFO, **fields: Any) -> None:
     """Log one crawl event with its fields (None values left out)."""
     LOGGER.log(level, name, extra={"fields": {k: v for k, v in fields.items() if v is not None}})
+
+
+def _time(record: logging.LogRecord) -> str:
+    return (
+        datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
 
 
 def _value(value: Any) -> str:
@@ -27,7 +34,7 @@ class KeyValueFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         fields: dict[str, Any] = getattr(record, "fields", {})
-        head = f"ts={self.formatTime(record, '%Y-%m-%dT%H:%M:%S')} level={record.levelname.lower()}"
+        head = f"ts={_time(record)} level={record.levelname.lower()}"
         parts = [head, f"logger={record.name}", f"event={_value(record.getMessage())}"]
         parts += [f"{key}={_value(value)}" for key, value in fields.items()]
         if record.exc_info:
@@ -40,7 +47,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "ts": _time(record),
             "level": record.levelname.lower(),
             "logger": record.name,
             "event": record.getMessage(),
@@ -58,3 +65,4 @@ def configure_logging(fmt: str = "kv", level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the crawl logs every request itself
