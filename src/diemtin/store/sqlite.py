@@ -642,11 +642,12 @@ class SQLiteStore:
             ).fetchone()[0]
         side_by_side: set[int] = set()
         if adjacent:
+            lowest = min(n for n, _, _ in candidates)  # read the phrase only where the candidates are
             side_by_side = {
                 n
                 for (n,) in db.execute(
                     "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid >= ?",
-                    (f"{{title text}} : {adjacent}", floor),
+                    (f"{{title text}} : {adjacent}", lowest),
                 )
             }
         newest = max(sort_time for _, _, sort_time in candidates)
