@@ -57,6 +57,13 @@ def test_features_round_trip() -> None:
     assert cosine(blob, blob) == pytest.approx(1.0, abs=1e-2)
 
 
+def test_runaway_text_gives_bounded_features() -> None:
+    words = " ".join(f"Tên{i} Riêng{i} ngày {i % 28 + 1}/{i % 12 + 1}" for i in range(20_000))
+    blob = story_features(Article(title=words, lead=words, body=[words]))
+    assert len(blob) < 10_000
+    assert unpack(blob).title.size <= 300
+
+
 def test_empty_article_has_features_and_starts_its_own_story() -> None:
     index = StoryIndex()
     assert index.add("empty", story_features(Article()), None) == "empty"

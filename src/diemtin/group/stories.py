@@ -165,8 +165,8 @@ def story_features(article: Article) -> bytes:
     headline_text = f"{article.title}\n{article.lead}"
     headline_counts, counts = _term_counts(article)
     vector, headline = _tfidf(counts, MAX_TERMS), _tfidf(headline_counts, MAX_TERMS)
-    title = _hashes(_grams(syllables(article.title)))
-    names, dates = _names(headline_text), _dates(headline_text)
+    title = _hashes(_grams(syllables(article.title)))[:MAX_TERMS]  # bounded even for a runaway title
+    names, dates = _names(headline_text)[:MAX_TERMS], _dates(headline_text)[:MAX_TERMS]
     outlet_name = syllables(article.source or article.outlet or article.site or "")
     outlet = zlib.crc32(" ".join(outlet_name).encode()) if outlet_name else 0
     return b"".join(
