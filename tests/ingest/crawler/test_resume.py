@@ -4,6 +4,7 @@ twice (counted from the server's log)."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -121,3 +122,46 @@ def test_sigterm_stops_a_crawl_cleanly_and_the_next_run_finishes_it(replay: Any,
     assert second.wait(60) == 0
     fetched = Counter(h.path for h in replay.hits("tin-a.test") if h.path.endswith(".html"))
     assert set(fetched) == {u.split(ORIGIN, 1)[1] for u in urls} and max(fetched.values()) == 1
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_moments_refetches_at_most_the_interrupted_request(
+    replay: Any, tmp_path: Path
+) -> None:
+    """Kills land anywhere in the fetch / archive / commit / extract / store cycle. One host, so one request
+    at most is in flight at a kill: only that one may be asked again, and nothing is lost or stored twice."""
+    data = tmp_path / "data"
+    (data / "sites").mkdir(parents=True)
+    (data / "sites" / "tin-a.toml").write_text(PROFILE, encoding="utf-8")
+    urls = [f"{ORIGIN}/tin-tuc/bai-ngau-nhien-{i}-{5000 + i}.html" for i in range(20)]
+    for i, url in enumerate(urls):
+        replay.article(url, f"Bài ngẫu nhiên số {i} về sức khỏe")
+    replay.robots(ORIGIN, "User-agent: *\nAllow: /\n")
+    replay.feed(f"{ORIGIN}/rss.xml", urls)
+    rng = random.Random(20261125)
+
+    def article_hits() -> list[str]:
+        return [h.path for h in replay.hits("tin-a.test") if h.path.endswith(".html")]
+
+    interrupted: list[str] = []
+    for target in (4, 9, 14):
+        process = _start(data, replay)
+        deadline = time.monotonic() + 60
+        while len(article_hits()) < target and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.08))  # somewhere in the cycle of the request just made
+        process.kill()
+        process.wait(10)
+        interrupted.append(article_hits()[-1])
+    last = _start(data, replay)
+    assert last.wait(60) == 0, last.stderr.read().decode() if last.stderr else ""
+
+    fetched = Counter(article_hits())
+    assert set(fetched) == {u.split(ORIGIN, 1)[1] for u in urls}, "an article was lost"
+    twice = {path for path, n in fetched.items() if n > 1}
+    assert twice <= set(interrupted) and max(fetched.values()) <= 2, (twice, interrupted)
+    store = SQLiteStore(data / "diemtin.db")
+    try:
+        assert sorted(hit.article.url or "" for hit in store.iter_all()) == sorted(urls)
+    finally:
+        store.close()
