@@ -12,7 +12,7 @@ import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -113,11 +113,11 @@ class Site:
     ) -> None:
         self.store = store
         self.cache = ResponseCache(store.last_modified, ttl=cache_ttl)
-        self.views = ViewCounter(store)
-        self.most_read_window = most_read_window
+        self.views = ViewCounter(
+            store, window=most_read_window, refresh_seconds=most_read_ttl, most_read_size=SIDE_LIST
+        )
         self.navigation = Memo(self._navigation, self.cache, ttl=cache_ttl)
         self.outlets = Memo(self.store.outlets, self.cache, ttl=cache_ttl)
-        self.most_read = Memo(self._most_read, self.cache, ttl=most_read_ttl)
         self.templates = Environment(
             loader=PackageLoader("diemtin.serve", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -144,9 +144,6 @@ class Site:
         """(key, name) of the categories holding articles, in taxonomy order."""
         present = {key for key, count in self.store.categories() if count}
         return [(key, name) for key, name in CATEGORIES.items() if key in present]
-
-    def _most_read(self) -> list[StoredArticle]:
-        return self.store.most_read(since=datetime.now(UTC) - self.most_read_window, limit=SIDE_LIST)
 
     def html(self, template: str, **context: Any) -> bytes:
         context.setdefault("feeds", [])
@@ -272,7 +269,7 @@ class Site:
                 copies=[c for c in stored.copies if safe_url(c.url)],
                 loose_captions=[c for c in article.captions if c not in captioned],
                 same_category=same,
-                most_read=self.most_read.get(),
+                most_read=self.views.most_read(),
                 feeds=self.feed_links(
                     request, category_path(article.category), category_name(article.category)
                 )

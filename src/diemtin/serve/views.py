@@ -2,8 +2,9 @@
 
 Views are buffered in memory and written through the Store at once (``Store.record_views``) every
 ``flush_every`` views or ``flush_seconds``, on one writer thread of its own (off the event loop, and one
-database connection however long the server runs), and at shutdown; a busy article page costs no database
-write per request.
+database connection however long the server runs), and at shutdown: a busy article page costs no database
+write per request. The "Bài đọc nhiều" list (most views over a recent window) is read again every
+``refresh_seconds`` on the same thread, so no page render waits for it.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from diemtin.store.base import Store
+from diemtin.store.base import Store, StoredArticle
 
 # User-Agent words of crawlers, link previewers, monitors and HTTP libraries; no User-Agent is a bot too.
 BOT_USER_AGENT = re.compile(
@@ -29,10 +30,24 @@ def is_bot(user_agent: str | None) -> bool:
 
 
 class ViewCounter:
-    """Collects article views and hands them to the store in batches."""
+    """Collects article views, hands them to the store in batches and keeps the "Bài đọc nhiều" list."""
 
-    def __init__(self, store: Store, *, flush_every: int = 500, flush_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        window: timedelta = timedelta(days=7),
+        refresh_seconds: float = 30.0,
+        most_read_size: int = 10,
+        flush_every: int = 500,
+        flush_seconds: float = 5.0,
+    ) -> None:
         self._store = store
+        self._window = window
+        self._refresh_seconds = refresh_seconds
+        self._most_read_size = most_read_size
+        self._most_read: tuple[float, list[StoredArticle]] | None = None
+        self._refresh_claimed = False
         self._flush_every = flush_every
         self._flush_seconds = flush_seconds
         self._pending: list[tuple[str, datetime]] = []
@@ -59,6 +74,29 @@ class ViewCounter:
                 return
             self._flush_claimed = True
         self._writer.submit(self.flush)
+
+    def most_read(self) -> list[StoredArticle]:
+        """The most viewed articles of the window. The first call reads them; later, a list older than
+        ``refresh_seconds`` is still answered while the writer thread reads a fresh one."""
+        with self._lock:
+            current = self._most_read
+            refresh = current is not None and time.monotonic() - current[0] > self._refresh_seconds
+            refresh = refresh and not self._refresh_claimed
+            if refresh:
+                self._refresh_claimed = True
+        if current is None:
+            return self._refresh()
+        if refresh:
+            self._writer.submit(self._refresh)
+        return current[1]
+
+    def _refresh(self) -> list[StoredArticle]:
+        since = datetime.now(UTC) - self._window
+        articles = self._store.most_read(since=since, limit=self._most_read_size)
+        with self._lock:
+            self._most_read = (time.monotonic(), articles)
+            self._refresh_claimed = False
+        return articles
 
     def close(self) -> None:
         """Write what is pending and stop the writer thread."""
