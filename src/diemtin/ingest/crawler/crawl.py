@@ -254,7 +254,9 @@ class Crawl:
 
     def _process_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
-        return ProcessPoolExecutor(max_workers=self.extract_workers, mp_context=context)
+        return ProcessPoolExecutor(
+            max_workers=self.extract_workers, mp_context=context, initializer=_ignore_interrupts
+        )
 
     async def _store(self, page: Page) -> str:
         """Extract (here or in a worker process) and store one page; returns the store's status."""
@@ -272,6 +274,10 @@ class Crawl:
     async def _ingest(self, url: str, page: Page) -> None:
         try:
             status = await self._store(page)
+        except BrokenProcessPool as exc:
+            # the extraction processes are gone: the page stays "fetched" and the next start ingests it
+            event("ingest-deferred", logging.ERROR, url=url, reason=str(exc))
+            return
         except NothingExtracted as exc:
             status = "nothing-extracted"
             event("skipped", logging.WARNING, url=url, reason=str(exc))
@@ -406,6 +412,11 @@ class Crawl:
         if self._extractor is not self._storer:
             self._extractor.shutdown(wait=True)
         self.archive.close()
+
+
+def _ignore_interrupts() -> None:
+    """In an extraction process: Ctrl-C is for the crawler, which stops its workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _pid(_: int) -> int:
