@@ -617,28 +617,37 @@ class SQLiteStore:
         if facets:
             match = f"{match} AND facets : ({' AND '.join(facets)})"
         where, params = self._filters(None, None, query.since, query.until)
-        joined = f"FROM fts JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ? AND {where}"
+        lowest, highest = 0, 2**63 - 1
+        if where:
+            # the rows stored in the date range bound the index scan (rows are stored roughly in time order)
+            window = f"SELECT min(a.n), max(a.n) FROM articles a WHERE {where}"
+            lowest, highest = db.execute(window, params).fetchone()
+            if lowest is None:
+                return SearchResult(0, [])
+        # CROSS JOIN keeps the full-text index as the outer loop: driving from articles would probe it per row
+        source = "FROM fts CROSS JOIN articles a ON a.n = fts.rowid"
+        source += " WHERE fts MATCH ? AND fts.rowid BETWEEN ? AND ?"
+        dated = f"{source} AND {where}"
         depth = max(CANDIDATES, query.offset + query.limit)
         floor_row = db.execute(
-            f"SELECT fts.rowid {joined} ORDER BY fts.rowid DESC LIMIT 1 OFFSET ?"
+            f"SELECT fts.rowid {dated} ORDER BY fts.rowid DESC LIMIT 1 OFFSET ?"
             if where
             else "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-            [match, *params, depth - 1],
+            [match, lowest, highest, *params, depth - 1] if where else [match, depth - 1],
         ).fetchone()
-        floor = floor_row[0] if floor_row else 0
+        floor = max(floor_row[0], lowest) if floor_row else lowest
         candidates = db.execute(
-            f"SELECT fts.rowid, bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0), a.sort_time"
-            f" FROM fts JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ? AND fts.rowid >= ?"
+            f"SELECT fts.rowid, bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0), a.sort_time {source}"
             f"{' AND ' + where if where else ''}",
-            [match, floor, *params],
+            [match, floor, highest, *params],
         ).fetchall()
         if not candidates:
             return SearchResult(0, [])
         total = len(candidates)
         if floor_row is not None:  # more matches than candidates: count them all
             total = db.execute(
-                f"SELECT count(*) {joined}" if where else "SELECT count(*) FROM fts WHERE fts MATCH ?",
-                [match, *params],
+                f"SELECT count(*) {dated}" if where else "SELECT count(*) FROM fts WHERE fts MATCH ?",
+                [match, lowest, highest, *params] if where else [match],
             ).fetchone()[0]
         side_by_side: set[int] = set()
         if adjacent:
