@@ -11,9 +11,10 @@
    labelled pair of gold/stories.tsv, whether the near-duplicate rule would collapse it (only syndicated
    copies of one report should: a "related" or "different" pair collapsed would lose an article).
 3. Search latency (when --search-db names a database, by default bench/out/serve-100000.db if it exists):
-   Store.search over a rotation of queries (accents or not, phrases, category and outlet filters), and the
-   other reads the web pages make (latest, latest by category, get, count, categories, story), p50/p95/p99
-   of wall time, and for search also of CPU time (on a machine shared with other jobs, the one-core figure).
+   Store.search over a rotation of queries (accents or not, phrases, category, outlet and date filters),
+   and the other reads the web pages make (latest, latest by category, get, count, categories, story),
+   p50/p95/p99 of wall time, and for search also of CPU time (on a machine shared with other jobs, the
+   one-core figure).
 
 Results go to bench/out/ingest.json (never committed) and a Markdown summary to stdout.
 
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +187,14 @@ def search_latency(db_path: Path, rounds: int) -> dict[str, Any]:
         "categories": lambda i: store.categories(),
     }
     searches = [SearchQuery(text=text, **extra) for extra in FILTERS for text in QUERIES]  # type: ignore[arg-type]
+    newest = store.latest(limit=1)[0].article.published
+    if newest is not None:  # the last week and one month a year back, as the search form's date fields give
+        searches += [SearchQuery(text=text, since=newest - timedelta(days=7)) for text in QUERIES[::2]]
+        year_back = newest - timedelta(days=365)
+        searches += [
+            SearchQuery(text=text, since=year_back, until=year_back + timedelta(days=30))
+            for text in QUERIES[1::2]
+        ]
     for query in searches:  # warm the page cache once, as a running server would be
         store.search(query)
     results: dict[str, Any] = {"articles": articles}
