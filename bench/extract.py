@@ -523,6 +523,15 @@ def versions(tools: tuple[Tool, ...]) -> dict[str, str]:
     return found
 
 
+def speed_ratio(result: SetResult, reference: SetResult) -> float | None:
+    """Median over passes of (tool speed / reference speed) in the same pass: the tools of one pass share the
+    machine's load of that moment, so this is steadier than a ratio of two medians on a busy machine."""
+    if result.pages_per_second is None or reference.pages_per_second is None:
+        return None
+    ratios = [ref / own for own, ref in zip(result.pass_seconds, reference.pass_seconds, strict=True)]
+    return statistics.median(ratios) * result.timed_pages / reference.timed_pages
+
+
 def _num(value: float | None, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
@@ -543,10 +552,9 @@ def markdown(
         )
         out.append("|---|---|---|---|---|---|---|---|---|---|")
         reference = by_tool.get("trafilatura")
-        base = reference.pages_per_second if reference else None
         for name, result in by_tool.items():
             speed = result.pages_per_second
-            ratio = speed / base if speed is not None and base else None
+            ratio = speed_ratio(result, reference) if reference else None
             share = result.field_share
             fields = (
                 f"{result.fields_right}/{result.fields_total} ({share:.0%})" if share is not None else "—"
@@ -571,6 +579,11 @@ def markdown(
                 out.append(f"| {name} | {_num(peak, 0)} | {_num(extra, 0)} |")
         out.append("")
     return "\n".join(out)
+
+
+def _ratio(result: SetResult, by_tool: dict[str, SetResult]) -> float | None:
+    reference = by_tool.get("trafilatura")
+    return speed_ratio(result, reference) if reference else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -618,7 +631,10 @@ def main(argv: list[str] | None = None) -> int:
         "passes": args.passes,
         "quick": args.quick,
         "versions": tool_versions,
-        "results": {s: {t: r.to_dict() for t, r in by_tool.items()} for s, by_tool in results.items()},
+        "results": {
+            s: {t: {**r.to_dict(), "speed_vs_trafilatura": _ratio(r, by_tool)} for t, r in by_tool.items()}
+            for s, by_tool in results.items()
+        },
         "peak_rss_mib": memory,
         "markdown": table,
     }

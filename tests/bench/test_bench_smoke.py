@@ -83,3 +83,9 @@ def test_speed_is_pages_over_the_median_pass() -> None:
     result = bench.SetResult(pages=7, pass_seconds=[4.0, 1.0, 2.0], timed_pages=42)
     assert result.pages_per_second == 21.0
     assert bench.SetResult(pages=7, errors=7, pass_seconds=[1.0], timed_pages=42).pages_per_second is None
+
+
+def test_speed_ratio_is_the_median_of_same_pass_ratios() -> None:
+    tool = bench.SetResult(pages=40, pass_seconds=[1.0, 2.0, 8.0], timed_pages=40)
+    trafilatura = bench.SetResult(pages=40, pass_seconds=[2.0, 2.0, 2.0], timed_pages=40)
+    assert bench.speed_ratio(tool, trafilatura) == 1.0  # per pass 2x, 1x, 0.25x
