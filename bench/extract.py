@@ -532,6 +532,14 @@ def speed_ratio(result: SetResult, reference: SetResult) -> float | None:
     return statistics.median(ratios) * result.timed_pages / reference.timed_pages
 
 
+def _speed(result: SetResult) -> str:
+    """Median pages/s with the range over passes, e.g. "30.4 (18.1-67.0)"."""
+    if result.pages_per_second is None:
+        return "—"
+    rates = sorted(result.timed_pages / seconds for seconds in result.pass_seconds)
+    return f"{result.pages_per_second:.1f} ({rates[0]:.1f}-{rates[-1]:.1f})"
+
+
 def _num(value: float | None, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
@@ -547,13 +555,12 @@ def markdown(
         pages = next(iter(by_tool.values())).pages
         out.append(f"**{set_name}** ({pages} pages)\n")
         out.append(
-            "| tool | version | F1 | precision | recall | exact | fields right | pages/s | × trafilatura "
-            "| errors |"
+            "| tool | version | F1 | precision | recall | exact | fields right | pages/s (range) "
+            "| × trafilatura | errors |"
         )
         out.append("|---|---|---|---|---|---|---|---|---|---|")
         reference = by_tool.get("trafilatura")
         for name, result in by_tool.items():
-            speed = result.pages_per_second
             ratio = speed_ratio(result, reference) if reference else None
             share = result.field_share
             fields = (
@@ -561,7 +568,7 @@ def markdown(
             )
             out.append(
                 f"| {name} | {tool_versions.get(name, '?')} | {_num(result.f1)} | {_num(result.precision)} "
-                f"| {_num(result.recall)} | {result.exact}/{result.pages} | {fields} | {_num(speed, 1)} "
+                f"| {_num(result.recall)} | {result.exact}/{result.pages} | {fields} | {_speed(result)} "
                 f"| {_num(ratio, 2)} | {result.errors} |"
             )
         out.append("")
