@@ -223,3 +223,65 @@ def test_killed_run_resumes_with_nothing_lost_or_doubled(
     expected_articles, expected_copies = _inputs(clean_run)
     assert articles == expected_articles
     assert copies == expected_copies
+
+
+PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<title>{title}</title><meta property="og:title" content="{title}">
+<meta property="article:published_time" content="2024-03-12T09:15:00+07:00"></head>
+<body><article><h1>{title}</h1>
+<p>Sáng nay, cây cầu dài gần một cây số nối hai huyện ven biển chính thức được đưa vào sử dụng
+sau hai năm thi công.</p>
+<p>Người dân hai bên bờ trước đây phải đi đò hoặc vòng đường bộ hơn ba mươi cây số để sang huyện
+bên kia sông.</p>
+<p>{extra}</p></article></body></html>"""
+
+
+def _warc(path: Path, responses: list[tuple[str, str, str]]) -> Path:
+    """A WARC file of HTML responses (url, WARC-Date, page)."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for url, when, html in responses:
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            record = writer.create_warc_record(
+                url,
+                "response",
+                payload=BytesIO(html.encode("utf-8")),
+                http_headers=headers,
+                warc_headers_dict={"WARC-Date": when},
+            )
+            writer.write_record(record)
+    return path
+
+
+def test_warc_refetches_and_revisions(tmp_path: Path) -> None:
+    url = "https://bao-mau.example/thoi-su/khanh-thanh-cau-123.html"
+    first = PAGE.format(title="Khánh thành cầu nối hai huyện", extra="Chủ tịch tỉnh cắt băng khánh thành.")
+    changed = PAGE.format(
+        title="Khánh thành cầu nối hai huyện ven biển", extra="Cập nhật: hàng nghìn người dự lễ."
+    )
+    archive = _warc(
+        tmp_path / "crawl.warc.gz",
+        [
+            (url, "2024-03-12T03:00:00Z", first),
+            (url + "?utm_source=facebook", "2024-03-12T04:00:00Z", first),  # fetched again, unchanged
+            (url, "2024-03-12T06:00:00Z", changed),  # the outlet updated the page
+        ],
+    )
+    store = SQLiteStore(tmp_path / "news.db")
+    report = ingest_pages(iter_pages([archive]), store)
+    assert dict(report.statuses) == {"new": 1, "unchanged": 1, "revised": 1}
+    again = ingest_pages(iter_pages([archive]), store)
+    assert dict(again.statuses) == {"unchanged": 3}
+    [stored] = store.latest()
+    assert stored.article.title == "Khánh thành cầu nối hai huyện ven biển"
+    assert stored.revision == 2
+    assert stored.copies == []
+    assert [old.title for old in store.revisions(stored.article.id)] == ["Khánh thành cầu nối hai huyện"]
+    store.close()

@@ -357,8 +357,9 @@ class SQLiteStore:
         """The canonical URL (or URL-less id) is known: unchanged, another copy, or a new revision."""
         n, article_id, stored_hash, story_id, revision, data, signature = row
         if stored_hash == keys.content_hash:
+            # a URL fetched again unchanged is the same page; a URL-less dump read from another file is a copy
             stored_input = json.loads(data)["provenance"]["input"]
-            if (article.provenance.input or "") == (stored_input or ""):
+            if article.url or (article.provenance.input or "") == (stored_input or ""):
                 return UpsertResult(article_id, "unchanged", story_id)
             return self._copy(db, article_id, article, keys, "same-page", 1.0)
         seen = db.execute(
