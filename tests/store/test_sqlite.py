@@ -128,6 +128,10 @@ def test_same_text_at_another_url_collapses_with_copy(store: SQLiteStore) -> Non
     assert (
         store.add(article("https://b.vn/y.html", "Giá lúa tăng", RICE, outlet="Báo B")).status == "unchanged"
     )
+    refetched = article(
+        "https://b.vn/y.html?utm_source=zalo", "Giá lúa tăng", RICE, outlet="Báo B", input_="w#9"
+    )
+    assert store.add(refetched).status == "unchanged"  # the copy's page fetched again adds no second copy
     stored = store.get(first.article_id)
     assert stored is not None
     assert [(c.url, c.outlet) for c in stored.copies] == [("https://b.vn/y.html", "Báo B")]

@@ -284,6 +284,9 @@ class SQLiteStore:
             known = db.execute(
                 "SELECT article_id FROM copies WHERE copy_key = ? LIMIT 1", (keys.canonical_key,)
             ).fetchone()
+            if known and article.url:  # a page recorded as a copy, fetched again
+                story_id = db.execute("SELECT story_id FROM articles WHERE id = ?", known).fetchone()[0]
+                return UpsertResult(known[0], "unchanged", story_id)
             if known:
                 return self._copy(db, known[0], article, keys, "same-page", 1.0)
             if keys.text_key:
