@@ -361,3 +361,15 @@ def test_batch_commits_in_groups_each_write_atomic_and_idle_batch_blocks_nobody(
     assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
     assert [row[0] for row in other.execute("SELECT article_id FROM views")] == ["x"]
     other.close()
+
+
+def test_copy_of_an_aggregator_dump_names_the_credited_outlet(store: SQLiteStore) -> None:
+    first = article(None, "Giá lúa tăng", RICE, input_="dumps/1.txt", outlet="")
+    second = article(None, "Giá lúa tăng", RICE, input_="dumps/2.txt", outlet="")
+    first.outlet = second.outlet = None
+    second.source = "Báo Nông Thôn"
+    store.add(first)
+    store.add(second)
+    stored = store.get(first.id)
+    assert stored is not None
+    assert [(c.input, c.url, c.outlet) for c in stored.copies] == [("dumps/2.txt", None, "Báo Nông Thôn")]

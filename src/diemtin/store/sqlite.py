@@ -439,7 +439,7 @@ class SQLiteStore:
                 keys.canonical_key,
                 article.provenance.input or "",
                 article.url or "",
-                article.outlet or "",
+                article.outlet or article.source or "",  # an aggregator dump credits its outlet as source
                 kind,
                 similarity,
                 time.time(),
