@@ -67,7 +67,7 @@ def test_faults_are_logged_and_the_crawl_goes_on(replay: Any, crawl: Any, outlet
 
     started = time.monotonic()
     done = crawl(
-        replay.options(delay=0.05, timeout=1.0, max_body_bytes=1024 * 1024, max_attempts=2),
+        replay.options(delay=0.05, timeout=1.5, max_body_bytes=1024 * 1024, max_attempts=2),
         outlet("tin-a", "tin-a.test", feeds=[f"{ORIGIN}/rss.xml"]),
     )
     assert time.monotonic() - started < 20
