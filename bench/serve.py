@@ -192,12 +192,16 @@ def start_server(database: Path, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start within 60 s")
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident set (VmHWM) in MiB."""
+def memory_mb(pid: int) -> dict[str, float]:
+    """The process's peak resident set (VmHWM) and its current anonymous / file-backed parts, in MiB
+    (file-backed: mapped library and database pages, which SQLite's mmap_size makes count as resident)."""
+    fields = {"VmHWM": "peak_rss_mb", "RssAnon": "rss_anon_mb", "RssFile": "rss_file_mb"}
+    found: dict[str, float] = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("VmHWM not found")
+        name, _, value = line.partition(":")
+        if name in fields:
+            found[fields[name]] = round(int(value.split()[0]) / 1024, 1)
+    return found
 
 
 # -- 3. the load -------------------------------------------------------------------------------------------
@@ -323,7 +327,7 @@ def measure(database: Path, *, connections: int, seconds: int, warmup: int) -> d
             print(f"  {name}: {results[name]}", file=sys.stderr, flush=True)
         results["cold_search"] = cold_search(port, cold_queries(database, 300))
         print(f"  cold search: {results['cold_search']}", file=sys.stderr, flush=True)
-        results["peak_rss_mb"] = round(peak_rss_mb(server.pid), 1)
+        results.update(memory_mb(server.pid))
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -409,7 +413,10 @@ def main() -> None:
     }
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print(table(results))
-    print(f"\nserver peak RSS: {results['peak_rss_mb']:.0f} MB; load average at the end: {os.getloadavg()}")
+    print(
+        f"\nserver peak RSS: {results['peak_rss_mb']:.0f} MB (at the end: {results['rss_anon_mb']:.0f} MB"
+        f" anonymous + {results['rss_file_mb']:.0f} MB file-backed); load average: {os.getloadavg()}"
+    )
     for key, met in passed.items():
         print(f"{'MET ' if met else 'MISS'}  {BARS[key]}")
 
