@@ -298,9 +298,10 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
     """Extract, deduplicate, group and store pages: files, folders (recursively), WARC archives, - for stdin.
 
     Idempotent: a page already stored is left as it is, a changed page at a known URL becomes a new revision,
-    and a duplicate (same URL, same text or a syndicated copy) is recorded as a copy of the first article.
-    Work is committed every few pages: a run that is stopped or killed keeps what it stored, and running the
-    same command again finishes the job. Pages that fail are logged and skipped.
+    and a duplicate (the same text under another URL, a syndicated copy, the same dump in another file) is
+    recorded as a copy of the first article. Work is committed every few pages: a run that is stopped or killed
+    keeps what it stored, and running the same command again finishes the job. Pages that fail are logged and
+    skipped.
     """
     import logging
 
@@ -314,7 +315,8 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
 
     console = Console(stderr=True)
     handler = RichHandler(console=console, show_time=False, show_path=False)
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
     store = open_store(database)
     columns = (
         SpinnerColumn(),
