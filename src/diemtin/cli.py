@@ -299,9 +299,9 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
 
     Idempotent: a page already stored is left as it is, a changed page at a known URL becomes a new revision,
     and a duplicate (the same text under another URL, a syndicated copy, the same dump in another file) is
-    recorded as a copy of the first article. Work is committed every few pages: a run that is stopped or killed
-    keeps what it stored, and running the same command again finishes the job. Pages that fail are logged and
-    skipped.
+    recorded as a copy of the first article. Work is committed every few pages: a run that is stopped or
+    killed keeps what it stored, and running the same command again finishes the job. Pages that fail are
+    logged and skipped.
     """
     import logging
 
