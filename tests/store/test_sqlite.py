@@ -373,3 +373,19 @@ def test_copy_of_an_aggregator_dump_names_the_credited_outlet(store: SQLiteStore
     stored = store.get(first.id)
     assert stored is not None
     assert [(c.input, c.url, c.outlet) for c in stored.copies] == [("dumps/2.txt", None, "Báo Nông Thôn")]
+
+
+def test_words_side_by_side_and_in_the_title_rank_first(store: SQLiteStore) -> None:
+    scattered = [
+        "Ông Trần Văn Hải từ trần tại nhà riêng ở thành phố, hưởng thọ tám mươi tuổi.",
+        "Gia đình ông Trần cho biết lễ viếng diễn ra ở nhà tang lễ thành phố từ sáng mai.",
+        "Bạn bè nhớ ông Trần là người thành thật, tận tụy với nghề dạy học suốt bốn mươi năm.",
+    ]
+    store.add(
+        article("https://a.vn/cao-pho.html", "Lễ viếng nhà giáo Trần Văn Hải ở thành phố", scattered, hours=1)
+    )
+    named = ["Nam diễn viên hài chia sẻ về dự định lưu diễn khắp các tỉnh vào mùa hè năm nay."]
+    target = store.add(article("https://b.vn/tran-thanh.html", "Trấn Thành kể chuyện lưu diễn", named))
+    hits = store.search(SearchQuery(text="Trấn Thành")).hits
+    assert len(hits) == 2
+    assert hits[0].article.id == target.article_id
