@@ -656,10 +656,10 @@ class SQLiteStore:
                 f"SELECT count(*) {dated}" if where else "SELECT count(*) FROM fts WHERE fts MATCH ?",
                 [match, lowest, highest, *params] if where else [match],
             ).fetchone()[0]
-        lowest = min(n for n, _, _ in candidates)  # the boosts read the index only where the candidates are
+        first = min(n for n, _, _ in candidates)  # the boosts read the index only where the candidates are
 
         def matching(expression: str) -> set[int]:
-            found = db.execute("SELECT rowid FROM fts WHERE fts MATCH ? AND rowid >= ?", (expression, lowest))
+            found = db.execute("SELECT rowid FROM fts WHERE fts MATCH ? AND rowid >= ?", (expression, first))
             return {n for (n,) in found}
 
         # Vietnamese words are several syllables and common syllables weigh almost nothing in bm25: reward the
