@@ -1,7 +1,7 @@
 """Scoring extracted Articles against gold annotations (../shared/corpus/gold, RULES.md conventions).
 
-Body: the aeb benchmark's method: ``\\w+`` tokens, overlapping 4-token shingles, precision and recall per page,
-F1 as the harmonic mean of the averaged precision and recall; plus exact match of the token sequence.
+Body: the aeb benchmark's method: ``\\w+`` tokens, overlapping 4-token shingles, precision and recall per
+page, F1 as the harmonic mean of the averaged precision and recall; plus exact match of the token sequence.
 Fields are compared after Unicode NFC and whitespace collapsing.
 """
 

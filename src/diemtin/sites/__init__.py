@@ -1,7 +1,7 @@
 """Outlet profiles: one declarative TOML file per outlet, loaded into SiteProfile records.
 
-Profiles ship in this folder; a user adds or overrides one by dropping ``<key>.toml`` into ``<data dir>/sites/``.
-Code reads profiles and never branches on an outlet's name. The TOML layout:
+Profiles ship in this folder; a user adds or overrides one by dropping ``<key>.toml`` into
+``<data dir>/sites/``. Code reads profiles and never branches on an outlet's name. The TOML layout:
 
     key = "vnexpress"                 # file stem by default
     name = "VnExpress"                # display name of the outlet
@@ -90,9 +90,9 @@ class SiteProfile:
             best: tuple[int, str] | None = None
             for prefix, key in self.categories.items():
                 prefix = prefix.strip("/").lower()
-                if prefix and (path == prefix or path.startswith(prefix + "/")):
-                    if best is None or len(prefix) > best[0]:
-                        best = (len(prefix), key)
+                matches = prefix and (path == prefix or path.startswith(prefix + "/"))
+                if matches and (best is None or len(prefix) > best[0]):
+                    best = (len(prefix), key)
             if best:
                 return best[1]
         if section:
