@@ -58,6 +58,7 @@ class Provenance:
     extractor: str = EXTRACTOR_NAME
     extractor_version: str = EXTRACTOR_VERSION
     profile: str | None = None  # site profile used, if any
+    page_type: str = "article"  # article | listing (a section, home or tag page: links, not an article)
     fetched_at: datetime | None = None
     warnings: list[str] = field(default_factory=list)
 

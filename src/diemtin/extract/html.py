@@ -642,6 +642,10 @@ def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[s
         if profile:
             warnings.append(f"profile {profile.key}: body selector found no text; generic extraction used")
         body = _generic_body(tree, url, warnings)
+        if not meta.is_article and (profile or not body.paragraphs):
+            article.provenance.page_type = "listing"
+    if profile and url and not profile.is_article_url(url):
+        article.provenance.page_type = "listing"
     paragraphs = body.paragraphs = _without_header(body.paragraphs, title, lead, page.fetched_at)
     description = fold(meta.description or "")
     if not lead and meta.language == "vi" and paragraphs and fold(paragraphs[0]) == description:

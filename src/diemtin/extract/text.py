@@ -79,6 +79,7 @@ SHORT_LINE_CHARS = 40
 MAX_SHORT_SHARE = 0.5  # above the Báo Mới date line: title, lead and paragraphs, not a column of menu items
 FEW_SHORT_LINES = 4  # a short article may be mostly short lines (kicker, title, author)
 MIN_BODY_WORDS = 40  # below this a page dump is more likely a listing than an article
+MAX_PREFIXED_PARAGRAPHS = 2  # more body paragraphs opening with "(Outlet) -" are a listing's teasers
 MAX_CARD_TITLE_CHARS = 150
 # Kinds of boxes that may sit empty inside the content (filled by JavaScript): their heading does not end it.
 WIDGET_KINDS = frozenset({"latest", "more", "featured", "sponsored"})
@@ -106,6 +107,7 @@ class _Parts:
     tags: list[str] = field(default_factory=list)
     related: list[Link] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    listing: bool = False
 
     def credit(self, attribution: Attribution) -> None:
         for name in attribution.authors:
@@ -149,6 +151,10 @@ def _read_parts(text: str, *, now: datetime | None = None) -> _Parts:
     parts = _read_page_layout(lines, now)
     if sum(len(line.split()) for line in parts.body) < MIN_BODY_WORDS:
         parts.warnings.append("little article text after the headline: a listing or home page?")
+        parts.listing = True
+    elif sum(1 for line in parts.body if _OUTLET_PREFIX.match(line)) > MAX_PREFIXED_PARAGRAPHS:
+        parts.warnings.append("body paragraphs open like teasers ('(Outlet) -'): a listing page")
+        parts.listing = True
     return parts
 
 
@@ -654,6 +660,7 @@ def _assemble(parts: _Parts, page: Page, provenance: Provenance) -> Article:
     if parts.published is not None and published is None:
         parts.warnings.append("visible date later than the fetch time; dropped")
     provenance.profile = profile.key if profile else None
+    provenance.page_type = "listing" if parts.listing else "article"
     provenance.warnings.extend(parts.warnings)
     if not parts.title:
         provenance.warnings.append("no headline found")

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 class NothingExtracted(ValueError):
-    """The page gave neither a title nor any body text: there is no article to store."""
+    """The page gave neither a title nor any body text, or is a listing page: there is no article to store."""
 
 
 def _clean_list(values: list[str]) -> list[str]:
@@ -64,6 +64,8 @@ def understand(page: Page) -> Article:
     article = normalise(extract_page(page), page)
     if not article.title and not article.body:
         raise NothingExtracted("no title and no body text found")
+    if article.provenance.page_type == "listing":
+        raise NothingExtracted("a listing, section or home page, not an article")
     return categorise(article)
 
 

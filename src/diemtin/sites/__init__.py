@@ -34,6 +34,7 @@ Profiles ship in this folder; a user adds or overrides one by dropping ``<key>.t
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -82,6 +83,11 @@ class SiteProfile:
     def matches(self, host: str) -> bool:
         host = host.lower().removeprefix("www.")
         return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def is_article_url(self, url: str) -> bool:
+        """Whether a URL has the shape of this outlet's article pages (True when no pattern is known)."""
+        pattern = self.discovery.article_url
+        return not pattern or re.search(pattern, url) is not None
 
     def category_for(self, url: str | None = None, section: str | None = None) -> str | None:
         """Taxonomy key from the longest matching URL-path prefix, else from the section label."""
