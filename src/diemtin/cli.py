@@ -420,7 +420,7 @@ def classify_pages(paths: tuple[str, ...]) -> None:
 
     from diemtin.group import classify
     from diemtin.ingest.files import InputError, iter_pages
-    from diemtin.ingest.pipeline import understand
+    from diemtin.ingest.pipeline import NothingExtracted, understand
 
     for path in paths:
         if path == "-":
@@ -430,4 +430,9 @@ def classify_pages(paths: tuple[str, ...]) -> None:
             if isinstance(item, InputError):
                 click.echo(f"{item.path}: cannot read: {item.reason}", err=True)
                 continue
-            click.echo(f"{item.origin}\t{classify.predict(understand(item))}")
+            try:
+                article = understand(item)
+            except NothingExtracted as reason:
+                click.echo(f"{item.origin}: not classified: {reason}", err=True)
+                continue
+            click.echo(f"{item.origin}\t{classify.predict(article)}")

@@ -59,7 +59,10 @@ def test_classify_command_reads_stdin_and_files(tmp_path: Path) -> None:
     page.write_text(
         "Đội tuyển Việt Nam vào chung kết\n"
         "Đội tuyển bóng đá Việt Nam thắng 2-0 ở bán kết và giành vé vào chung kết giải Đông Nam Á.\n"
-        "Hai bàn thắng của tiền đạo được ghi trong hiệp hai, huấn luyện viên khen các cầu thủ.\n",
+        "Hai bàn thắng của tiền đạo được ghi trong hiệp hai, huấn luyện viên khen các cầu thủ.\n"
+        "Trận đấu diễn ra trên sân vận động chật kín khán giả, đội khách phòng ngự chặt trong hiệp một.\n"
+        "Sang hiệp hai, đội tuyển tăng tốc, liên tục tạt bóng vào vòng cấm và được hưởng một quả phạt đền.\n"
+        "Trận chung kết lượt đi sẽ diễn ra vào cuối tuần tới, lượt về được tổ chức trên sân nhà.\n",
         encoding="utf-8",
     )
     command = [str(Path(sys.executable).with_name("diemtin")), "classify", "-", str(page)]
@@ -87,3 +90,12 @@ def test_cross_validation_on_baomoi(shared: Path) -> None:
     )
     print("section classifier, accuracy per fold:", " ".join(f"{a:.3f}" for a in accuracies))
     assert sum(accuracies) / len(accuracies) >= 0.87
+
+
+def test_classify_command_skips_a_page_without_an_article(tmp_path: Path) -> None:
+    page = tmp_path / "trang-chu.txt"
+    page.write_text("Tin mới\nThời sự\n", encoding="utf-8")
+    command = [str(Path(sys.executable).with_name("diemtin")), "classify", str(page)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout == ""
+    assert f"{page}: not classified" in done.stderr

@@ -133,7 +133,7 @@ def test_labelled_baomoi_pairs(shared: Path) -> None:
     """The whole corpus goes through the index in time order, then the labelled pairs are read.
 
     Bars asked for: precision >= 0.95 and recall >= 0.90 on `same` pairs. Measured (visible 375 pairs):
-    precision 0.877, recall 0.755; the floors below guard that level, not the bar."""
+    precision 0.903, recall 0.801; the floors below guard that level, not the bar."""
     articles = _shared_articles(shared)
     assert len(articles) == 2716
     started = time.perf_counter()
@@ -151,5 +151,5 @@ def test_labelled_baomoi_pairs(shared: Path) -> None:
     hits = sum(t and s for t, s in zip(together, same, strict=True))
     precision, recall = hits / sum(together), hits / sum(same)
     print(f"stories: precision {precision:.3f} recall {recall:.3f}, {rate:.0f} articles/s")
-    assert precision >= 0.85 and recall >= 0.72
+    assert precision >= 0.89 and recall >= 0.79
     assert rate >= 150
