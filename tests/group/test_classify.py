@@ -79,7 +79,7 @@ def test_classify_command_reads_stdin_and_files(tmp_path: Path) -> None:
 def test_cross_validation_on_baomoi(shared: Path) -> None:
     """5 stratified folds over the distinct baomoi-2013 pages (identical re-crawls kept once).
 
-    The bar asked for is 0.92; measured 0.885 with tags and 0.885 without (label noise between Xã hội, Đời
+    The bar asked for is 0.92; measured 0.887 with tags and 0.887 without (label noise between Xã hội, Đời
     sống, Pháp luật, Văn hóa/Giải trí caps it). The floor below guards the measured level."""
     labelled = classify.labelled_pages([shared / "corpus" / "baomoi-2013"])
     articles = [article for article, _ in labelled]
@@ -89,7 +89,7 @@ def test_cross_validation_on_baomoi(shared: Path) -> None:
         [classify.document(a) for a in articles], labels, [classify.content_key(a) for a in articles]
     )
     print("section classifier, accuracy per fold:", " ".join(f"{a:.3f}" for a in accuracies))
-    assert sum(accuracies) / len(accuracies) >= 0.87
+    assert sum(accuracies) / len(accuracies) >= 0.88
 
 
 def test_classify_command_skips_a_page_without_an_article(tmp_path: Path) -> None:
