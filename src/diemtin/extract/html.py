@@ -642,7 +642,7 @@ def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[s
         if profile:
             warnings.append(f"profile {profile.key}: body selector found no text; generic extraction used")
         body = _generic_body(tree, url, warnings)
-        if not meta.is_article and (profile or not body.paragraphs):
+        if not meta.is_article and ((profile and profile.extract.body) or not body.paragraphs):
             article.provenance.page_type = "listing"
     if profile and url and not profile.is_article_url(url):
         article.provenance.page_type = "listing"
