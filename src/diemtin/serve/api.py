@@ -259,6 +259,17 @@ def _list_of(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _counted_items(fields: dict[str, Any]) -> dict[str, Any]:
+    """An object holding `items`: objects with the given string fields and an article count."""
+    properties = {**fields, "count": {"type": "integer", "minimum": 0}}
+    item = {"type": "object", "required": list(properties), "properties": properties}
+    return {
+        "type": "object",
+        "required": ["items"],
+        "properties": {"items": {"type": "array", "items": item}},
+    }
+
+
 def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
@@ -355,24 +366,7 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "listCategories",
                     "responses": _ok(
                         "Categories",
-                        {
-                            "type": "object",
-                            "required": ["items"],
-                            "properties": {
-                                "items": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["key", "name", "count"],
-                                        "properties": {
-                                            "key": {"type": "string"},
-                                            "name": {"type": "string"},
-                                            "count": {"type": "integer", "minimum": 0},
-                                        },
-                                    },
-                                }
-                            },
-                        },
+                        _counted_items({"key": {"type": "string"}, "name": {"type": "string"}}),
                         errors=(),
                     ),
                 }
@@ -381,27 +375,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "Outlets with article counts",
                     "operationId": "listOutlets",
-                    "responses": _ok(
-                        "Outlets",
-                        {
-                            "type": "object",
-                            "required": ["items"],
-                            "properties": {
-                                "items": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["name", "count"],
-                                        "properties": {
-                                            "name": {"type": "string"},
-                                            "count": {"type": "integer", "minimum": 0},
-                                        },
-                                    },
-                                }
-                            },
-                        },
-                        errors=(),
-                    ),
+                    "responses": _ok("Outlets", _counted_items({"name": {"type": "string"}}), errors=()),
                 }
             },
             "/api/search": {
