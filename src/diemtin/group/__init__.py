@@ -1,0 +1,1 @@
+"""Grouping: duplicates (dedup), stories across outlets (stories), the taxonomy and its classifier."""

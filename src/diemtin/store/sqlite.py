@@ -134,6 +134,20 @@ _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+")
 
 
+def _listed_values(article: Article, keys: dedup.DedupKeys, now: float) -> tuple[object, ...]:
+    """The articles-table columns url, content_hash, text_key, published, sort_time, category, outlet."""
+    published = article.published
+    return (
+        article.url,
+        keys.content_hash,
+        keys.text_key,
+        published.isoformat() if published else None,
+        _epoch(published) if published else now,
+        article.category,
+        article.outlet,
+    )
+
+
 def _epoch(moment: datetime) -> float:
     return moment.timestamp() if moment.tzinfo else moment.replace(tzinfo=UTC).timestamp()
 
@@ -312,13 +326,7 @@ class SQLiteStore:
             (
                 article.id,
                 keys.canonical_key,
-                article.url,
-                keys.content_hash,
-                keys.text_key,
-                article.published.isoformat() if article.published else None,
-                _epoch(article.published) if article.published else now,
-                article.category,
-                article.outlet,
+                *_listed_values(article, keys, now),
                 story_id,
                 now,
                 now,
@@ -406,13 +414,7 @@ class SQLiteStore:
             "UPDATE articles SET url = ?, content_hash = ?, text_key = ?, published = ?, sort_time = ?,"
             " category = ?, outlet = ?, revision = ?, updated_at = ? WHERE n = ?",
             (
-                article.url,
-                keys.content_hash,
-                keys.text_key,
-                article.published.isoformat() if article.published else None,
-                _epoch(article.published) if article.published else now,
-                article.category,
-                article.outlet,
+                *_listed_values(article, keys, now),
                 revision,
                 now,
                 n,
