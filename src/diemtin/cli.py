@@ -329,7 +329,7 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
             counts: dict[str, int] = {}
 
             def advance(_page: object, result: object) -> None:
-                status = getattr(result, "status", "failed")
+                status = getattr(result, "status", "not stored")
                 counts[status] = counts.get(status, 0) + 1
                 elapsed = progress.tasks[0].elapsed or 1.0
                 done = sum(counts.values())

@@ -76,8 +76,8 @@ def ingest_page(page: Page, store: Store) -> UpsertResult:
 
 @dataclass(slots=True)
 class IngestReport:
-    statuses: Counter[str] = field(default_factory=Counter)  # new | revised | unchanged | duplicate | failed
-    failures: list[tuple[str, str]] = field(default_factory=list)  # (page origin, error)
+    statuses: Counter[str] = field(default_factory=Counter)  # new|revised|unchanged|duplicate|skipped|failed
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (page origin, why skipped or failed)
 
     @property
     def pages(self) -> int:
@@ -119,6 +119,12 @@ def _run(
 def _one(page: Page, store: Store, report: IngestReport) -> UpsertResult | None:
     try:
         result = ingest_page(page, store)
+    except NothingExtracted as nothing:  # a listing or an empty page: no article, and no error either
+        origin = page.origin or page.url or "<page>"
+        log.info("skipped %s: %s", origin, nothing)
+        report.statuses["skipped"] += 1
+        report.failures.append((origin, f"no article: {nothing}"))
+        return None
     except Exception as error:
         origin = page.origin or page.url or "<page>"
         log.warning("skipped %s: %s: %s", origin, type(error).__name__, error)
