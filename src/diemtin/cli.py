@@ -32,6 +32,12 @@ def main() -> None:
       diemtin extract page.html            one page to JSON
       diemtin ingest ./pages               extract, group and store into the database
       diemtin serve                        the website, search, feeds and JSON API
+      diemtin crawl --max-pages 100        fetch new articles politely (WARC kept)
+      diemtin run                          crawl on schedule and serve, until SIGTERM
+      diemtin export --format parquet --out corpus.parquet
+
+    The database is DIEMTIN_DB, else diemtin.db under DIEMTIN_DATA (~/.local/share/diemtin).
+    Each command has --help.
     """
 
 
