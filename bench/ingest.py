@@ -16,9 +16,10 @@
    p50/p95/p99 of wall time, and for search also of CPU time (on a machine shared with other jobs, the
    one-core figure).
 
-Results go to bench/out/ingest.json (never committed) and a Markdown summary to stdout.
+Results go to bench/out/ingest.json (never committed) and a Markdown summary to stdout; with --search-only,
+step 3 alone, to bench/out/search.json.
 
-    .venv/bin/python bench/ingest.py [--repeat 20] [--search-db PATH] [--search-rounds 5]
+    .venv/bin/python bench/ingest.py [--repeat 20] [--search-db PATH] [--search-rounds 5] [--search-only]
 """
 
 from __future__ import annotations
@@ -227,9 +228,18 @@ def main() -> None:
     default_db = OUT / "serve-100000.db"
     parser.add_argument("--search-db", type=Path, default=default_db if default_db.exists() else None)
     parser.add_argument("--search-rounds", type=int, default=5)
+    parser.add_argument("--search-only", action="store_true", help="time the reads only (no ingest)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"load_average_start": os.getloadavg()}
+    if args.search_only:
+        if not args.search_db:
+            parser.error("--search-only needs --search-db (or bench/out/serve-100000.db)")
+        results["search"] = search_latency(args.search_db, args.search_rounds)
+        results["load_average_end"] = os.getloadavg()
+        (OUT / "search.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+        print_reads(results)
+        return
     with tempfile.TemporaryDirectory() as scratch:
         baomoi_db = Path(scratch) / "baomoi.db"
         pages = list(iter_pages([BAOMOI]))
@@ -282,6 +292,10 @@ def print_summary(results: dict[str, Any]) -> None:
         label = f"similarity {near['similarity']}, gold: {near['gold_label']}"
         print(f"  {near['copy']} -> {near['article']} ({label})")
     print(f"story-gold pairs under the near-duplicate rule: {dups['labelled_pairs']}")
+    print_reads(results)
+
+
+def print_reads(results: dict[str, Any]) -> None:
     if "search" in results:
         search = results["search"]
         print(f"\nreads on a {search['articles']:,}-article database (ms):")

@@ -15,7 +15,8 @@ from starlette.testclient import TestClient
 
 from diemtin.serve.app import create_app
 from diemtin.serve.views import is_bot
-from diemtin.store.base import Store
+from diemtin.store import sqlite as sqlite_store
+from diemtin.store.base import SearchQuery, Store
 
 from .conftest import HOSTILE_MARK, CorpusDb
 
@@ -124,6 +125,22 @@ def test_search_finds_the_seed_accent_and_case_insensitively(
     assert tree.css("a.item-title mark"), "the matched words are highlighted"
     api = client.get("/api/search", params={"q": query, "limit": 50}).json()
     assert corpus_db.seed_id in [item["id"] for item in api["items"]]
+
+
+def test_a_broad_search_says_it_counted_only_so_far(
+    client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(sqlite_store, "CANDIDATES", 20)
+    assert not store.search(SearchQuery(text="nam", offset=40, limit=20)).total_exact  # over 60 matches
+    first = HTMLParser(client.get("/tim-kiem", params={"q": "nam", "to": "2100-01-01"}).text)
+    assert first.css_first("p.count").text() == "Hơn 20 kết quả"
+    assert first.css_first("nav.pager span").text() == "Trang 1/1+"
+    next_page = first.css_first("a[rel=next]").attributes["href"]
+    second = HTMLParser(client.get("/tim-kiem" + next_page).text)
+    assert second.css_first("p.count").text() == "Hơn 40 kết quả"
+    assert len(second.css("a.item-title")) == 20
+    api = client.get("/api/search", params={"q": "nam", "limit": 5}).json()
+    assert (api["total"], api["total_exact"], len(api["items"])) == (20, False, 5)
 
 
 def test_search_filters(client: TestClient, corpus_db: CorpusDb, store: Store):

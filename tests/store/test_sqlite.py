@@ -325,7 +325,7 @@ def test_schema_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
 
 
-def test_broad_search_counts_every_match_and_ranks_recent_ones(
+def test_broad_search_counts_as_far_as_it_ranks_and_ranks_recent_ones(
     store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sqlite_module, "CANDIDATES", 10)
@@ -334,13 +334,38 @@ def test_broad_search_counts_every_match_and_ranks_recent_ones(
         body = [" ".join(words) + ". Chiều tối có mưa rào rải rác ở vài nơi."]
         store.add(article(f"https://a.vn/thoi-tiet-{number}.html", f"Thời tiết {number}", body, hours=number))
     first = store.search(SearchQuery(text="mua rao", limit=5))
-    assert first.total == 30
+    assert (first.total, first.total_exact) == (10, False)  # more than 10 matches: counted no further
     assert len(first.hits) == 5
     assert all(int(hit.article.title.split()[-1]) >= 20 for hit in first.hits)  # the 10 newest are ranked
+    deeper = store.search(SearchQuery(text="mua rao", limit=10, offset=10))
+    assert (deeper.total, deeper.total_exact) == (20, False)  # paging deeper ranks and counts deeper
     deep = store.search(SearchQuery(text="mua rao", limit=10, offset=20))
-    assert deep.total == 30
+    assert (deep.total, deep.total_exact) == (30, True)
     assert len(deep.hits) == 10
-    assert store.search(SearchQuery(text="mua rao", since=BASE + timedelta(hours=25))).total == 5
+    dated = store.search(SearchQuery(text="mua rao", since=BASE + timedelta(hours=25)))
+    assert (dated.total, dated.total_exact) == (5, True)
+    assert store.search(SearchQuery(text="mua rao", category="the-thao")).total_exact
+
+
+def test_ranking_only_boosts_the_candidates_that_can_reach_the_page(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leaving out the candidates that no boost can lift onto the page changes no page of the ranking."""
+    vocabulary = ["giá", "lúa", "đội", "tuyển", "hai", "bên", "thi", "đấu", "sân", "nhà", "mùa", "mưa"]
+    for number in range(60):
+        rng = random.Random(number)
+        body = [" ".join(rng.choices(vocabulary, k=rng.randint(8, 40))) + "."]
+        title = " ".join(rng.choices(vocabulary, k=4))
+        store.add(article(f"https://a.vn/{number}.html", title, body, hours=-rng.uniform(0, 24 * 365)))
+    queries = [
+        SearchQuery(text=text, limit=5, offset=offset)
+        for text in ("gia lua", "doi tuyen", "hai ben", '"mua mua"')
+        for offset in (0, 5, 15)
+    ]
+    pruned = [[hit.article.id for hit in store.search(query).hits] for query in queries]
+    assert all(pruned)
+    monkeypatch.setattr(sqlite_module, "MAX_BOOST", float("inf"))  # every candidate is boosted and ranked
+    assert pruned == [[hit.article.id for hit in store.search(query).hits] for query in queries]
 
 
 def test_batch_commits_in_groups_each_write_atomic_and_idle_batch_blocks_nobody(

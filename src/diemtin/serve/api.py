@@ -1,6 +1,7 @@
 """The JSON API under /api/ (articles, stories, categories, outlets, search) and its OpenAPI 3 document.
 
-Lists are paginated with ``limit``/``offset`` and say their ``total``. Every answer carries an ETag and the
+Lists are paginated with ``limit``/``offset`` and say their ``total`` (a search says whether its total is
+exact: a broad query counts its matches only so far). Every answer carries an ETag and the
 store's Last-Modified; If-None-Match / If-Modified-Since give 304. Wrong parameters give 400 with
 ``{"error": ...}``.
 """
@@ -142,6 +143,7 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
         result = store.search(query)
         return {
             "total": result.total,
+            "total_exact": result.total_exact,
             "limit": limit,
             "offset": offset,
             "items": [summary(s) for s in result.hits],
@@ -256,6 +258,20 @@ def _list_of(item: dict[str, Any]) -> dict[str, Any]:
             "offset": {"type": "integer"},
             "items": {"type": "array", "items": item},
         },
+    }
+
+
+def _search_results(item: dict[str, Any]) -> dict[str, Any]:
+    """A list of matches: a broad search counts its matches only so far, and ``total_exact`` says so."""
+    listed = _list_of(item)
+    exact = {
+        "type": "boolean",
+        "description": "false when there are more matches than `total` (a broad search stops counting)",
+    }
+    return {
+        **listed,
+        "required": [*listed["required"], "total_exact"],
+        "properties": {**listed["properties"], "total_exact": exact},
     }
 
 
@@ -398,7 +414,7 @@ def openapi_document() -> dict[str, Any]:
                         ),
                         *_PAGING,
                     ],
-                    "responses": _ok("Matching articles, best first", _list_of(summary_ref)),
+                    "responses": _ok("Matching articles, best first", _search_results(summary_ref)),
                 }
             },
         },

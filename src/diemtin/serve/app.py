@@ -76,9 +76,10 @@ class Pager:
     total: int
     previous: str | None
     next: str | None
+    more: bool  # there are more pages than ``pages`` (a broad search counts its matches only so far)
 
 
-def _pager(request: Request, page: int, total: int) -> Pager:
+def _pager(request: Request, page: int, total: int, *, more: bool = False) -> Pager:
     pages = max(1, math.ceil(total / PER_PAGE))
 
     def link(number: int) -> str:
@@ -91,7 +92,8 @@ def _pager(request: Request, page: int, total: int) -> Pager:
         pages,
         total,
         link(page - 1) if page > 1 else None,
-        link(page + 1) if page < pages else None,
+        link(page + 1) if page < pages or more else None,
+        more,
     )
 
 
@@ -339,7 +341,7 @@ class Site:
                     }
                     for hit in (result.hits if result else [])
                 ],
-                pager=_pager(request, page, result.total) if result else None,
+                pager=_pager(request, page, result.total, more=not result.total_exact) if result else None,
                 feeds=self.feed_links(request, "/tim-kiem", "Tìm kiếm") if searched else [],
             )
             return body, HTML

@@ -59,11 +59,11 @@ def highlight(text: str, terms: list[str]) -> Markup:
     """``text`` escaped, with every word whose folded form starts with a query term wrapped in <mark>."""
     if not terms or not text:
         return escape(text)
+    prefixes = tuple(terms)
     pieces: list[str] = []
     last = 0
     for match in _WORD.finditer(text):
-        key = _word_key(match.group())
-        if any(key.startswith(term) for term in terms):
+        if _word_key(match.group()).startswith(prefixes):
             pieces.append(escape(text[last : match.start()]))
             pieces.append(Markup("<mark>%s</mark>") % match.group())
             last = match.end()

@@ -48,8 +48,9 @@ class SearchQuery:
 
 @dataclass(slots=True)
 class SearchResult:
-    total: int
+    total: int  # the number of matches when total_exact, else the search stopped counting: there are more
     hits: list[StoredArticle]
+    total_exact: bool = True
 
 
 @dataclass(slots=True)
@@ -87,7 +88,8 @@ class Store(Protocol):
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Accent- and case-insensitive full text ("quoted phrases" kept), filtered; ranked by relevance
-        weighted by recency; with no text, the filtered articles newest first. ``total``: all matches."""
+        weighted by recency; with no text, the filtered articles newest first. ``total``: all matches,
+        or, with ``total_exact`` False, how far a broad query was counted (there are more matches)."""
 
     def record_view(self, article_id: str, at: datetime | None = None) -> None:
         """Count one reader view (ignored for an unknown id)."""

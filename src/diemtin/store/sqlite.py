@@ -34,9 +34,10 @@ from diemtin.textnorm import fold
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
-CANDIDATES = 1000  # a search ranks at most this many matches, the most recently stored
+CANDIDATES = 1000  # a search ranks (and counts) at most this many matches, the most recently stored
 ADJACENT_BOOST = 2.0  # score factor for a match with the loose query words side by side
 TITLE_BOOST = 2.0  # score factor for a match with every query word in its title
+MAX_BOOST = ADJACENT_BOOST * TITLE_BOOST
 TITLE_WEIGHT = 4.0  # bm25 weight of the title column against the text column
 RECENCY_DAYS = 30.0  # a match this many days older than the newest article counts half as much
 BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
@@ -604,9 +605,10 @@ class SQLiteStore:
     def search(self, query: SearchQuery) -> SearchResult:
         """Full-text search over folded text, ranked by bm25 weighted by recency, narrowed by the filters.
 
-        Category and outlet filters are facet terms of the full-text query, so counting stays inside the
-        index. Ranking scores at most CANDIDATES matches, the most recently stored ones (a broad query ranks
-        what is recent instead of scoring the whole archive); loose words found side by side rank higher.
+        Category and outlet filters are facet terms of the full-text query, so filtering stays inside the
+        index. Only the CANDIDATES most recently stored matches (more when paging deeper) are read and ranked:
+        a broad query ranks what is recent instead of scoring the whole archive, and counts its matches only
+        that far (``total_exact`` is then False). Loose words found side by side rank higher.
         """
         match, adjacent = fts_query(query.text)
         db = self._db()
@@ -621,67 +623,63 @@ class SQLiteStore:
                 [*params, query.limit, query.offset],
             ).fetchall()
             return SearchResult(int(counted.fetchone()[0]), self._stored(rows))
-        facets = [f'"{token}"' for token in (_facet("c", query.category), _facet("o", query.outlet)) if token]
-        words = match
-        if facets:
-            match = f"{match} AND facets : ({' AND '.join(facets)})"
+        tokens = [f'"{token}"' for token in (_facet("c", query.category), _facet("o", query.outlet)) if token]
+        facets = f" AND facets : ({' AND '.join(tokens)})" if tokens else ""
         where, params = self._filters(None, None, query.since, query.until)
-        lowest, highest = 0, 2**63 - 1
+        # CROSS JOIN keeps the full-text index as the outer loop, read newest row first and stopped by LIMIT
+        source = "FROM fts CROSS JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ?"
+        args: list[Any] = [match + facets]
         if where:
             # the rows stored in the date range bound the index scan (rows are stored roughly in time order)
             window = f"SELECT min(a.n), max(a.n) FROM articles a WHERE {where}"
             lowest, highest = db.execute(window, params).fetchone()
             if lowest is None:
                 return SearchResult(0, [])
-        # CROSS JOIN keeps the full-text index as the outer loop: driving from articles would probe it per row
-        source = "FROM fts CROSS JOIN articles a ON a.n = fts.rowid"
-        source += " WHERE fts MATCH ? AND fts.rowid BETWEEN ? AND ?"
-        dated = f"{source} AND {where}"
+            source += f" AND fts.rowid BETWEEN ? AND ? AND {where}"
+            args += [lowest, highest, *params]
         depth = max(CANDIDATES, query.offset + query.limit)
-        floor_row = db.execute(
-            f"SELECT fts.rowid {dated} ORDER BY fts.rowid DESC LIMIT 1 OFFSET ?"
-            if where
-            else "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-            [match, lowest, highest, *params, depth - 1] if where else [match, depth - 1],
-        ).fetchone()
-        floor = max(floor_row[0], lowest) if floor_row else lowest
-        candidates = db.execute(
+        found = db.execute(
             f"SELECT fts.rowid, bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0), a.sort_time {source}"
-            f"{' AND ' + where if where else ''}",
-            [match, floor, highest, *params],
+            " ORDER BY fts.rowid DESC LIMIT ?",
+            [*args, depth + 1],
         ).fetchall()
+        candidates = found[:depth]
         if not candidates:
             return SearchResult(0, [])
-        total = len(candidates)
-        if floor_row is not None:  # more matches than candidates: count them all
-            total = db.execute(
-                f"SELECT count(*) {dated}" if where else "SELECT count(*) FROM fts WHERE fts MATCH ?",
-                [match, lowest, highest, *params] if where else [match],
-            ).fetchone()[0]
-        first = min(n for n, _, _ in candidates)  # the boosts read the index only where the candidates are
-
-        def matching(expression: str) -> set[int]:
-            found = db.execute("SELECT rowid FROM fts WHERE fts MATCH ? AND rowid >= ?", (expression, first))
-            return {n for (n,) in found}
-
-        # Vietnamese words are several syllables and common syllables weigh almost nothing in bm25: reward the
-        # query's words side by side, and all of them in the title
-        side_by_side = matching(f"{{title text}} : {adjacent}") if adjacent else set()
-        in_title = matching(f"title : ({words})")
         newest = max(sort_time for _, _, sort_time in candidates)
         scale = RECENCY_DAYS * 86400.0
+        base: dict[int, float] = {
+            n: -bm25 * scale / (scale + newest - sort_time) for n, bm25, sort_time in candidates
+        }
+        # Vietnamese words are several syllables and common syllables weigh almost nothing in bm25: reward the
+        # query's words side by side, and all of them in the title. A boost at most multiplies a score by
+        # MAX_BOOST, so only candidates within that factor of the page's last score can still reach the page.
+        wanted = min(query.offset + query.limit, len(candidates))
+        bar = sorted(base.values(), reverse=True)[wanted - 1] / MAX_BOOST
+        contenders = [n for n, score in base.items() if score >= bar]
+        first, last = min(contenders), max(contenders)
 
-        def score(candidate: tuple[int, float, float]) -> float:
-            n, bm25, sort_time = candidate
+        def matching(expression: str) -> set[int]:
+            """The contenders matching ``expression`` (the filters' facets keep the index reads short)."""
+            rows = db.execute(
+                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?",
+                (expression + facets, first, last),
+            )
+            return {n for (n,) in rows}
+
+        side_by_side = matching(f"{{title text}} : {adjacent}") if adjacent else set()
+        in_title = matching(f"title : ({match})")
+
+        def score(n: int) -> float:
             boost = (ADJACENT_BOOST if n in side_by_side else 1.0) * (TITLE_BOOST if n in in_title else 1.0)
-            return float(-bm25 * boost * scale / (scale + newest - sort_time))
+            return base[n] * boost
 
-        ranked = sorted(candidates, key=score, reverse=True)[query.offset : query.offset + query.limit]
-        order = [n for n, _, _ in ranked]
+        order = sorted(contenders, key=score, reverse=True)[query.offset : query.offset + query.limit]
         marks = ",".join("?" * len(order))
-        found = db.execute(f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.n IN ({marks})", order)
-        by_n = {row[0]: row for row in found}
-        return SearchResult(int(total), self._stored([by_n[n] for n in order]))
+        shown = db.execute(f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.n IN ({marks})", order)
+        by_n = {row[0]: row for row in shown}
+        exact = len(found) <= depth
+        return SearchResult(len(candidates), self._stored([by_n[n] for n in order]), total_exact=exact)
 
     def most_read(self, *, since: datetime, limit: int = 10) -> list[StoredArticle]:
         db = self._db()
