@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import time
+import zlib
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -12,7 +14,16 @@ import pytest
 
 from diemtin.article import Article
 from diemtin.extract import extract
-from diemtin.group.stories import StoryIndex, cosine, story_features, unpack
+from diemtin.group import stories
+from diemtin.group.stories import (
+    REGROUP_EVERY,
+    UNCOMPARED_SCORE,
+    StoryIndex,
+    average_linkage,
+    cosine,
+    story_features,
+    unpack,
+)
 
 VN = timezone(timedelta(hours=7))
 T0 = datetime(2024, 6, 3, 8, 0, tzinfo=VN)
@@ -77,6 +88,54 @@ def test_same_event_from_two_outlets_is_one_story() -> None:
     assert index.story_of("b") == "a"
 
 
+def test_average_linkage_merges_best_first_and_refuses_a_chain() -> None:
+    # 0-1 and 1-2 look alike, 0-2 were never compared: 2 would join {0, 1} only through 1, so it stays out
+    assert average_linkage(3, {(0, 1): 4.0, (1, 2): 2.0}) == [[0, 1], [2]]
+    # with 0-2 alike too, the mean over the cross pairs reaches the threshold and all three are one story
+    assert average_linkage(3, {(0, 1): 4.0, (1, 2): 2.0, (0, 2): 1.0}) == [[0, 1, 2]]
+    # a pair below the threshold never merges; nothing compared, nothing merged
+    assert average_linkage(2, {(0, 1): -0.5}) == [[0], [1]]
+    assert average_linkage(3, {}) == [[0], [1], [2]]
+    assert UNCOMPARED_SCORE < 0
+
+
+def test_regroup_reports_moved_articles_and_keeps_the_oldest_story_id() -> None:
+    index = StoryIndex()
+    index.add("a", story_features(FLOOD_A), T0)
+    index.add("c", story_features(FOOTBALL), T0 + timedelta(hours=1))
+    index.add("b", story_features(FLOOD_B), T0 + timedelta(hours=3))
+    assert index.pending == 3
+    moved = index.regroup()
+    assert index.pending == 0
+    assert {name: index.story_of(name) for name in "abc"} == {"a": "a", "b": "a", "c": "c"}
+    assert all(index.story_of(name) == story for name, story in moved.items())
+    assert index.regroup() == {}
+
+
+def same_text_from(outlet: str) -> Article:
+    return Article(title=FLOOD_A.title, lead=FLOOD_A.lead, body=FLOOD_A.body, source=outlet)
+
+
+def by_outlet(scores: dict[frozenset[str], float]) -> Callable[..., float]:
+    """A pair score read from a table keyed by the two reports' outlets (hashed as story_features does)."""
+    table = {
+        frozenset(zlib.crc32(name.lower().encode()) for name in key): value for key, value in scores.items()
+    }
+    return lambda a, b, gap: table[frozenset((a.outlet, b.outlet))]
+
+
+def test_regroup_undoes_a_greedy_join(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a ~ b weakly, b ~ c strongly, a and c unlike: arriving in order, c follows b into a's story; average
+    # linkage keeps a apart, since the mean of (a, b) and (a, c) is below the threshold
+    scores = by_outlet({frozenset("xy"): 0.5, frozenset("yz"): 5.0, frozenset("xz"): -1.0})
+    monkeypatch.setattr(stories, "pair_score", scores)
+    index = StoryIndex()
+    for name, outlet, hours in [("a", "x", 0), ("b", "y", 1), ("c", "z", 2)]:
+        assert index.add(name, story_features(same_text_from(outlet)), T0 + timedelta(hours=hours)) == "a"
+    assert index.regroup() == {"b": "b", "c": "b"}
+    assert [index.story_of(name) for name in "abc"] == ["a", "b", "b"]
+
+
 def test_outside_the_window_starts_a_new_story() -> None:
     index = StoryIndex(window_hours=24)
     index.add("a", story_features(FLOOD_A), T0)
@@ -133,16 +192,18 @@ def test_labelled_baomoi_pairs(shared: Path) -> None:
     """The whole corpus goes through the index in time order, then the labelled pairs are read.
 
     Bars asked for: precision >= 0.95 and recall >= 0.90 on `same` pairs. Measured (visible 375 pairs):
-    precision 0.903, recall 0.801; the floors below guard that level, not the bar."""
+    precision 0.926, recall 0.834; the floors below guard that level, not the bar."""
     articles = _shared_articles(shared)
     assert len(articles) == 2716
     started = time.perf_counter()
     features = {name: story_features(article) for name, article in articles.items()}
     index = StoryIndex()
-    story = {
-        name: index.add(name, features[name], articles[name].published)
-        for name in sorted(articles, key=lambda name: (articles[name].published, name))
-    }
+    story = {}
+    for name in sorted(articles, key=lambda name: (articles[name].published, name)):
+        story[name] = index.add(name, features[name], articles[name].published)
+        if index.pending >= REGROUP_EVERY:  # as the store does in a batch
+            story.update(index.regroup())
+    story.update(index.regroup())
     rate = len(articles) / (time.perf_counter() - started)
     with open(shared / "corpus/gold/stories.tsv", encoding="utf-8") as stream:
         pairs = list(csv.DictReader(stream, delimiter="\t"))
@@ -151,5 +212,5 @@ def test_labelled_baomoi_pairs(shared: Path) -> None:
     hits = sum(t and s for t, s in zip(together, same, strict=True))
     precision, recall = hits / sum(together), hits / sum(same)
     print(f"stories: precision {precision:.3f} recall {recall:.3f}, {rate:.0f} articles/s")
-    assert precision >= 0.89 and recall >= 0.79
+    assert precision >= 0.91 and recall >= 0.82
     assert rate >= 150

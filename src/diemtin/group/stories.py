@@ -7,13 +7,16 @@ made by ``build_df_table``); then the hashed title terms, the names (runs of cap
 day-month dates of title and lead, and the outlet.
 
 ``StoryIndex`` finds candidates through an inverted index on each article's highest-weighted terms. A
-candidate story is scored against the new article through its members: a linear pair score (PAIR_WEIGHTS:
-text and headline cosine, title and name overlap, days apart, same outlet, conflicting dates) mixed as
-LINK_MAX_SHARE of the best member's score plus the rest of the members' mean, which keeps a story from
-drifting by chaining. The article joins the best story scoring at least PAIR_THRESHOLD, else starts its own.
-Same topic but another event (the next day's weather bulletin, another match of the tournament) should stay
-apart: such pairs share fewer title terms and names, lie further apart in time, come from the same outlet or
-name other dates.
+linear pair score (PAIR_WEIGHTS: text and headline cosine, title and name overlap, days apart, same outlet,
+conflicting dates) says how much two reports look like one event. ``add`` files a new article at once in the
+best candidate story, scored through its members (LINK_MAX_SHARE of the best member's score plus the rest of
+the members' mean), or in a story of its own. ``regroup`` then re-clusters, by average linkage, the stories
+that the articles added since its last call touch: clusters merge best first while the mean pair score
+between all their members reaches PAIR_THRESHOLD, which keeps a story from drifting by chaining and undoes
+greedy joins made in arrival order. The store calls it after every add, or every REGROUP_EVERY adds and at
+the end of a batch. Same topic but another event (the next day's weather bulletin, another match of the
+tournament) should stay apart: such pairs share fewer title terms, lie further apart in time, come from the
+same outlet or name other dates.
 """
 
 from __future__ import annotations
@@ -51,20 +54,23 @@ BODY_CHARS_PER_SYLLABLE = 8  # characters of the body folded to find them (ample
 MAX_TERMS = 300  # highest-weighted terms kept per article
 POSTED_TERMS = 12  # terms per article entered in the candidate index
 # Pair score = intercept + sum of weight * feature; a pair is one story when the score reaches PAIR_THRESHOLD.
-# Fitted by logistic regression on half of the labelled baomoi-2013 pairs (gold/stories.tsv), checked on the
-# other half and on the whole index (tests/group/test_stories.py).
+# Fitted by logistic regression (C = 30) on the labelled baomoi-2013 pairs (gold/stories.tsv) as `regroup`
+# uses them; fitted on either half, the other half scores the same within noise (docs/grouping.md).
 PAIR_WEIGHTS = {
-    "cosine": 3.51,  # TF-IDF cosine of title, lead and body start
-    "headline": 2.56,  # TF-IDF cosine of title and lead
-    "title": 1.73,  # Jaccard overlap of title syllables and bigrams
-    "names": 0.89,  # Jaccard overlap of names in title and lead
-    "days": -1.18,  # days between the two reports
-    "same_outlet": -0.94,  # one outlet rarely reports one event twice; its follow-ups are another event
-    "date_conflict": -0.74,  # both title+leads name dates, and no date in common
+    "cosine": 11.34,  # TF-IDF cosine of title, lead and body start
+    "headline": 7.66,  # TF-IDF cosine of title and lead
+    "title": 1.96,  # Jaccard overlap of title syllables and bigrams
+    "names": -0.78,  # Jaccard overlap of names in title and lead: given the cosines, the same actors in
+    # another event (the next stop of a visit, the next step of a case)
+    "days": -1.85,  # days between the two reports
+    "same_outlet": -2.87,  # one outlet rarely reports one event twice; its follow-ups are another event
+    "date_conflict": -1.92,  # both title+leads name dates, and no date in common
 }
-PAIR_INTERCEPT = -0.75
+PAIR_INTERCEPT = -2.52
 PAIR_THRESHOLD = 0.0
 LINK_MAX_SHARE = 0.5  # a story's score: this share of its best member's score, the rest their mean
+UNCOMPARED_SCORE = -3.0  # pair score of two members never compared (they share none of their top terms)
+REGROUP_EVERY = 500  # a bulk load re-clusters the touched stories after this many new articles
 MAX_MEMBERS = 50  # a story is compared through its most recent members only
 NO_DATE_DAYS = 1.0  # days apart assumed when an article has no date
 MIN_DF_KEPT = 2  # terms rarer than this are left out of the shipped table (they count as unseen)
@@ -239,7 +245,8 @@ def cosine(a: bytes, b: bytes) -> float:
 
 
 class StoryIndex:
-    """Assigns each added article to a story: the best-matching earlier report's story, or a new one."""
+    """Assigns each added article to a story: the best-matching earlier report's story, or a new one; then
+    `regroup` re-clusters the stories that the articles added since its last call touch."""
 
     def __init__(self, window_hours: float = 72.0, *, max_candidates: int = 200) -> None:
         self.window = timedelta(hours=window_hours)
@@ -251,6 +258,7 @@ class StoryIndex:
         self._postings: defaultdict[int, dict[str, None]] = defaultdict(dict)
         self._by_time: list[tuple[datetime, str]] = []
         self._newest: datetime | None = None
+        self._pending: dict[str, None] = {}  # articles added since the last regroup
 
     def __len__(self) -> int:
         return len(self._features)
@@ -263,7 +271,79 @@ class StoryIndex:
         unpacked = unpack(features)
         story = self._best_story(unpacked, published) or article_id
         self._remember(article_id, story, unpacked, published)
+        self._pending[article_id] = None
         return story
+
+    @property
+    def pending(self) -> int:
+        """How many articles were added since the last `regroup`."""
+        return len(self._pending)
+
+    def regroup(self) -> dict[str, str]:
+        """Re-cluster, by average linkage, the stories that the articles added since the last call belong to
+        or share top terms with; returns {article_id: new story id} for every article whose story changed.
+
+        `add` places an article greedily, in arrival order. Here two clusters merge, best pair first, while
+        the mean score over all their members' pairs reaches PAIR_THRESHOLD (members never compared count
+        as UNCOMPARED_SCORE), so one early wrong join no longer decides where the later reports go.
+        """
+        region = self._region()
+        self._pending.clear()
+        if len(region) < 2:
+            return {}
+        position = {article_id: i for i, article_id in enumerate(region)}
+        scores: dict[tuple[int, int], float] = {}
+        for i, article_id in enumerate(region):
+            features, published = self._features[article_id], self._published[article_id]
+            for candidate in self._candidates(features.vector):
+                j = position.get(candidate)
+                if j is None or j <= i:
+                    continue
+                gap = self._gap(published, self._published[candidate])
+                if gap is None or abs(gap) <= self.window:
+                    scores[i, j] = pair_score(features, self._features[candidate], gap)
+        return self._relabel(region, average_linkage(len(region), scores))
+
+    def _region(self) -> list[str]:
+        """The pending articles, their candidates and every indexed member of those articles' stories, oldest
+        first."""
+        touched: dict[str, None] = {}
+        for article_id in self._pending:
+            features = self._features.get(article_id)
+            if features is not None:
+                touched[article_id] = None
+                touched.update(dict.fromkeys(self._candidates(features.vector)))
+        stories = dict.fromkeys(self._story[article_id] for article_id in touched)
+        members = {member for story in stories for member in self._members[story]}
+        return sorted(members, key=self._age)
+
+    def _age(self, article_id: str) -> tuple[datetime, str]:
+        published = self._published[article_id]
+        return (published or datetime.max.replace(tzinfo=VIETNAM), article_id)
+
+    def _relabel(self, region: list[str], clusters: list[list[int]]) -> dict[str, str]:
+        """Give each cluster a story id (its oldest member's current story, when no older cluster took it)
+        and record the articles that changed story."""
+        moved: dict[str, str] = {}
+        taken: set[str] = set()
+        for story in {self._story[article_id] for article_id in region}:
+            self._members.pop(story, None)
+        for cluster in sorted(clusters, key=min):  # the region is oldest first, so min is the oldest member
+            members = [region[i] for i in cluster]
+            story = next(
+                (s for s in (self._story[members[0]], members[0]) if s not in taken),
+                f"{members[0]}-{len(taken)}",
+            )
+            taken.add(story)
+            for article_id in members:
+                if self._story[article_id] != story:
+                    moved[article_id] = self._story[article_id] = story
+            self._members[story].extend(members)
+        return moved
+
+    @staticmethod
+    def _gap(a: datetime | None, b: datetime | None) -> timedelta | None:
+        return None if a is None or b is None else a - b
 
     def load(self, rows: Iterable[tuple[str, str, bytes, datetime | None]]) -> None:
         """Rebuild the index from stored (article_id, story_id, features, published) rows; a blob that does
@@ -285,8 +365,7 @@ class StoryIndex:
         for story in dict.fromkeys(self._story[candidate] for candidate in self._candidates(features.vector)):
             scores = []
             for member in self._members[story][-MAX_MEMBERS:]:
-                when = self._published[member]
-                gap = None if when is None or published is None else published - when
+                gap = self._gap(published, self._published[member])
                 if gap is None or abs(gap) <= self.window:
                     scores.append(pair_score(features, self._features[member], gap))
             if not scores:
@@ -325,6 +404,7 @@ class StoryIndex:
             if features is None:
                 continue
             self._published.pop(old, None)
+            self._pending.pop(old, None)
             members = self._members[self._story[old]]
             members.remove(old)
             if not members:
@@ -335,6 +415,41 @@ class StoryIndex:
                     posting.pop(old, None)
                     if not posting:
                         del self._postings[term]
+
+
+def average_linkage(size: int, scores: dict[tuple[int, int], float]) -> list[list[int]]:
+    """Clusters of items 0..size-1: merge the best-scoring pair of clusters while the mean score over all
+    their cross pairs reaches PAIR_THRESHOLD; `scores` holds the compared pairs (i < j), the others count
+    as UNCOMPARED_SCORE."""
+    neighbours: list[dict[int, float]] = [{} for _ in range(size)]
+    for (i, j), score in scores.items():
+        neighbours[i][j] = neighbours[j][i] = score
+    clusters = {i: [i] for i in range(size)}
+    owner = list(range(size))
+
+    def link(a: int, b: int) -> float:
+        total = sum(neighbours[x].get(y, UNCOMPARED_SCORE) for x in clusters[a] for y in clusters[b])
+        return total / (len(clusters[a]) * len(clusters[b]))
+
+    heap = [(-score, i, j) for (i, j), score in scores.items() if score >= PAIR_THRESHOLD]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if a not in clusters or b not in clusters:
+            continue  # one side was merged into another cluster since this entry was pushed
+        score = link(a, b)
+        if score < -negative:  # the clusters grew since: queue them again at their current score
+            if score >= PAIR_THRESHOLD:
+                heapq.heappush(heap, (-score, a, b))
+            continue
+        for item in clusters[b]:
+            owner[item] = a
+        clusters[a].extend(clusters.pop(b))
+        for c in {owner[y] for x in clusters[a] for y in neighbours[x]} - {a}:
+            score = link(a, c)
+            if score >= PAIR_THRESHOLD:
+                heapq.heappush(heap, (-score, min(a, c), max(a, c)))
+    return [sorted(members) for members in clusters.values()]
 
 
 def _aware(published: datetime | None) -> datetime | None:
@@ -371,8 +486,10 @@ def build_df_table(articles: Iterable[Article], path: Path = DF_PATH) -> int:
 
 
 __all__ = [
+    "REGROUP_EVERY",
     "Features",
     "StoryIndex",
+    "average_linkage",
     "build_df_table",
     "cosine",
     "pair_score",
