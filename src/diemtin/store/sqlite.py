@@ -27,7 +27,7 @@ import numpy as np
 
 from diemtin.article import Article
 from diemtin.group import dedup
-from diemtin.group.stories import StoryIndex, story_features
+from diemtin.group.stories import REGROUP_EVERY, StoryIndex, story_features
 from diemtin.store.base import Copy, SearchQuery, SearchResult, StoredArticle, UpsertResult
 from diemtin.textnorm import fold
 
@@ -273,9 +273,15 @@ class SQLiteStore:
             yield
         finally:
             self._local.batching = False
+            db = self._db()
+            if self._stories is not None and self._stories.pending:
+                if self._local.batch_started is None:
+                    db.execute("BEGIN IMMEDIATE")
+                    self._local.batch_started = time.monotonic()
+                self._regroup_stories(db, every=1)
             if self._local.batch_started is not None:
                 self._local.batch_started = None
-                self._db().execute("COMMIT")
+                db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -344,7 +350,8 @@ class SQLiteStore:
             " VALUES (?, ?, 1, ?, ?)",
             (article.id, keys.content_hash, _version_time(article), now),
         )
-        return UpsertResult(article.id, "new", story_id)
+        self._regroup_stories(db, every=REGROUP_EVERY if getattr(self._local, "batching", False) else 1)
+        return UpsertResult(article.id, "new", self._story_index(db).story_of(article.id) or story_id)
 
     def _index(self, db: sqlite3.Connection, n: int | None, article: Article, keys: dedup.DedupKeys) -> None:
         self._index_text(db, n, article, keys.folded)
@@ -478,6 +485,16 @@ class SQLiteStore:
             ):
                 best = (article_id, score)
         return best
+
+    def _regroup_stories(self, db: sqlite3.Connection, every: int) -> None:
+        """Once `every` new articles wait, re-cluster the stories they touch and store the new story ids."""
+        index = self._stories
+        if index is None or index.pending < every:
+            return
+        moved = index.regroup()
+        db.executemany(
+            "UPDATE articles SET story_id = ? WHERE id = ?", [(story, id_) for id_, story in moved.items()]
+        )
 
     def _story_index(self, db: sqlite3.Connection) -> StoryIndex:
         """The in-memory story index, rebuilt on first use from the articles of the most recent window."""
