@@ -166,10 +166,13 @@ def test_load_rebuilds_the_index_and_skips_bad_blobs() -> None:
     assert index.add("b", story_features(FLOOD_B), T0 + timedelta(hours=2)) == "story-1"
 
 
-def test_old_articles_are_forgotten() -> None:
+def test_old_articles_are_forgotten_after_regrouping() -> None:
     index = StoryIndex(window_hours=24)
-    index.add("a", story_features(FLOOD_A), T0)
     index.add("c", story_features(FOOTBALL), T0 + timedelta(days=5))
+    index.add("a", story_features(FLOOD_A), T0)  # arrives late: kept until regrouped
+    index.add("b", story_features(FLOOD_B), T0 + timedelta(hours=2))
+    assert len(index) == 3 and index.story_of("b") == "a"
+    index.regroup()
     assert len(index) == 1 and index.story_of("a") == "a"
 
 

@@ -289,8 +289,13 @@ class StoryIndex:
         """
         region = self._region()
         self._pending.clear()
-        if len(region) < 2:
-            return {}
+        moved = self._relabel(region, average_linkage(len(region), self._scores(region)))
+        if self._newest is not None:
+            self._forget_old(self._newest - 2 * self.window)
+        return moved
+
+    def _scores(self, region: list[str]) -> dict[tuple[int, int], float]:
+        """Pair scores of the region's articles (by position) that are each other's candidates."""
         position = {article_id: i for i, article_id in enumerate(region)}
         scores: dict[tuple[int, int], float] = {}
         for i, article_id in enumerate(region):
@@ -302,7 +307,7 @@ class StoryIndex:
                 gap = self._gap(published, self._published[candidate])
                 if gap is None or abs(gap) <= self.window:
                     scores[i, j] = pair_score(features, self._features[candidate], gap)
-        return self._relabel(region, average_linkage(len(region), scores))
+        return scores
 
     def _region(self) -> list[str]:
         """The pending articles, their candidates and every indexed member of those articles' stories, oldest
@@ -394,17 +399,16 @@ class StoryIndex:
             heapq.heappush(self._by_time, (published, article_id))
             if self._newest is None or published > self._newest:
                 self._newest = published
-            self._forget_old(self._newest - 2 * self.window)
 
     def _forget_old(self, horizon: datetime) -> None:
-        """Drop articles published before the horizon: nothing new can match them any more."""
+        """Drop articles published before the horizon: nothing new can match them any more. This waits for
+        `regroup`, so that pages arriving out of date order still meet their neighbours."""
         while self._by_time and self._by_time[0][0] < horizon:
             _, old = heapq.heappop(self._by_time)
             features = self._features.pop(old, None)
             if features is None:
                 continue
             self._published.pop(old, None)
-            self._pending.pop(old, None)
             members = self._members[self._story[old]]
             members.remove(old)
             if not members:
