@@ -13,10 +13,10 @@ best candidate story, scored through its members (LINK_MAX_SHARE of the best mem
 the members' mean), or in a story of its own. ``regroup`` then re-clusters, by average linkage, the stories
 that the articles added since its last call touch: clusters merge best first while the mean pair score
 between all their members reaches PAIR_THRESHOLD, which keeps a story from drifting by chaining and undoes
-greedy joins made in arrival order. The store calls it after every add, or every REGROUP_EVERY adds and at
-the end of a batch. Same topic but another event (the next day's weather bulletin, another match of the
-tournament) should stay apart: such pairs share fewer title terms, lie further apart in time, come from the
-same outlet or name other dates.
+greedy joins made in arrival order. The store calls it every REGROUP_EVERY new articles, every few seconds,
+at the end of a batch and at close. Same topic but another event (the next day's weather bulletin, another
+match of the tournament) should stay apart: such pairs share fewer title terms, lie further apart in time,
+come from the same outlet or name other dates.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ PAIR_INTERCEPT = -2.52
 PAIR_THRESHOLD = 0.0
 LINK_MAX_SHARE = 0.5  # a story's score: this share of its best member's score, the rest their mean
 UNCOMPARED_SCORE = -3.0  # pair score of two members never compared (they share none of their top terms)
-REGROUP_EVERY = 500  # a bulk load re-clusters the touched stories after this many new articles
+REGROUP_EVERY = 500  # new articles waiting before the store regroups (sooner when time passes)
 MAX_MEMBERS = 50  # a story is compared through its most recent members only
 NO_DATE_DAYS = 1.0  # days apart assumed when an article has no date
 MIN_DF_KEPT = 2  # terms rarer than this are left out of the shipped table (they count as unseen)

@@ -40,6 +40,9 @@ TITLE_BOOST = 2.0  # score factor for a match with every query word in its title
 MAX_BOOST = ADJACENT_BOOST * TITLE_BOOST
 TITLE_WEIGHT = 4.0  # bm25 weight of the title column against the text column
 RECENCY_DAYS = 30.0  # a match this many days older than the newest article counts half as much
+# New articles are regrouped (stories.REGROUP_EVERY) once that many wait, or when REGROUP_SECONDS passed
+# since the last regroup, and always at the end of a batch and at close.
+REGROUP_SECONDS = 10.0
 BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
 BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
 
@@ -185,6 +188,7 @@ class SQLiteStore:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._stories: StoryIndex | None = None
+        self._regroup_after = 0.0  # monotonic time from which a new article triggers a regroup
         self._story_window_hours = story_window_hours
         db = self._db()
         db.execute("PRAGMA journal_mode = WAL")
@@ -273,17 +277,18 @@ class SQLiteStore:
             yield
         finally:
             self._local.batching = False
-            db = self._db()
-            if self._stories is not None and self._stories.pending:
-                if self._local.batch_started is None:
-                    db.execute("BEGIN IMMEDIATE")
-                    self._local.batch_started = time.monotonic()
-                self._regroup_stories(db, every=1)
             if self._local.batch_started is not None:
+                self._regroup_stories(self._db(), due=True)
                 self._local.batch_started = None
-                db.execute("COMMIT")
+                self._db().execute("COMMIT")
+            elif self._stories is not None and self._stories.pending:
+                with self._transaction() as db:
+                    self._regroup_stories(db, due=True)
 
     def close(self) -> None:
+        if self._stories is not None and self._stories.pending:
+            with self._transaction() as db:
+                self._regroup_stories(db, due=True)
         with self._lock:
             for db in self._connections:
                 db.close()
@@ -350,7 +355,7 @@ class SQLiteStore:
             " VALUES (?, ?, 1, ?, ?)",
             (article.id, keys.content_hash, _version_time(article), now),
         )
-        self._regroup_stories(db, every=REGROUP_EVERY if getattr(self._local, "batching", False) else 1)
+        self._regroup_stories(db)
         return UpsertResult(article.id, "new", self._story_index(db).story_of(article.id) or story_id)
 
     def _index(self, db: sqlite3.Connection, n: int | None, article: Article, keys: dedup.DedupKeys) -> None:
@@ -486,12 +491,16 @@ class SQLiteStore:
                 best = (article_id, score)
         return best
 
-    def _regroup_stories(self, db: sqlite3.Connection, every: int) -> None:
-        """Once `every` new articles wait, re-cluster the stories they touch and store the new story ids."""
+    def _regroup_stories(self, db: sqlite3.Connection, *, due: bool = False) -> None:
+        """When due (see REGROUP_EVERY), re-cluster the stories the new articles touch and store the new ids;
+        until then a new article keeps the story `StoryIndex.add` gave it."""
         index = self._stories
-        if index is None or index.pending < every:
+        if index is None or not index.pending:
+            return
+        if not due and index.pending < REGROUP_EVERY and time.monotonic() < self._regroup_after:
             return
         moved = index.regroup()
+        self._regroup_after = time.monotonic() + REGROUP_SECONDS
         db.executemany(
             "UPDATE articles SET story_id = ? WHERE id = ?", [(story, id_) for id_, story in moved.items()]
         )
