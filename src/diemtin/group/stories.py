@@ -53,6 +53,7 @@ BODY_SYLLABLES = 600  # syllables of the body read after title and lead
 BODY_CHARS_PER_SYLLABLE = 8  # characters of the body folded to find them (ample: syllables average ~4)
 MAX_TERMS = 300  # highest-weighted terms kept per article
 POSTED_TERMS = 12  # terms per article entered in the candidate index
+MAX_CANDIDATES = 30  # earlier articles compared with a new one: those sharing most of its posted terms
 # Pair score = intercept + sum of weight * feature; a pair is one story when the score reaches PAIR_THRESHOLD.
 # Fitted by logistic regression (C = 30) on the labelled baomoi-2013 pairs (gold/stories.tsv) as `regroup`
 # uses them; fitted on either half, the other half scores the same within noise (docs/grouping.md).
@@ -248,7 +249,7 @@ class StoryIndex:
     """Assigns each added article to a story: the best-matching earlier report's story, or a new one; then
     `regroup` re-clusters the stories that the articles added since its last call touch."""
 
-    def __init__(self, window_hours: float = 72.0, *, max_candidates: int = 200) -> None:
+    def __init__(self, window_hours: float = 72.0, *, max_candidates: int = MAX_CANDIDATES) -> None:
         self.window = timedelta(hours=window_hours)
         self.max_candidates = max_candidates
         self._features: dict[str, Features] = {}
