@@ -14,10 +14,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	touch $@
 
-# Debian packages the tests need: Chromium for the browser tests, wrk for the serving benchmark.
+# Debian packages the tests need: Chromium for the browser tests, wrk for the serving benchmark, PostgreSQL
+# for the PostgreSQL store tests (they start their own throwaway server; see tests/store/conftest.py).
 system:
-	@if ! command -v chromium >/dev/null || ! command -v wrk >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! command -v wrk >/dev/null \
+		|| ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk postgresql >/dev/null; \
 	fi
 
 # The main job: ingest the project's own sample pages into a fresh demo database, then serve the site on
