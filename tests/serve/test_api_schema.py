@@ -31,6 +31,7 @@ def test_openapi_document_lists_every_endpoint(api_schema: schemathesis.BaseSche
     assert labels == {
         "GET /api/articles",
         "GET /api/articles/{article_id}",
+        "GET /api/stories",
         "GET /api/stories/{story_id}",
         "GET /api/categories",
         "GET /api/outlets",

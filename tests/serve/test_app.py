@@ -223,9 +223,31 @@ def test_api_lists_paginate_and_describe_errors(client: TestClient, corpus_db: C
     assert client.get("/api/articles/khong-co").status_code == 404
     assert client.get("/api/search", params={"since": "ngày mai"}).status_code == 400
     spec = client.get("/openapi.json").json()
-    assert {"/api/articles", "/api/articles/{article_id}", "/api/stories/{story_id}", "/api/search"} <= set(
-        spec["paths"]
-    )
+    assert {
+        "/api/articles",
+        "/api/articles/{article_id}",
+        "/api/stories",
+        "/api/stories/{story_id}",
+        "/api/search",
+    } <= set(spec["paths"])
+
+
+def test_api_lists_stories_newest_first_one_entry_each(client: TestClient, store: Store):
+    first = client.get("/api/stories", params={"limit": 10}).json()
+    second = client.get("/api/stories", params={"limit": 10, "offset": 10}).json()
+    ids = [item["id"] for item in first["items"] + second["items"]]
+    assert len(ids) == 20 == len(set(ids)) and first["has_more"]
+    newest = [item["latest"]["published"] for item in first["items"] + second["items"]]
+    assert newest == sorted(newest, reverse=True)
+    for item in first["items"]:
+        members = store.story(item["id"])
+        assert item["articles"] == len(members) >= 1
+        assert item["latest"]["id"] in [member.article.id for member in members]
+    several = [item for item in first["items"] + second["items"] if item["articles"] > 1]
+    assert several, "the corpus has stories told more than once"
+    world = client.get("/api/stories", params={"category": "the-gioi", "limit": 5}).json()["items"]
+    assert world and all(item["latest"]["category"] == "the-gioi" for item in world)
+    assert client.get("/api/stories", params={"offset": 5000}).status_code == 400
 
 
 def _attributes(html: str) -> list[tuple[str, str, str]]:

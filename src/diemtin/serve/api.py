@@ -30,6 +30,7 @@ JSON = "application/json"
 API_CACHE = "public, max-age=30"
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_STORY_OFFSET = 1_000  # stories are found by walking the latest articles, so their pages stop here
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -71,6 +72,33 @@ def detail(stored: StoredArticle) -> dict[str, Any]:
     return data
 
 
+def latest_stories(store: Store, category: str | None, count: int) -> list[StoredArticle]:
+    """The newest article of each of the `count` most recently updated stories (in a category, if given)."""
+    newest: dict[str, StoredArticle] = {}
+    walked, size = 0, 2 * count
+    while len(newest) < count:
+        batch = store.latest(category=category, limit=size, offset=walked)
+        for item in batch:
+            newest.setdefault(item.story_id, item)
+        walked += len(batch)
+        if len(batch) < size:
+            break
+        size = min(2 * size, 1_000)
+    return list(newest.values())[:count]
+
+
+def story_summary(members: list[StoredArticle], newest: StoredArticle) -> dict[str, Any]:
+    """One story in a list: its id, newest article (in the asked category), number of reports, outlets."""
+    outlets = dict.fromkeys(m.article.source or m.article.outlet for m in members)
+    return {
+        "id": newest.story_id,
+        "articles": len(members),
+        "outlets": [name for name in outlets if name],
+        "latest": summary(newest),
+        "html_url": "/su-kien/" + quote(newest.story_id, safe=""),
+    }
+
+
 def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
     """The /api/ routes and /openapi.json, answering through ``cache`` (emptied when the store changes)."""
 
@@ -103,6 +131,20 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
         total = store.count(category=category, outlet=outlet)
         items = store.latest(category=category, outlet=outlet, limit=limit, offset=offset)
         return {"total": total, "limit": limit, "offset": offset, "items": [summary(s) for s in items]}
+
+    def stories(request: Request) -> dict[str, Any]:
+        limit, offset = page_params(request)
+        if offset > MAX_STORY_OFFSET:
+            raise BadParameter(f"offset: at most {MAX_STORY_OFFSET} for stories")
+        category = request.query_params.get("category") or None
+        newest = latest_stories(store, category, offset + limit + 1)
+        page = newest[offset : offset + limit]
+        return {
+            "limit": limit,
+            "offset": offset,
+            "has_more": len(newest) > offset + limit,
+            "items": [story_summary(store.story(item.story_id) or [item], item) for item in page],
+        }
 
     def article(request: Request) -> dict[str, Any]:
         stored = store.get(request.path_params["article_id"])
@@ -155,6 +197,7 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
     return [
         Route("/api/articles", cached(articles)),
         Route("/api/articles/{article_id:str}", cached(article)),
+        Route("/api/stories", cached(stories)),
         Route("/api/stories/{story_id:str}", cached(story)),
         Route("/api/categories", cached(categories)),
         Route("/api/outlets", cached(outlets)),
@@ -357,6 +400,37 @@ def openapi_document() -> dict[str, Any]:
                     "responses": _ok("The article", {"$ref": "#/components/schemas/Article"}, errors=(404,)),
                 }
             },
+            "/api/stories": {
+                "get": {
+                    "summary": "Latest stories (one event, several outlets), most recently updated first",
+                    "operationId": "listStories",
+                    "parameters": [
+                        _CATEGORY,
+                        _query("limit", "Stories per page", _PAGING[0]["schema"]),
+                        _query(
+                            "offset",
+                            "Stories to skip",
+                            {"type": "integer", "minimum": 0, "maximum": MAX_STORY_OFFSET, "default": 0},
+                        ),
+                    ],
+                    "responses": _ok(
+                        "A page of stories",
+                        {
+                            "type": "object",
+                            "required": ["limit", "offset", "has_more", "items"],
+                            "properties": {
+                                "limit": {"type": "integer"},
+                                "offset": {"type": "integer"},
+                                "has_more": {"type": "boolean"},
+                                "items": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/StorySummary"},
+                                },
+                            },
+                        },
+                    ),
+                }
+            },
             "/api/stories/{story_id}": {
                 "get": {
                     "summary": "The articles of one story, across outlets",
@@ -421,6 +495,17 @@ def openapi_document() -> dict[str, Any]:
         "components": {
             "schemas": {
                 "ArticleSummary": _SUMMARY,
+                "StorySummary": {
+                    "type": "object",
+                    "required": ["id", "articles", "outlets", "latest", "html_url"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "articles": {"type": "integer", "minimum": 1},
+                        "outlets": {"type": "array", "items": {"type": "string"}},
+                        "latest": summary_ref,
+                        "html_url": {"type": "string"},
+                    },
+                },
                 "Article": _ARTICLE,
                 "Error": {
                     "type": "object",

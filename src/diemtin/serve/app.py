@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from diemtin.group.taxonomy import CATEGORIES
 from diemtin.serve import feeds
-from diemtin.serve.api import api_routes
+from diemtin.serve.api import api_routes, latest_stories
 from diemtin.serve.caching import Memo, Rendered, ResponseCache, respond
 from diemtin.serve.params import BadParameter, moment, whole_number
 from diemtin.serve.present import byline, category_name, date_time, day_month, iso, section_label
@@ -95,16 +95,6 @@ def _pager(request: Request, page: int, total: int, *, more: bool = False) -> Pa
         link(page + 1) if page < pages or more else None,
         more,
     )
-
-
-def _one_per_story(items: list[StoredArticle]) -> list[StoredArticle]:
-    seen: set[str] = set()
-    kept = []
-    for item in items:
-        if item.story_id not in seen:
-            seen.add(item.story_id)
-            kept.append(item)
-    return kept
 
 
 class Site:
@@ -191,10 +181,10 @@ class Site:
 
     async def home(self, request: Request) -> Response:
         def render() -> tuple[bytes, str]:
-            latest = _one_per_story(self.store.latest(limit=PER_PAGE))
+            latest = latest_stories(self.store, None, PER_PAGE)
             sections = []
             for key, name in self.navigation.get():
-                items = _one_per_story(self.store.latest(category=key, limit=HOME_PER_CATEGORY))
+                items = latest_stories(self.store, key, HOME_PER_CATEGORY)
                 sections.append({"key": key, "name": name, "items": items})
             body = self.html(
                 "home.html",
