@@ -29,6 +29,7 @@ from diemtin.article import Article
 from diemtin.group import dedup
 from diemtin.group.stories import REGROUP_EVERY, StoryIndex, story_features
 from diemtin.store.base import Copy, SearchQuery, SearchResult, StoredArticle, UpsertResult
+from diemtin.store.common import dumps, epoch, listed_values, query_words, version_time
 from diemtin.textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -134,30 +135,7 @@ DROP TABLE fts_1;
 
 ARTICLE_COLUMNS = "a.n, a.id, a.story_id, a.revision, a.ingested_at, a.views, d.data"
 FROM_ARTICLES = "articles a JOIN article_data d ON d.n = a.n"
-_PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+")
-
-
-def _listed_values(article: Article, keys: dedup.DedupKeys, now: float) -> tuple[object, ...]:
-    """The articles-table columns url, content_hash, text_key, published, sort_time, category, outlet."""
-    published = article.published
-    return (
-        article.url,
-        keys.content_hash,
-        keys.text_key,
-        published.isoformat() if published else None,
-        _epoch(published) if published else now,
-        article.category,
-        article.outlet,
-    )
-
-
-def _epoch(moment: datetime) -> float:
-    return moment.timestamp() if moment.tzinfo else moment.replace(tzinfo=UTC).timestamp()
-
-
-def _folded_words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
 
 
 def fts_query(text: str) -> tuple[str | None, str | None]:
@@ -166,16 +144,10 @@ def fts_query(text: str) -> tuple[str | None, str | None]:
     Quoted phrases must appear as phrases, every other word must appear; the phrase of the loose words
     (None for fewer than two) marks the matches that have them side by side, which rank higher.
     """
-    phrases = [words for words in map(_folded_words, _PHRASE.findall(text)) if words]
-    loose = _folded_words(_PHRASE.sub(" ", text))
+    phrases, loose = query_words(text)
     parts = ['"' + " ".join(words) + '"' for words in phrases] + [f'"{word}"' for word in loose]
     adjacent = '"' + " ".join(loose) + '"' if len(loose) > 1 else None
     return " AND ".join(parts) or None, adjacent
-
-
-def _version_time(article: Article) -> float | None:
-    moment = article.provenance.fetched_at or article.modified
-    return _epoch(moment) if moment else None
 
 
 class SQLiteStore:
@@ -338,7 +310,7 @@ class SQLiteStore:
             (
                 article.id,
                 keys.canonical_key,
-                *_listed_values(article, keys, now),
+                *listed_values(article, keys, now),
                 story_id,
                 now,
                 now,
@@ -347,13 +319,13 @@ class SQLiteStore:
         n = cursor.lastrowid
         db.execute(
             "INSERT INTO article_data (n, data, signature, story_features) VALUES (?, ?, ?, ?)",
-            (n, _dumps(article), keys.signature, features),
+            (n, dumps(article), keys.signature, features),
         )
         self._index(db, n, article, keys)
         db.execute(
             "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at)"
             " VALUES (?, ?, 1, ?, ?)",
-            (article.id, keys.content_hash, _version_time(article), now),
+            (article.id, keys.content_hash, version_time(article), now),
         )
         self._regroup_stories(db)
         return UpsertResult(article.id, "new", self._story_index(db).story_of(article.id) or story_id)
@@ -396,7 +368,7 @@ class SQLiteStore:
         article.id = article_id
         now = time.time()
         current = Article.from_dict(json.loads(data))
-        incoming_time, current_time = _version_time(article), _version_time(current)
+        incoming_time, current_time = version_time(article), version_time(current)
         older = incoming_time is not None and current_time is not None and incoming_time < current_time
         emptier = not article.body and bool(current.body)
         revision += 1
@@ -404,7 +376,7 @@ class SQLiteStore:
             db.execute(
                 "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at, data)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (article_id, keys.content_hash, revision, incoming_time, now, _dumps(article)),
+                (article_id, keys.content_hash, revision, incoming_time, now, dumps(article)),
             )
             db.execute("UPDATE articles SET revision = ? WHERE n = ?", (revision, n))
             return UpsertResult(article_id, "revised", story_id)
@@ -421,13 +393,13 @@ class SQLiteStore:
         features = story_features(article)
         db.execute(
             "UPDATE article_data SET data = ?, signature = ?, story_features = ? WHERE n = ?",
-            (_dumps(article), keys.signature, features, n),
+            (dumps(article), keys.signature, features, n),
         )
         db.execute(
             "UPDATE articles SET url = ?, content_hash = ?, text_key = ?, published = ?, sort_time = ?,"
             " category = ?, outlet = ?, revision = ?, updated_at = ? WHERE n = ?",
             (
-                *_listed_values(article, keys, now),
+                *listed_values(article, keys, now),
                 revision,
                 now,
                 n,
@@ -526,7 +498,7 @@ class SQLiteStore:
         return self._stories
 
     def record_view(self, article_id: str, at: datetime | None = None) -> None:
-        moment = _epoch(at) if at else time.time()
+        moment = epoch(at) if at else time.time()
         with self._transaction() as db:
             updated = db.execute("UPDATE articles SET views = views + 1 WHERE id = ?", (article_id,)).rowcount
             if updated:
@@ -591,10 +563,10 @@ class SQLiteStore:
             params.append(outlet)
         if since:
             clauses.append("a.sort_time >= ?")
-            params.append(_epoch(since))
+            params.append(epoch(since))
         if until:
             clauses.append("a.sort_time <= ?")
-            params.append(_epoch(until))
+            params.append(epoch(until))
         return " AND ".join(clauses), params
 
     def latest(
@@ -712,7 +684,7 @@ class SQLiteStore:
         counted = db.execute(
             "SELECT article_id, count(*) AS hits FROM views WHERE at >= ? GROUP BY article_id"
             " ORDER BY hits DESC, article_id LIMIT ?",
-            (_epoch(since), limit),
+            (epoch(since), limit),
         ).fetchall()
         order = {article_id: rank for rank, (article_id, _) in enumerate(counted)}
         marks = ",".join("?" * len(order))
@@ -778,7 +750,7 @@ class SQLiteStore:
             db.executemany(
                 "INSERT INTO views (article_id, at)"
                 " SELECT ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)",
-                [(article_id, _epoch(at), article_id) for article_id, at in views],
+                [(article_id, epoch(at), article_id) for article_id, at in views],
             )
 
 
@@ -790,7 +762,3 @@ def _facet(prefix: str, value: str | None) -> str | None:
 def _facets(category: str | None, outlet: str | None) -> str:
     """The facets column of a search row: the category and outlet tokens."""
     return " ".join(token for token in (_facet("c", category), _facet("o", outlet)) if token)
-
-
-def _dumps(article: Article) -> str:
-    return json.dumps(article.to_dict(), ensure_ascii=False)

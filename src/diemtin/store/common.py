@@ -1,0 +1,55 @@
+"""Pure helpers both store backends share: row values, times, the stored JSON and a reader's query words."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+from diemtin.article import Article
+from diemtin.group import dedup
+from diemtin.textnorm import fold
+
+_PHRASE = re.compile(r'"([^"]*)"')
+_WORD = re.compile(r"\w+")
+
+
+def epoch(moment: datetime) -> float:
+    """Seconds since 1970 (a naive time is taken as UTC)."""
+    return moment.timestamp() if moment.tzinfo else moment.replace(tzinfo=UTC).timestamp()
+
+
+def version_time(article: Article) -> float | None:
+    """When this version of a page was seen: fetched, else modified (None when neither is known)."""
+    moment = article.provenance.fetched_at or article.modified
+    return epoch(moment) if moment else None
+
+
+def dumps(article: Article) -> str:
+    """The Article as the JSON text a store keeps."""
+    return json.dumps(article.to_dict(), ensure_ascii=False)
+
+
+def listed_values(article: Article, keys: dedup.DedupKeys, now: float) -> tuple[object, ...]:
+    """The articles-table columns url, content_hash, text_key, published, sort_time, category, outlet."""
+    published = article.published
+    return (
+        article.url,
+        keys.content_hash,
+        keys.text_key,
+        published.isoformat() if published else None,
+        epoch(published) if published else now,
+        article.category,
+        article.outlet,
+    )
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of ``text`` folded by ``textnorm.fold`` ('Lãnh đạo!' -> ['lanh', 'dao'])."""
+    return _WORD.findall(fold(text))
+
+
+def query_words(text: str) -> tuple[list[list[str]], list[str]]:
+    """What a reader typed as (its "quoted phrases", its other words), folded; empty phrases dropped."""
+    phrases = [words for words in map(folded_words, _PHRASE.findall(text)) if words]
+    return phrases, folded_words(_PHRASE.sub(" ", text))
