@@ -12,7 +12,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from diemtin.article import Page
-from diemtin.ingest.warc import InputError, iter_warc
+from diemtin.ingest import warc
+from diemtin.ingest.warc import InputError, SkippedRecord, iter_warc, iter_warc_records
 
 PAGE = "<html><head><title>Bài mẫu</title></head><body><p>Hà Nội mở thêm tuyến buýt.</p></body></html>"
 
@@ -71,6 +72,20 @@ def test_html_responses_become_pages(tmp_path: Path, gzip: bool) -> None:
     file, _, offset = (first.origin or "").rpartition("#")
     assert file == str(path)
     assert int(offset) > 0
+
+
+def test_skipped_responses_come_with_their_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "crawl.warc.gz"
+    write_warc(path, gzip=True)
+    monkeypatch.setattr(warc, "MAX_RECORD_BYTES", 105)  # page a has 106 bytes, page b 105
+    results = list(iter_warc_records(path))
+    assert [item.reason if isinstance(item, SkippedRecord) else "page" for item in results] == [
+        "body over 105 bytes",
+        "not HTML (image/png)",
+        "HTTP status 404",
+        "page",
+        "not HTML (application/json)",
+    ]
 
 
 def test_origin_offset_points_at_the_record(tmp_path: Path) -> None:

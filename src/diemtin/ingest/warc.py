@@ -2,8 +2,9 @@
 
 Pages carry the record's target URL, WARC-Date, HTTP status and headers (lower-case names), and the origin
 ``<path>#<offset>``. Records that are not pages (warcinfo, requests, metadata, non-HTML, error statuses,
-empty bodies) are skipped with a logged reason. A damaged archive ends in an InputError, after the pages
-read before the damage.
+empty bodies, bodies over MAX_RECORD_BYTES) are skipped with a logged reason; ``iter_warc_records`` also
+yields each skipped response as a SkippedRecord, for jobs that count them. A damaged archive ends in an
+InputError, after the pages read before the damage.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Content types that say nothing about the body: the body itself decides whether it is HTML.
 UNTYPED = ("", "application/octet-stream", "text/plain", "unk")
+MAX_RECORD_BYTES = (
+    32 * 1024 * 1024
+)  # a response body past this is skipped unread (html.py parses 6 MB at most)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +40,25 @@ class InputError:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedRecord:
+    """A response record that is not a page (non-HTML, error status, empty or too large), with the reason."""
+
+    origin: str
+    reason: str
+
+
 def iter_warc(path: str | Path) -> Iterator[Page | InputError]:
     """The HTML response pages of one WARC file, in file order; never raises on bad content."""
+    for item in iter_warc_records(path):
+        if isinstance(item, SkippedRecord):
+            log.info("%s: skipped, %s", item.origin, item.reason)
+        else:
+            yield item
+
+
+def iter_warc_records(path: str | Path) -> Iterator[Page | SkippedRecord | InputError]:
+    """Every response record of one WARC file as a Page or a SkippedRecord, in file order."""
     name = str(path)
     try:
         with open(path, "rb") as handle:
@@ -46,28 +67,26 @@ def iter_warc(path: str | Path) -> Iterator[Page | InputError]:
                 if record.rec_type != "response":
                     log.debug("%s: skipped a %s record", name, record.rec_type)
                     continue
-                content = record.content_stream().read()  # before the offset: asking for it skips the body
-                page = _page(record, content, f"{name}#{records.get_record_offset()}")
-                if page is not None:
-                    yield page
+                # read before asking for the offset: asking first skips the body
+                content = record.content_stream().read(MAX_RECORD_BYTES + 1)
+                yield _page(record, content, f"{name}#{records.get_record_offset()}")
     except (ArchiveLoadFailed, OSError, EOFError, ValueError) as error:
         yield InputError(name, f"damaged WARC: {error}")
 
 
-def _page(record: Any, content: bytes, origin: str) -> Page | None:
+def _page(record: Any, content: bytes, origin: str) -> Page | SkippedRecord:
     http = record.http_headers
     status = int(http.get_statuscode()) if http and http.get_statuscode() else None
     if status is not None and not 200 <= status < 300:
-        log.info("%s: skipped, HTTP status %s", origin, status)
-        return None
+        return SkippedRecord(origin, f"HTTP status {status}")
     if not content:
-        log.info("%s: skipped, empty body", origin)
-        return None
+        return SkippedRecord(origin, "empty body")
+    if len(content) > MAX_RECORD_BYTES:
+        return SkippedRecord(origin, f"body over {MAX_RECORD_BYTES} bytes")
     headers = {key.lower(): value for key, value in http.headers} if http else {}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in HTML_TYPES and not (content_type in UNTYPED and detect_kind(content) == "html"):
-        log.info("%s: skipped, not HTML (%s)", origin, content_type or "no content type")
-        return None
+        return SkippedRecord(origin, f"not HTML ({content_type or 'no content type'})")
     return Page(
         content=content,
         kind="html",
