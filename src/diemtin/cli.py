@@ -374,6 +374,56 @@ def export_corpus(database: str | None, export_format: str, out: str | None) -> 
     click.echo(f"{count} articles exported", err=True)
 
 
+@main.command("spark-extract")
+@click.option(
+    "--master",
+    default=None,
+    help="Spark master: local[2], spark://HOST:7077, yarn... (default: spark-submit's, else local[*]).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Output folder, must not exist: articles/ and skipped/ Parquet datasets are written there.",
+)
+@click.argument("paths", nargs=-1, required=True)
+def spark_extract(master: str | None, out: str, paths: tuple[str, ...]) -> None:
+    """Re-process WARC archives with Spark: extract every HTML record as `ingest` would, collapse exact
+    duplicates (same URL, same text) into one article with its copies, write Parquet in the export schema.
+
+    PATHS are .warc / .warc.gz files, folders or glob patterns, readable from every Spark worker. Records
+    that give no article are counted by reason and listed in OUT/skipped. Needs the spark extra
+    (pip install 'diemtin[spark]') and Java 17 or 21. Exits 1 when an input or the output is wrong or
+    every record failed. See docs/scale.md for a cluster.
+    """
+    try:
+        from diemtin.scale.warc_job import run, spark_session, warc_paths
+    except ImportError as missing:
+        raise click.ClickException(
+            f"{missing}: install the spark extra, pip install 'diemtin[spark]'"
+        ) from None
+
+    if Path(out).exists():
+        raise click.ClickException(f"{out} exists: give a new output folder")
+    try:
+        warc_paths(paths)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
+    spark = spark_session(master)
+    try:
+        report = run(spark, paths, out)
+    finally:
+        spark.stop()
+    skipped = ", ".join(f"{n} {reason}" for reason, n in report.counts.most_common() if reason != "article")
+    click.echo(
+        f"{report.records} records: {report.articles} articles written"
+        f" ({report.copies} more copies collapsed into them); skipped: {skipped or 'none'}",
+        err=True,
+    )
+    if report.all_failed:
+        raise SystemExit(1)
+
+
 @main.command("train-classifier")
 @click.option(
     "--out",

@@ -83,7 +83,8 @@ def record(stored: StoredArticle) -> dict[str, Any]:
     return data
 
 
-def _parquet_row(stored: StoredArticle) -> dict[str, Any]:
+def parquet_row(stored: StoredArticle) -> dict[str, Any]:
+    """One row of SCHEMA (datetimes as datetimes); the Spark job in ``scale/`` writes the same rows."""
     article = stored.article
     data = record(stored)
     data["published"] = article.published
@@ -117,6 +118,6 @@ def export(store: Store, format: ExportFormat, out: str | Path | None = None) ->
         raise ValueError("Parquet export needs an output file (--out)")
     with pq.ParquetWriter(str(out), SCHEMA, compression="zstd") as writer:
         for batch in _batches(store.iter_all()):
-            writer.write_table(pa.Table.from_pylist([_parquet_row(s) for s in batch], schema=SCHEMA))
+            writer.write_table(pa.Table.from_pylist([parquet_row(s) for s in batch], schema=SCHEMA))
             count += len(batch)
     return count
