@@ -1,4 +1,5 @@
-"""SQLite store: idempotent adds, revisions, duplicates, folded full-text search, filters, views, restarts."""
+"""Store behaviours on both backends (SQLite and a real PostgreSQL server, see conftest.py): idempotent adds,
+revisions, duplicates, folded full-text search, filters, views, restarts; then SQLite's own details."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import random
 import sqlite3
 import threading
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +21,10 @@ from diemtin.group import stories
 from diemtin.store import open_store
 from diemtin.store import sqlite as sqlite_module
 from diemtin.store.base import SearchQuery
+from diemtin.store.postgres import PostgresStore
 from diemtin.store.sqlite import SQLiteStore, fts_query
+
+AnyStore = SQLiteStore | PostgresStore
 
 VN = timezone(timedelta(hours=7))
 BASE = datetime(2024, 3, 10, 8, 0, tzinfo=VN)
@@ -70,13 +76,13 @@ def article(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> SQLiteStore:
+def sqlite_store(tmp_path: Path) -> Iterator[SQLiteStore]:
     opened = SQLiteStore(tmp_path / "news.db")
     yield opened
     opened.close()
 
 
-def test_same_page_twice_is_one_article(store: SQLiteStore) -> None:
+def test_same_page_twice_is_one_article(store: AnyStore) -> None:
     first = store.add(article("https://a.vn/quoc-phong-1.html", "Lãnh đạo quốc phòng điện đàm", DEFENCE))
     again = store.add(article("https://a.vn/quoc-phong-1.html", "Lãnh đạo quốc phòng điện đàm", DEFENCE))
     assert first.status == "new"
@@ -90,7 +96,7 @@ def test_same_page_twice_is_one_article(store: SQLiteStore) -> None:
     assert stored.story_id
 
 
-def test_changed_page_is_new_revision_and_newest_shown(store: SQLiteStore) -> None:
+def test_changed_page_is_new_revision_and_newest_shown(store: AnyStore) -> None:
     url = "https://a.vn/gia-lua.html"
     old = article(url, "Giá lúa đứng yên", RICE, fetched=BASE)
     new = article(url, "Giá lúa tăng mạnh", [*RICE, "Cập nhật: giá tiếp tục tăng vào buổi chiều."])
@@ -109,7 +115,7 @@ def test_changed_page_is_new_revision_and_newest_shown(store: SQLiteStore) -> No
     assert store.search(SearchQuery(text='"dung yen"')).total == 0
 
 
-def test_an_older_or_empty_version_never_replaces_the_shown_one(store: SQLiteStore) -> None:
+def test_an_older_or_empty_version_never_replaces_the_shown_one(store: AnyStore) -> None:
     url = "https://a.vn/bong-da.html"
     store.add(article(url, "Thắng ba bàn", FOOTBALL, fetched=BASE + timedelta(days=1)))
     older = article(url, "Thắng hai bàn", FOOTBALL[:2], fetched=BASE)
@@ -123,7 +129,7 @@ def test_an_older_or_empty_version_never_replaces_the_shown_one(store: SQLiteSto
     assert stored.article.body == FOOTBALL
 
 
-def test_same_text_at_another_url_collapses_with_copy(store: SQLiteStore) -> None:
+def test_same_text_at_another_url_collapses_with_copy(store: AnyStore) -> None:
     first = store.add(article("https://a.vn/x.html", "Giá lúa tăng", RICE, outlet="Báo A"))
     copy = store.add(article("https://b.vn/y.html", "Giá lúa tăng", RICE, outlet="Báo B"))
     assert copy.status == "duplicate"
@@ -141,7 +147,7 @@ def test_same_text_at_another_url_collapses_with_copy(store: SQLiteStore) -> Non
     assert store.count() == 1
 
 
-def test_urlless_identical_dumps_collapse_and_record_each_input(store: SQLiteStore) -> None:
+def test_urlless_identical_dumps_collapse_and_record_each_input(store: AnyStore) -> None:
     one = article(None, "Giá lúa tăng", RICE, input_="dumps/1.txt")
     two = article(None, "Giá lúa tăng", RICE, input_="dumps/2.txt")
     assert store.add(one).status == "new"
@@ -152,7 +158,7 @@ def test_urlless_identical_dumps_collapse_and_record_each_input(store: SQLiteSto
     assert [c.input for c in stored.copies] == ["dumps/2.txt"]
 
 
-def test_near_duplicate_syndicated_copy(store: SQLiteStore) -> None:
+def test_near_duplicate_syndicated_copy(store: AnyStore) -> None:
     long_body = DEFENCE + RICE + FOOTBALL
     edited = [*long_body[:-1], long_body[-1].replace("thứ hai", "thứ ba"), "Theo Báo A."]
     first = store.add(article("https://a.vn/1.html", "Tin tổng hợp", long_body, outlet="Báo A"))
@@ -163,7 +169,7 @@ def test_near_duplicate_syndicated_copy(store: SQLiteStore) -> None:
     assert other.status == "new"
 
 
-def test_short_texts_never_collapse_by_content(store: SQLiteStore) -> None:
+def test_short_texts_never_collapse_by_content(store: AnyStore) -> None:
     one = store.add(article("https://a.vn/video-1", "Video", ["Xem video."]))
     two = store.add(article("https://a.vn/video-2", "Video", ["Xem video."]))
     assert one.status == two.status == "new"
@@ -171,7 +177,7 @@ def test_short_texts_never_collapse_by_content(store: SQLiteStore) -> None:
 
 
 @pytest.mark.parametrize("text", ["lanh dao quoc phong", "lãnh đạo quốc phòng", "LÃNH ĐẠO", '"Quoc Phong"'])
-def test_search_folds_accents_and_case(store: SQLiteStore, text: str) -> None:
+def test_search_folds_accents_and_case(store: AnyStore, text: str) -> None:
     target = store.add(article("https://a.vn/qp.html", "Lãnh đạo quốc phòng hai nước điện đàm", DEFENCE))
     store.add(article("https://a.vn/lua.html", "Giá lúa tăng", RICE))
     result = store.search(SearchQuery(text=text))
@@ -179,14 +185,14 @@ def test_search_folds_accents_and_case(store: SQLiteStore, text: str) -> None:
     assert result.total == 1
 
 
-def test_search_phrase_requires_adjacent_words(store: SQLiteStore) -> None:
+def test_search_phrase_requires_adjacent_words(store: AnyStore) -> None:
     store.add(article("https://a.vn/1.html", "Đội tuyển thắng", FOOTBALL))
     assert store.search(SearchQuery(text='"cau thu tre"')).total == 1
     assert store.search(SearchQuery(text='"tre cau thu"')).total == 0
     assert store.search(SearchQuery(text="tre cau thu")).total == 1
 
 
-def test_search_filters_and_ranking(store: SQLiteStore) -> None:
+def test_search_filters_and_ranking(store: AnyStore) -> None:
     old = store.add(
         article("https://a.vn/1.html", "Giá lúa tăng", RICE, hours=-24 * 60, category="kinh-doanh")
     )
@@ -210,7 +216,7 @@ def test_search_filters_and_ranking(store: SQLiteStore) -> None:
 
 @pytest.mark.parametrize("in_batch", [True, False], ids=["batch", "single-adds"])
 def test_stories_are_regrouped_by_batch_end_or_close(
-    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch, in_batch: bool
+    backend: Any, store: AnyStore, monkeypatch: pytest.MonkeyPatch, in_batch: bool
 ) -> None:
     # Pair scores by outlet: x ~ y weakly, y ~ z strongly, x and z unlike. Added one by one, z follows
     # y into x's story; when the batch ends (or the store closes), average linkage parts them and the store
@@ -230,12 +236,12 @@ def test_stories_are_regrouped_by_batch_end_or_close(
         ]
         assert len({store.get(id_).story_id for id_ in ids}) == 1  # type: ignore[union-attr]
     store.close()
-    reopened = SQLiteStore(store.path)
+    reopened = backend.open()
     x, y, z = (reopened.get(id_) for id_ in ids)
     assert x and y and z and x.story_id != y.story_id == z.story_id
 
 
-def test_latest_count_categories_outlets_story(store: SQLiteStore) -> None:
+def test_latest_count_categories_outlets_story(store: AnyStore) -> None:
     for hour in range(5):
         store.add(
             article(f"https://a.vn/{hour}.html", f"Tin {hour}", [f"Nội dung riêng số {hour}."], hours=hour)
@@ -262,7 +268,7 @@ def test_latest_count_categories_outlets_story(store: SQLiteStore) -> None:
     assert modified <= datetime.now(UTC)
 
 
-def test_views_and_most_read(store: SQLiteStore) -> None:
+def test_views_and_most_read(store: AnyStore) -> None:
     a = store.add(article("https://a.vn/1.html", "Một", DEFENCE))
     b = store.add(article("https://a.vn/2.html", "Hai", RICE))
     now = datetime.now(UTC)
@@ -275,12 +281,11 @@ def test_views_and_most_read(store: SQLiteStore) -> None:
     assert [(hit.article.id, hit.views) for hit in ranked] == [(b.article_id, 3), (a.article_id, 2)]
 
 
-def test_data_survives_reopen_and_open_store(tmp_path: Path) -> None:
-    path = tmp_path / "sub" / "news.db"
-    first = open_store(path)
+def test_data_survives_reopen_and_open_store(backend: Any) -> None:
+    first = open_store(backend.target)
     added = first.add(article("https://a.vn/1.html", "Giá lúa tăng", RICE))
     first.close()
-    again = open_store(f"sqlite:///{path}")
+    again = open_store(backend.target)
     assert again.add(article("https://a.vn/1.html", "Giá lúa tăng", RICE)).status == "unchanged"
     assert again.add(article("https://z.vn/2.html", "Giá lúa tăng", RICE)).status == "duplicate"
     stored = again.get(added.article_id)
@@ -289,7 +294,7 @@ def test_data_survives_reopen_and_open_store(tmp_path: Path) -> None:
     again.close()
 
 
-def test_reads_from_other_threads_while_writing(store: SQLiteStore) -> None:
+def test_reads_from_other_threads_while_writing(store: AnyStore) -> None:
     store.add(article("https://a.vn/0.html", "Giá lúa tăng", RICE))
     seen: list[int] = []
 
@@ -356,9 +361,9 @@ def test_schema_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
 
 
 def test_broad_search_counts_as_far_as_it_ranks_and_ranks_recent_ones(
-    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+    backend: Any, store: AnyStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sqlite_module, "CANDIDATES", 10)
+    monkeypatch.setattr(backend.module, "CANDIDATES", 10)
     for number in range(30):
         words = random.Random(number).sample(WORDS, len(WORDS))
         body = [" ".join(words) + ". Chiều tối có mưa rào rải rác ở vài nơi."]
@@ -378,7 +383,7 @@ def test_broad_search_counts_as_far_as_it_ranks_and_ranks_recent_ones(
 
 
 def test_ranking_only_boosts_the_candidates_that_can_reach_the_page(
-    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+    sqlite_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Leaving out the candidates that no boost can lift onto the page changes no page of the ranking."""
     vocabulary = ["giá", "lúa", "đội", "tuyển", "hai", "bên", "thi", "đấu", "sân", "nhà", "mùa", "mưa"]
@@ -386,39 +391,39 @@ def test_ranking_only_boosts_the_candidates_that_can_reach_the_page(
         rng = random.Random(number)
         body = [" ".join(rng.choices(vocabulary, k=rng.randint(8, 40))) + "."]
         title = " ".join(rng.choices(vocabulary, k=4))
-        store.add(article(f"https://a.vn/{number}.html", title, body, hours=-rng.uniform(0, 24 * 365)))
+        sqlite_store.add(article(f"https://a.vn/{number}.html", title, body, hours=-rng.uniform(0, 24 * 365)))
     queries = [
         SearchQuery(text=text, limit=5, offset=offset)
         for text in ("gia lua", "doi tuyen", "hai ben", '"mua mua"')
         for offset in (0, 5, 15)
     ]
-    pruned = [[hit.article.id for hit in store.search(query).hits] for query in queries]
+    pruned = [[hit.article.id for hit in sqlite_store.search(query).hits] for query in queries]
     assert all(pruned)
     monkeypatch.setattr(sqlite_module, "MAX_BOOST", float("inf"))  # every candidate is boosted and ranked
-    assert pruned == [[hit.article.id for hit in store.search(query).hits] for query in queries]
+    assert pruned == [[hit.article.id for hit in sqlite_store.search(query).hits] for query in queries]
 
 
 def test_batch_commits_in_groups_each_write_atomic_and_idle_batch_blocks_nobody(
-    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+    sqlite_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sqlite_module, "BATCH_SECONDS", 60.0)
-    other = sqlite3.connect(store.path, timeout=0.2)
-    with store.batch():
+    other = sqlite3.connect(sqlite_store.path, timeout=0.2)
+    with sqlite_store.batch():
         other.execute("BEGIN IMMEDIATE")  # no write yet: the batch holds no lock
         other.execute("INSERT INTO views (article_id, at) VALUES ('x', 0)")
         other.execute("COMMIT")
-        store.add(article("https://a.vn/1.html", "Giá lúa tăng", RICE))
-        with pytest.raises(RuntimeError), store._transaction() as db:
+        sqlite_store.add(article("https://a.vn/1.html", "Giá lúa tăng", RICE))
+        with pytest.raises(RuntimeError), sqlite_store._transaction() as db:
             db.execute("INSERT INTO views (article_id, at) VALUES ('y', 0)")
             raise RuntimeError("a write that fails half-way")
-        store.add(article("https://a.vn/2.html", "Đội tuyển thắng", FOOTBALL))
+        sqlite_store.add(article("https://a.vn/2.html", "Đội tuyển thắng", FOOTBALL))
         assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 0  # not committed yet
     assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
     assert [row[0] for row in other.execute("SELECT article_id FROM views")] == ["x"]
     other.close()
 
 
-def test_copy_of_an_aggregator_dump_names_the_credited_outlet(store: SQLiteStore) -> None:
+def test_copy_of_an_aggregator_dump_names_the_credited_outlet(store: AnyStore) -> None:
     first = article(None, "Giá lúa tăng", RICE, input_="dumps/1.txt", outlet="")
     second = article(None, "Giá lúa tăng", RICE, input_="dumps/2.txt", outlet="")
     first.outlet = second.outlet = None
@@ -430,7 +435,7 @@ def test_copy_of_an_aggregator_dump_names_the_credited_outlet(store: SQLiteStore
     assert [(c.input, c.url, c.outlet) for c in stored.copies] == [("dumps/2.txt", None, "Báo Nông Thôn")]
 
 
-def test_words_side_by_side_and_in_the_title_rank_first(store: SQLiteStore) -> None:
+def test_words_side_by_side_and_in_the_title_rank_first(store: AnyStore) -> None:
     scattered = [
         "Ông Trần Văn Hải từ trần tại nhà riêng ở thành phố, hưởng thọ tám mươi tuổi.",
         "Gia đình ông Trần cho biết lễ viếng diễn ra ở nhà tang lễ thành phố từ sáng mai.",

@@ -1,0 +1,640 @@
+"""The PostgreSQL store: the tables and behaviour of store/sqlite.py, for several writers and large corpora.
+
+Tables: ``articles`` (narrow indexed columns), ``article_data`` (the Article as JSON, MinHash signature,
+story features), ``copies``, ``revisions``, ``views``, ``bands`` (MinHash LSH bands) and ``search`` (a
+tsvector of the text folded by ``textnorm.fold``, 'simple' configuration: title weighted A, the rest B).
+Unique keys (canonical URL, folded-text key, copy, revision) with ON CONFLICT keep several writer processes
+from storing one page twice. Each thread gets its own autocommit connection; ``add`` is one transaction, or a
+savepoint of the open batch. The schema is created on first open and its version kept in ``diemtin_schema``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+
+from diemtin.article import Article
+from diemtin.group import dedup
+from diemtin.group.stories import REGROUP_EVERY, StoryIndex, story_features
+from diemtin.store.base import Copy, SearchQuery, SearchResult, StoredArticle, UpsertResult
+from diemtin.store.common import dumps, epoch, listed_values, query_words, version_time
+from diemtin.textnorm import fold
+
+SCHEMA_VERSION = 1
+SCHEMA_LOCK = 7_301_945  # advisory lock key: one process creates the schema at a time
+CANDIDATES = 1000  # a search ranks (and counts) at most this many matches, the most recently stored
+ADJACENT_BOOST = 2.0  # score factor for a match with the loose query words side by side
+TITLE_BOOST = 2.0  # score factor for a match with every query word in its title
+RANK_WEIGHTS = "{0, 0, 0.25, 1}"  # ts_rank weights of D, C, B (lead, body, tags), A (title): title 4 to 1
+RECENCY_DAYS = 30.0  # a match this many days older than the newest article counts half as much
+REGROUP_SECONDS = 10.0  # as in store/sqlite.py: regroup after REGROUP_EVERY new articles or this long
+BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
+BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS articles (
+    n BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    canonical_key TEXT NOT NULL UNIQUE,
+    url TEXT,
+    content_hash TEXT NOT NULL,
+    text_key TEXT UNIQUE,
+    published TEXT,
+    sort_time DOUBLE PRECISION NOT NULL,
+    category TEXT,
+    outlet TEXT,
+    story_id TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    ingested_at DOUBLE PRECISION NOT NULL,
+    updated_at DOUBLE PRECISION NOT NULL,
+    views INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS articles_time ON articles(sort_time);
+CREATE INDEX IF NOT EXISTS articles_category ON articles(category, sort_time);
+CREATE INDEX IF NOT EXISTS articles_outlet ON articles(outlet, sort_time);
+CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id, sort_time);
+CREATE INDEX IF NOT EXISTS articles_updated ON articles(updated_at);
+CREATE TABLE IF NOT EXISTS article_data (
+    n BIGINT PRIMARY KEY REFERENCES articles(n),
+    data TEXT NOT NULL,
+    signature BYTEA,
+    story_features BYTEA
+);
+CREATE TABLE IF NOT EXISTS copies (
+    article_id TEXT NOT NULL,
+    copy_key TEXT NOT NULL,
+    input TEXT NOT NULL,
+    url TEXT NOT NULL,
+    outlet TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    similarity DOUBLE PRECISION NOT NULL,
+    added_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (article_id, input, url)
+);
+CREATE INDEX IF NOT EXISTS copies_key ON copies(copy_key);
+CREATE TABLE IF NOT EXISTS revisions (
+    article_id TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    version_time DOUBLE PRECISION,
+    stored_at DOUBLE PRECISION NOT NULL,
+    data TEXT,
+    PRIMARY KEY (article_id, content_hash)
+);
+CREATE TABLE IF NOT EXISTS views (article_id TEXT NOT NULL, at DOUBLE PRECISION NOT NULL);
+CREATE INDEX IF NOT EXISTS views_at ON views(at, article_id);
+CREATE TABLE IF NOT EXISTS bands (band BIGINT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (band, n));
+CREATE TABLE IF NOT EXISTS search (n BIGINT PRIMARY KEY REFERENCES articles(n), doc TSVECTOR NOT NULL);
+CREATE INDEX IF NOT EXISTS search_doc ON search USING gin(doc);
+CREATE TABLE IF NOT EXISTS diemtin_schema (version INTEGER NOT NULL);
+INSERT INTO diemtin_schema (version) SELECT {SCHEMA_VERSION} WHERE NOT EXISTS (SELECT 1 FROM diemtin_schema);
+"""
+
+ARTICLE_COLUMNS = "a.n, a.id, a.story_id, a.revision, a.ingested_at, a.views, d.data"
+FROM_ARTICLES = "articles a JOIN article_data d ON d.n = a.n"
+DOCUMENT = "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
+
+
+def _value(db: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> Any:
+    """The first column of the first row of a query (None for no row)."""
+    row = db.execute(sql, params).fetchone()
+    return row[0] if row else None
+
+
+class _Conflict(Exception):
+    """Another writer stored the same page (or the same text) between our look-up and our insert."""
+
+
+def ts_query(text: str) -> tuple[str, list[str], str | None, list[str]] | None:
+    """What a reader typed as SQL tsquery expressions with their parameters: (every phrase and word must
+    match, its params, the loose words side by side or None for fewer than two, its params); None for no
+    words. PostgreSQL parses the folded words itself (``phraseto_tsquery``), so nothing needs escaping."""
+    phrases, loose = query_words(text)
+    if not phrases and not loose:
+        return None
+    parts = [" ".join(words) for words in phrases] + loose
+    match = " && ".join(["phraseto_tsquery('simple', %s)"] * len(parts))
+    loose_text = " ".join(loose)
+    adjacent = "phraseto_tsquery('simple', %s)" if len(loose) > 1 else None
+    return match, parts, adjacent, [loose_text] if adjacent else []
+
+
+class PostgresStore:
+    """The Store protocol over one PostgreSQL database (see store/base.py for what each method means)."""
+
+    def __init__(self, url: str, *, story_window_hours: float | None = None) -> None:
+        self.url = url
+        self._local = threading.local()
+        self._connections: list[psycopg.Connection[Any]] = []
+        self._lock = threading.Lock()
+        self._stories: StoryIndex | None = None
+        self._regroup_after = 0.0  # monotonic time from which a new article triggers a regroup
+        self._story_window_hours = story_window_hours
+        db = self._db()
+        present = _value(db, "SELECT to_regclass('diemtin_schema') IS NOT NULL")
+        version = _value(db, "SELECT max(version) FROM diemtin_schema") if present else None
+        if version is None:
+            with db.transaction():
+                db.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+                db.execute(SCHEMA)  # idempotent: another process may have created it meanwhile
+        elif version > SCHEMA_VERSION:
+            raise ValueError(f"{url}: schema {version} is newer than this diemtin ({SCHEMA_VERSION})")
+
+    # -- connections -----------------------------------------------------------------------------------------
+
+    def _db(self) -> psycopg.Connection[Any]:
+        db: psycopg.Connection[Any] | None = getattr(self._local, "db", None)
+        if db is None:
+            db = psycopg.connect(self.url, autocommit=True)
+            self._local.db = db
+            with self._lock:
+                self._connections.append(db)
+        return db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection[Any]]:
+        """One atomic unit of work: its own transaction, or a savepoint inside the thread's open batch."""
+        db = self._db()
+        if not getattr(self._local, "batching", False):
+            with db.transaction():
+                yield db
+            return
+        if self._local.batch_started is None:  # the batch's transaction opens with its first write
+            db.execute("BEGIN")
+            self._local.batch_started, self._local.batch_units = time.monotonic(), 0
+        db.execute("SAVEPOINT unit")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK TO unit")
+            db.execute("RELEASE unit")
+            raise
+        db.execute("RELEASE unit")
+        self._local.batch_units += 1
+        elapsed = time.monotonic() - self._local.batch_started
+        if self._local.batch_units >= BATCH_UNITS or elapsed >= BATCH_SECONDS:
+            db.execute("COMMIT")
+            self._local.batch_started = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group this thread's writes into few commits (BATCH_UNITS adds or BATCH_SECONDS each)."""
+        if getattr(self._local, "batching", False):
+            yield
+            return
+        self._local.batching, self._local.batch_started = True, None
+        try:
+            yield
+        finally:
+            self._local.batching = False
+            if self._local.batch_started is not None:
+                self._local.batch_started = None
+                try:
+                    self._regroup_stories(self._db(), due=True)
+                finally:
+                    self._db().execute("COMMIT")
+            elif self._stories is not None and self._stories.pending:
+                with self._transaction() as db:
+                    self._regroup_stories(db, due=True)
+
+    def close(self) -> None:
+        if self._stories is not None and self._stories.pending:
+            with self._transaction() as db:
+                self._regroup_stories(db, due=True)
+        with self._lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # -- writing ---------------------------------------------------------------------------------------------
+
+    def add(self, article: Article) -> UpsertResult:
+        article.id = article.id or article.compute_id()
+        keys = dedup.dedup_keys(article)
+        try:
+            with self._transaction() as db:
+                return self._add(db, article, keys)
+        except _Conflict:  # another writer committed the same page or text meanwhile: now we see it
+            with self._transaction() as db:
+                return self._add(db, article, keys)
+
+    def _add(self, db: psycopg.Connection[Any], article: Article, keys: dedup.DedupKeys) -> UpsertResult:
+        row = db.execute(
+            "SELECT a.n, a.id, a.content_hash, a.story_id, a.revision, d.data, d.signature"
+            f" FROM {FROM_ARTICLES} WHERE a.canonical_key = %s",
+            (keys.canonical_key,),
+        ).fetchone()
+        if row:
+            return self._same_page(db, row, article, keys)
+        known = db.execute(
+            "SELECT article_id FROM copies WHERE copy_key = %s LIMIT 1", (keys.canonical_key,)
+        ).fetchone()
+        if known and article.url:  # a page recorded as a copy, fetched again
+            return UpsertResult(known[0], "unchanged", self._story_id(db, known[0]))
+        if known:
+            return self._copy(db, known[0], article, keys, "same-page", 1.0)
+        if keys.text_key:
+            same_text = db.execute("SELECT id FROM articles WHERE text_key = %s", (keys.text_key,)).fetchone()
+            if same_text:
+                return self._copy(db, same_text[0], article, keys, "exact", 1.0)
+        near = self._near_duplicate(db, article, keys)
+        if near:
+            return self._copy(db, near[0], article, keys, "near", near[1])
+        return self._insert(db, article, keys)
+
+    def _insert(self, db: psycopg.Connection[Any], article: Article, keys: dedup.DedupKeys) -> UpsertResult:
+        now = time.time()
+        # inserted under its own id as story first: only a row that is really ours joins the story index
+        inserted = db.execute(
+            "INSERT INTO articles (id, canonical_key, url, content_hash, text_key, published, sort_time,"
+            " category, outlet, story_id, revision, ingested_at, updated_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1, %s, %s) ON CONFLICT DO NOTHING RETURNING n",
+            (article.id, keys.canonical_key, *listed_values(article, keys, now), article.id, now, now),
+        ).fetchone()
+        if inserted is None:
+            raise _Conflict(article.id)
+        n = inserted[0]
+        features = story_features(article)
+        story_id = self._story_index(db).add(article.id, features, article.published)
+        db.execute("UPDATE articles SET story_id = %s WHERE n = %s", (story_id, n))
+        db.execute(
+            "INSERT INTO article_data (n, data, signature, story_features) VALUES (%s, %s, %s, %s)",
+            (n, dumps(article), keys.signature, features),
+        )
+        self._index(db, n, article, keys)
+        db.execute(
+            "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at)"
+            " VALUES (%s, %s, 1, %s, %s)",
+            (article.id, keys.content_hash, version_time(article), now),
+        )
+        self._regroup_stories(db)
+        return UpsertResult(article.id, "new", self._story_index(db).story_of(article.id) or story_id)
+
+    def _index(self, db: psycopg.Connection[Any], n: int, article: Article, keys: dedup.DedupKeys) -> None:
+        """The search row (folded title; folded lead, body and tags) and the LSH bands of the article."""
+        text = "\n".join([keys.folded, fold(" ".join(article.tags))])
+        db.execute(
+            f"INSERT INTO search (n, doc) VALUES (%s, {DOCUMENT})"
+            " ON CONFLICT (n) DO UPDATE SET doc = excluded.doc",
+            (n, fold(article.title), text),
+        )
+        db.execute("DELETE FROM bands WHERE n = %s", (n,))
+        db.execute(
+            "INSERT INTO bands (band, n) SELECT unnest(%s::bigint[]), %s ON CONFLICT DO NOTHING",
+            (keys.bands, n),
+        )
+
+    def _same_page(
+        self, db: psycopg.Connection[Any], row: Sequence[Any], article: Article, keys: dedup.DedupKeys
+    ) -> UpsertResult:
+        """The canonical URL (or URL-less id) is known: unchanged, another copy, or a new revision."""
+        n, article_id, stored_hash, story_id, revision, data, _ = row
+        if stored_hash == keys.content_hash:
+            # a URL fetched again unchanged is the same page; a URL-less dump read from another file is a copy
+            stored_input = json.loads(data)["provenance"]["input"]
+            if article.url or (article.provenance.input or "") == (stored_input or ""):
+                return UpsertResult(article_id, "unchanged", story_id)
+            return self._copy(db, article_id, article, keys, "same-page", 1.0)
+        article.id = article_id
+        now = time.time()
+        current = Article.from_dict(json.loads(data))
+        incoming_time, current_time = version_time(article), version_time(current)
+        older = incoming_time is not None and current_time is not None and incoming_time < current_time
+        emptier = not article.body and bool(current.body)
+        # the version's row is its claim: a version seen before (by any writer) changes nothing
+        claimed = db.execute(
+            "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at, data)"
+            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (
+                article_id,
+                keys.content_hash,
+                revision + 1,
+                incoming_time,
+                now,
+                dumps(article) if older or emptier else None,
+            ),
+        ).rowcount
+        if not claimed:
+            return UpsertResult(article_id, "unchanged", story_id)
+        if older or emptier:
+            db.execute("UPDATE articles SET revision = revision + 1 WHERE n = %s", (n,))
+            return UpsertResult(article_id, "revised", story_id)
+        db.execute(
+            "UPDATE revisions SET data = %s WHERE article_id = %s AND content_hash = %s",
+            (data, article_id, stored_hash),
+        )
+        db.execute(
+            "UPDATE article_data SET data = %s, signature = %s, story_features = %s WHERE n = %s",
+            (dumps(article), keys.signature, story_features(article), n),
+        )
+        url, content_hash, text_key, *rest = listed_values(article, keys, now)
+        # the new text keeps its exact-copy key (unique) unless another article already holds that text
+        db.execute(
+            "UPDATE articles SET url = %s, content_hash = %s,"
+            " text_key = (SELECT CASE WHEN count(*) = 0 THEN %s END FROM articles WHERE text_key = %s),"
+            " published = %s, sort_time = %s, category = %s, outlet = %s, revision = revision + 1,"
+            " updated_at = %s WHERE n = %s",
+            (url, content_hash, text_key, text_key, *rest, now, n),
+        )
+        self._index(db, n, article, keys)
+        return UpsertResult(article_id, "revised", story_id)
+
+    def _copy(
+        self,
+        db: psycopg.Connection[Any],
+        article_id: str,
+        article: Article,
+        keys: dedup.DedupKeys,
+        kind: str,
+        similarity: float,
+    ) -> UpsertResult:
+        """Record the page as one more copy of a stored article ('unchanged' when it was recorded before)."""
+        now = time.time()
+        added = db.execute(
+            "INSERT INTO copies (article_id, copy_key, input, url, outlet, kind, similarity, added_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (
+                article_id,
+                keys.canonical_key,
+                article.provenance.input or "",
+                article.url or "",
+                article.outlet or article.source or "",  # an aggregator dump credits its outlet as source
+                kind,
+                similarity,
+                now,
+            ),
+        ).rowcount
+        if added:
+            db.execute("UPDATE articles SET updated_at = %s WHERE id = %s", (now, article_id))
+            return UpsertResult(article_id, "duplicate", self._story_id(db, article_id))
+        return UpsertResult(article_id, "unchanged", self._story_id(db, article_id))
+
+    @staticmethod
+    def _story_id(db: psycopg.Connection[Any], article_id: str) -> str:
+        return str(_value(db, "SELECT story_id FROM articles WHERE id = %s", (article_id,)))
+
+    def _near_duplicate(
+        self, db: psycopg.Connection[Any], article: Article, keys: dedup.DedupKeys
+    ) -> tuple[str, float] | None:
+        """The stored article this one is a syndicated copy of, with the estimated similarity, if any."""
+        if not keys.signature:
+            return None
+        candidates = db.execute(
+            f"SELECT a.id, d.signature, a.published FROM {FROM_ARTICLES} WHERE a.n IN"
+            " (SELECT n FROM bands WHERE band = ANY(%s))",
+            (keys.bands,),
+        ).fetchall()
+        best: tuple[str, float] | None = None
+        for article_id, signature, published in candidates:
+            score = dedup.similarity(keys.signature, signature)
+            when = datetime.fromisoformat(published) if published else None
+            if (
+                score >= dedup.NEAR_THRESHOLD
+                and dedup.within_window(article.published, when)
+                and (best is None or score > best[1])
+            ):
+                best = (article_id, score)
+        return best
+
+    def _regroup_stories(self, db: psycopg.Connection[Any], *, due: bool = False) -> None:
+        """When due (see REGROUP_EVERY), re-cluster the stories the new articles touch and store the new ids;
+        until then a new article keeps the story `StoryIndex.add` gave it."""
+        index = self._stories
+        if index is None or not index.pending:
+            return
+        if not due and index.pending < REGROUP_EVERY and time.monotonic() < self._regroup_after:
+            return
+        moved = index.regroup()
+        self._regroup_after = time.monotonic() + REGROUP_SECONDS
+        if moved:
+            db.execute(
+                "UPDATE articles a SET story_id = m.story FROM unnest(%s::text[], %s::text[]) AS m(id, story)"
+                " WHERE a.id = m.id",
+                (list(moved), list(moved.values())),
+            )
+
+    def _story_index(self, db: psycopg.Connection[Any]) -> StoryIndex:
+        """The in-memory story index, rebuilt on first use from the articles of the most recent window."""
+        if self._stories is None:
+            hours = self._story_window_hours
+            index = StoryIndex() if hours is None else StoryIndex(window_hours=hours)
+            newest = _value(db, "SELECT max(sort_time) FROM articles")
+            if newest is not None:
+                start = newest - index.window.total_seconds()
+                rows = db.execute(
+                    "SELECT a.id, a.story_id, d.story_features, a.published"
+                    f" FROM {FROM_ARTICLES} WHERE a.sort_time >= %s ORDER BY a.sort_time",
+                    (start,),
+                )
+                index.load(
+                    (article_id, story_id, features, datetime.fromisoformat(published) if published else None)
+                    for article_id, story_id, features, published in rows
+                )
+            self._stories = index
+        return self._stories
+
+    def record_view(self, article_id: str, at: datetime | None = None) -> None:
+        self.record_views([(article_id, at or datetime.now(UTC))])
+
+    def record_views(self, views: Sequence[tuple[str, datetime]]) -> None:
+        """Count many reader views at once (unknown ids ignored): one transaction, two statements."""
+        if not views:
+            return
+        ids = [article_id for article_id, _ in views]
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE articles a SET views = a.views + m.hits"
+                " FROM (SELECT id, count(*) AS hits FROM unnest(%s::text[]) AS v(id) GROUP BY id) m"
+                " WHERE a.id = m.id",
+                (ids,),
+            )
+            db.execute(
+                "INSERT INTO views (article_id, at) SELECT v.id, v.at"
+                " FROM unnest(%s::text[], %s::float8[]) AS v(id, at) JOIN articles a ON a.id = v.id",
+                (ids, [epoch(at) for _, at in views]),
+            )
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def _stored(self, rows: Sequence[Sequence[Any]]) -> list[StoredArticle]:
+        """StoredArticles (with their copies) from rows of ARTICLE_COLUMNS, in the order given."""
+        if not rows:
+            return []
+        ids = [row[1] for row in rows]
+        copies: dict[str, list[Copy]] = {article_id: [] for article_id in ids}
+        for article_id, input_, url, outlet in self._db().execute(
+            "SELECT article_id, input, url, outlet FROM copies WHERE article_id = ANY(%s)"
+            " ORDER BY article_id, added_at",
+            (ids,),
+        ):
+            copies[article_id].append(Copy(input_ or None, url or None, outlet or None))
+        return [
+            StoredArticle(
+                article=Article.from_dict(json.loads(data)),
+                story_id=story_id,
+                copies=copies[article_id],
+                revision=revision,
+                ingested_at=datetime.fromtimestamp(ingested_at, UTC),
+                views=views,
+            )
+            for _, article_id, story_id, revision, ingested_at, views, data in rows
+        ]
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of ``SELECT ARTICLE_COLUMNS FROM FROM_ARTICLES`` followed by ``sql``."""
+        return self._db().execute(f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} {sql}", params).fetchall()
+
+    def _articles(self, sql: str, params: Sequence[Any] = ()) -> list[StoredArticle]:
+        return self._stored(self._rows(sql, params))
+
+    def get(self, article_id: str) -> StoredArticle | None:
+        found = self._articles("WHERE a.id = %s", (article_id,))
+        if found:
+            return found[0]
+        copy = _value(
+            self._db(), "SELECT article_id FROM copies WHERE copy_key = %s LIMIT 1", (f"id:{article_id}",)
+        )
+        return self.get(copy) if copy else None
+
+    @staticmethod
+    def _filters(
+        category: str | None,
+        outlet: str | None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> tuple[str, list[Any]]:
+        """A WHERE clause (empty for no filter) over ``articles a`` and its parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if category:
+            clauses.append("a.category = %s")
+            params.append(category)
+        if outlet:
+            clauses.append("a.outlet = %s")
+            params.append(outlet)
+        if since:
+            clauses.append("a.sort_time >= %s")
+            params.append(epoch(since))
+        if until:
+            clauses.append("a.sort_time <= %s")
+            params.append(epoch(until))
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def latest(
+        self, *, category: str | None = None, outlet: str | None = None, limit: int = 20, offset: int = 0
+    ) -> list[StoredArticle]:
+        where, params = self._filters(category, outlet)
+        return self._articles(
+            f"{where} ORDER BY a.sort_time DESC LIMIT %s OFFSET %s", [*params, limit, offset]
+        )
+
+    def count(self, *, category: str | None = None, outlet: str | None = None) -> int:
+        where, params = self._filters(category, outlet)
+        return int(_value(self._db(), f"SELECT count(*) FROM articles a {where}", params))
+
+    def story(self, story_id: str) -> list[StoredArticle]:
+        return self._articles("WHERE a.story_id = %s ORDER BY a.sort_time", (story_id,))
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Full-text search over folded text, ranked by ts_rank weighted by recency, narrowed by the filters.
+
+        As in store/sqlite.py: only the CANDIDATES most recently stored matches (more when paging deeper) are
+        ranked and counted (``total_exact`` False beyond); the loose words side by side, and every word in
+        the title, each double a match's score.
+        """
+        where, params = self._filters(query.category, query.outlet, query.since, query.until)
+        parsed = ts_query(query.text)
+        db = self._db()
+        if parsed is None:
+            counted = _value(db, f"SELECT count(*) FROM articles a {where}", params)
+            page = self._articles(
+                f"{where} ORDER BY a.sort_time DESC LIMIT %s OFFSET %s", [*params, query.limit, query.offset]
+            )
+            return SearchResult(int(counted), page)
+        match, match_params, adjacent, adjacent_params = parsed
+        depth = max(CANDIDATES, query.offset + query.limit)
+        side_by_side = f"s.doc @@ {adjacent}" if adjacent else "false"
+        found = db.execute(
+            f"WITH q AS (SELECT {match} AS match)"
+            f" SELECT s.n, a.sort_time, ts_rank('{RANK_WEIGHTS}', s.doc, q.match, 1),"
+            f" {side_by_side}, ts_filter(s.doc, '{{a}}') @@ q.match"
+            f" FROM q, search s JOIN articles a ON a.n = s.n"
+            f" {where + ' AND' if where else 'WHERE'} s.doc @@ q.match ORDER BY s.n DESC LIMIT %s",
+            [*match_params, *adjacent_params, *params, depth + 1],
+        ).fetchall()
+        candidates = found[:depth]
+        if not candidates:
+            return SearchResult(0, [])
+        newest = max(sort_time for _, sort_time, _, _, _ in candidates)
+        scale = RECENCY_DAYS * 86400.0
+        scores = {
+            n: rank
+            * scale
+            / (scale + newest - sort_time)
+            * (ADJACENT_BOOST if together else 1.0)
+            * (TITLE_BOOST if in_title else 1.0)
+            for n, sort_time, rank, together, in_title in candidates
+        }
+        order = sorted(scores, key=lambda n: (scores[n], n), reverse=True)
+        order = order[query.offset : query.offset + query.limit]
+        shown = {hit[0]: hit for hit in self._rows("WHERE a.n = ANY(%s)", (order,))}
+        hits = self._stored([shown[n] for n in order])
+        return SearchResult(len(candidates), hits, total_exact=len(found) <= depth)
+
+    def most_read(self, *, since: datetime, limit: int = 10) -> list[StoredArticle]:
+        counted = (
+            self._db()
+            .execute(
+                "SELECT article_id, count(*) AS hits FROM views WHERE at >= %s GROUP BY article_id"
+                " ORDER BY hits DESC, article_id LIMIT %s",
+                (epoch(since), limit),
+            )
+            .fetchall()
+        )
+        order = {article_id: rank for rank, (article_id, _) in enumerate(counted)}
+        rows = self._rows("WHERE a.id = ANY(%s)", (list(order),))
+        return self._stored(sorted(rows, key=lambda row: order[row[1]]))
+
+    def categories(self) -> list[tuple[str, int]]:
+        rows = self._db().execute(
+            "SELECT category, count(*) FROM articles WHERE category IS NOT NULL GROUP BY category"
+            " ORDER BY count(*) DESC, category"
+        )
+        return [(category, int(total)) for category, total in rows]
+
+    def outlets(self) -> list[tuple[str, int]]:
+        rows = self._db().execute(
+            "SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
+            " ORDER BY count(*) DESC, outlet"
+        )
+        return [(outlet, int(total)) for outlet, total in rows]
+
+    def iter_all(self) -> Iterator[StoredArticle]:
+        """Every stored article in insertion order, read in batches (no long-held read transaction)."""
+        last = 0
+        while True:
+            rows = self._rows("WHERE a.n > %s ORDER BY a.n LIMIT 500", (last,))
+            if not rows:
+                return
+            yield from self._stored(rows)
+            last = rows[-1][0]
+
+    def last_modified(self) -> datetime | None:
+        newest = _value(self._db(), "SELECT max(updated_at) FROM articles")
+        return datetime.fromtimestamp(newest, UTC) if newest is not None else None
+
+    def revisions(self, article_id: str) -> list[Article]:
+        """Earlier versions kept for an article, oldest first (the shown version is ``get``)."""
+        rows = self._db().execute(
+            "SELECT data FROM revisions WHERE article_id = %s AND data IS NOT NULL ORDER BY revision",
+            (article_id,),
+        )
+        return [Article.from_dict(json.loads(data)) for (data,) in rows]
