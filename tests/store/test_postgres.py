@@ -1,0 +1,124 @@
+"""What only the PostgreSQL store has to show (its shared behaviours run in test_store.py): batches seen by
+other connections, two writers racing on one page or one text, the schema version, and the whole path from
+``diemtin ingest --db postgresql://...`` to the web page of the seed article."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from starlette.testclient import TestClient
+
+from diemtin.article import Article, Provenance
+from diemtin.serve.app import create_app
+from diemtin.store import open_store
+from diemtin.store import postgres as postgres_module
+from diemtin.store.postgres import PostgresStore
+
+# Invented text, long enough (over 30 syllables) to be recognised as the same text under another URL.
+HARBOUR = [
+    "Cảng cá ven biển vừa hoàn thành việc nạo vét luồng lạch sau nhiều tháng thi công liên tục.",
+    "Ngư dân cho biết tàu thuyền giờ đây ra vào thuận tiện hơn, kể cả khi nước ròng vào sáng sớm.",
+    "Ban quản lý cảng dự kiến mở thêm một khu neo đậu tránh trú bão trước mùa mưa năm nay.",
+]
+
+
+def page(url: str, body: list[str] = HARBOUR, title: str = "Cảng cá nạo vét xong luồng") -> Article:
+    made = Article(url=url, title=title, body=list(body), outlet="Báo Mẫu", provenance=Provenance(input=url))
+    made.id = made.compute_id()
+    return made
+
+
+@pytest.fixture
+def url(postgres_server: Any) -> str:
+    database: str = postgres_server.create_database()
+    return database
+
+
+def test_batch_commits_in_groups_and_a_failed_write_leaves_nothing(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres_module, "BATCH_SECONDS", 60.0)
+    store = PostgresStore(url)
+    with psycopg.connect(url, autocommit=True) as other:
+        with store.batch():
+            store.add(page("https://a.vn/1.html"))
+            with pytest.raises(RuntimeError), store._transaction() as db:
+                db.execute("INSERT INTO views (article_id, at) VALUES ('y', 0)")
+                raise RuntimeError("a write that fails half-way")
+            store.add(page("https://a.vn/2.html", ["Một tin ngắn khác."]))
+            assert other.execute("SELECT count(*) FROM articles").fetchone() == (0,)  # not committed yet
+        assert other.execute("SELECT count(*) FROM articles").fetchone() == (2,)
+        assert other.execute("SELECT count(*) FROM views").fetchone() == (0,)
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("second_url", "expected"),
+    [("https://a.vn/cang-ca.html?utm_source=x", "unchanged"), ("https://b.vn/cang.html", "duplicate")],
+    ids=["same-page", "same-text"],
+)
+def test_two_writers_racing_store_one_article(
+    url: str, monkeypatch: pytest.MonkeyPatch, second_url: str, expected: str
+) -> None:
+    """The second writer looks before the first commits, so only the unique keys can stop a second row."""
+    monkeypatch.setattr(postgres_module, "BATCH_SECONDS", 60.0)
+    first, second = PostgresStore(url), PostgresStore(url)
+    results: list[str] = []
+    racer = threading.Thread(target=lambda: results.append(second.add(page(second_url)).status))
+    with first.batch():
+        assert first.add(page("https://a.vn/cang-ca.html")).status == "new"
+        racer.start()
+        time.sleep(0.5)  # the second writer's insert now waits for this batch's commit
+    racer.join(timeout=30)
+    assert results == [expected]
+    assert first.count() == 1
+    stored = first.latest()[0]
+    assert [copy.url for copy in stored.copies] == ([second_url] if expected == "duplicate" else [])
+    first.close()
+    second.close()
+
+
+def test_schema_is_created_once_and_a_newer_one_is_refused(url: str) -> None:
+    PostgresStore(url).close()
+    store = PostgresStore(url)  # opening again keeps the data and the version
+    store.add(page("https://a.vn/1.html"))
+    store.close()
+    with psycopg.connect(url, autocommit=True) as db:
+        assert db.execute("SELECT version FROM diemtin_schema").fetchall() == [(1,)]
+        db.execute("UPDATE diemtin_schema SET version = 99")
+    with pytest.raises(ValueError, match="schema 99"):
+        PostgresStore(url)
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_ingest_into_postgres_then_serve_the_seed_article(url: str, shared: Path) -> None:
+    seed = shared / "seed" / "000_79f4e5ef3a90aeb7.txt"
+    diemtin = Path(sys.executable).with_name("diemtin")
+    run = subprocess.run(
+        [str(diemtin), "ingest", "--db", url, str(shared / "corpus" / "html"), str(shared / "seed")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    gold = json.loads((shared / "corpus" / "gold" / "seed.json").read_text("utf-8"))
+    store = open_store(url)
+    try:
+        (seed_id,) = [s.article.id for s in store.iter_all() if s.article.provenance.input == str(seed)]
+        with TestClient(create_app(store)) as client:
+            response = client.get(f"/tin/{seed_id}")
+            assert response.status_code == 200
+            assert gold["title"] in response.text
+            found = client.get("/tim-kiem", params={"q": "lanh dao quoc phong"})
+            assert f"/tin/{seed_id}" in found.text
+    finally:
+        store.close()
