@@ -94,7 +94,11 @@ def spark_session(master: str | None = None) -> SparkSession:
     """A session whose Python workers run this interpreter (so they import diemtin), unless PYSPARK_PYTHON
     says otherwise; ``master`` None leaves it to spark-submit (else local[*])."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = SparkSession.builder.appName("diemtin-warc").config("spark.sql.session.timeZone", "UTC")
+    builder = (
+        SparkSession.builder.appName("diemtin-warc")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.showConsoleProgress", "false")  # its bar overwrites the command's summary line
+    )
     if master:
         builder = builder.master(master)
     return builder.getOrCreate()
