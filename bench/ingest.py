@@ -10,11 +10,11 @@
    found beyond them, each with its label in gold/stories.tsv when the pair was labelled; then, for every
    labelled pair of gold/stories.tsv, whether the near-duplicate rule would collapse it (only syndicated
    copies of one report should: a "related" or "different" pair collapsed would lose an article).
-3. Search latency (when --search-db names a database, by default bench/out/serve-100000.db if it exists):
-   Store.search over a rotation of queries (accents or not, phrases, category, outlet and date filters),
-   and the other reads the web pages make (latest, latest by category, get, count, categories, story),
-   p50/p95/p99 of wall time, and for search also of CPU time (on a machine shared with other jobs, the
-   one-core figure).
+3. Search latency (when --search-db names a database, a SQLite file or a postgresql:// URL, by default
+   bench/out/serve-100000.db if it exists): Store.search over a rotation of queries (accents or not,
+   phrases, category, outlet and date filters), and the other reads the web pages make (latest, latest by
+   category, get, count, categories, story), p50/p95/p99 of wall time, and for search also of CPU time (on
+   a machine shared with other jobs, the one-core figure; this process only, not a PostgreSQL server's).
 
 Results go to bench/out/ingest.json (never committed) and a Markdown summary to stdout; with --search-only,
 step 3 alone, to bench/out/search.json.
@@ -43,6 +43,7 @@ from diemtin.group.dedup import NEAR_THRESHOLD, dedup_keys, similarity, within_w
 from diemtin.ingest.files import iter_pages
 from diemtin.ingest.pipeline import ingest_pages, understand
 from diemtin.ingest.warc import InputError
+from diemtin.store import open_store
 from diemtin.store.base import SearchQuery
 from diemtin.store.sqlite import SQLiteStore
 
@@ -173,8 +174,8 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"n": len(ordered), "p50_ms": at(0.5), "p95_ms": at(0.95), "p99_ms": at(0.99), "max_ms": at(1.0)}
 
 
-def search_latency(db_path: Path, rounds: int) -> dict[str, Any]:
-    store = SQLiteStore(db_path)
+def search_latency(target: str, rounds: int) -> dict[str, Any]:
+    store = open_store(target)
     articles = store.count()
     sample = store.latest(limit=50, offset=articles // 3)
     reads: dict[str, Callable[[int], object]] = {
@@ -226,7 +227,11 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=20, help="passes over the small corpus page set")
     default_db = OUT / "serve-100000.db"
-    parser.add_argument("--search-db", type=Path, default=default_db if default_db.exists() else None)
+    parser.add_argument(
+        "--search-db",
+        default=str(default_db) if default_db.exists() else None,
+        help="SQLite file or postgresql:// URL (search CPU then counts this process only, not the server)",
+    )
     parser.add_argument("--search-rounds", type=int, default=5)
     parser.add_argument("--search-only", action="store_true", help="time the reads only (no ingest)")
     args = parser.parse_args()

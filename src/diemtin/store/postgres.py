@@ -91,7 +91,13 @@ CREATE TABLE IF NOT EXISTS revisions (
 CREATE TABLE IF NOT EXISTS views (article_id TEXT NOT NULL, at DOUBLE PRECISION NOT NULL);
 CREATE INDEX IF NOT EXISTS views_at ON views(at, article_id);
 CREATE TABLE IF NOT EXISTS bands (band BIGINT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (band, n));
-CREATE TABLE IF NOT EXISTS search (n BIGINT PRIMARY KEY REFERENCES articles(n), doc TSVECTOR NOT NULL);
+CREATE TABLE IF NOT EXISTS search (
+    n BIGINT PRIMARY KEY REFERENCES articles(n),
+    sort_time DOUBLE PRECISION NOT NULL,
+    category TEXT,
+    outlet TEXT,
+    doc TSVECTOR NOT NULL
+);
 CREATE INDEX IF NOT EXISTS search_doc ON search USING gin(doc);
 CREATE TABLE IF NOT EXISTS diemtin_schema (version INTEGER NOT NULL);
 INSERT INTO diemtin_schema (version) SELECT {SCHEMA_VERSION} WHERE NOT EXISTS (SELECT 1 FROM diemtin_schema);
@@ -282,9 +288,11 @@ class PostgresStore:
         """The search row (folded title; folded lead, body and tags) and the LSH bands of the article."""
         text = "\n".join([keys.folded, fold(" ".join(article.tags))])
         db.execute(
-            f"INSERT INTO search (n, doc) VALUES (%s, {DOCUMENT})"
-            " ON CONFLICT (n) DO UPDATE SET doc = excluded.doc",
-            (n, fold(article.title), text),
+            f"INSERT INTO search (n, sort_time, category, outlet, doc)"
+            f" SELECT n, sort_time, category, outlet, {DOCUMENT} FROM articles WHERE n = %s"
+            " ON CONFLICT (n) DO UPDATE SET sort_time = excluded.sort_time, category = excluded.category,"
+            " outlet = excluded.outlet, doc = excluded.doc",
+            (fold(article.title), text, n),
         )
         db.execute("DELETE FROM bands WHERE n = %s", (n,))
         db.execute(
@@ -510,21 +518,22 @@ class PostgresStore:
         outlet: str | None,
         since: datetime | None = None,
         until: datetime | None = None,
+        table: str = "a",
     ) -> tuple[str, list[Any]]:
-        """A WHERE clause (empty for no filter) over ``articles a`` and its parameters."""
+        """A WHERE clause (empty for no filter) over ``articles a`` (or ``search s``) and its parameters."""
         clauses: list[str] = []
         params: list[Any] = []
         if category:
-            clauses.append("a.category = %s")
+            clauses.append(f"{table}.category = %s")
             params.append(category)
         if outlet:
-            clauses.append("a.outlet = %s")
+            clauses.append(f"{table}.outlet = %s")
             params.append(outlet)
         if since:
-            clauses.append("a.sort_time >= %s")
+            clauses.append(f"{table}.sort_time >= %s")
             params.append(epoch(since))
         if until:
-            clauses.append("a.sort_time <= %s")
+            clauses.append(f"{table}.sort_time <= %s")
             params.append(epoch(until))
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
@@ -561,27 +570,41 @@ class PostgresStore:
             return SearchResult(int(counted), page)
         match, match_params, adjacent, adjacent_params = parsed
         depth = max(CANDIDATES, query.offset + query.limit)
-        side_by_side = f"s.doc @@ {adjacent}" if adjacent else "false"
+        # Reading a document (a few kB, stored apart) is what costs: the search rows carry the filter columns
+        # so that only rows passing the filters are matched, newest first, and a date range bounds the scan
+        # to the rows stored in it (rows are stored roughly in time order). Then only the candidates'
+        # documents are read again to rank them.
+        where, params = self._filters(query.category, query.outlet, query.since, query.until, "s")
+        if query.since or query.until:
+            dated, dated_params = self._filters(None, None, query.since, query.until)
+            bounds = db.execute(f"SELECT min(n), max(n) FROM articles a {dated}", dated_params).fetchone()
+            if bounds is None or bounds[0] is None:
+                return SearchResult(0, [])
+            where += " AND s.n BETWEEN %s AND %s"
+            params += list(bounds)
         found = db.execute(
-            f"WITH q AS (SELECT {match} AS match)"
-            f" SELECT s.n, a.sort_time, ts_rank('{RANK_WEIGHTS}', s.doc, q.match, 1),"
-            f" {side_by_side}, ts_filter(s.doc, '{{a}}') @@ q.match"
-            f" FROM q, search s JOIN articles a ON a.n = s.n"
-            f" {where + ' AND' if where else 'WHERE'} s.doc @@ q.match ORDER BY s.n DESC LIMIT %s",
-            [*match_params, *adjacent_params, *params, depth + 1],
+            f"SELECT s.n, s.sort_time FROM search s {where + ' AND' if where else 'WHERE'} s.doc @@ ({match})"
+            " ORDER BY s.n DESC LIMIT %s",
+            [*params, *match_params, depth + 1],
         ).fetchall()
-        candidates = found[:depth]
+        candidates = dict(found[:depth])
         if not candidates:
             return SearchResult(0, [])
-        newest = max(sort_time for _, sort_time, _, _, _ in candidates)
+        side_by_side = f"doc @@ {adjacent}" if adjacent else "false"
+        ranked = db.execute(
+            f"SELECT n, ts_rank('{RANK_WEIGHTS}', doc, q.match, 1), {side_by_side},"
+            f" ts_filter(doc, '{{a}}') @@ q.match FROM search, (SELECT {match} AS match) q WHERE n = ANY(%s)",
+            [*adjacent_params, *match_params, list(candidates)],
+        ).fetchall()
+        newest = max(candidates.values())
         scale = RECENCY_DAYS * 86400.0
         scores = {
             n: rank
             * scale
-            / (scale + newest - sort_time)
+            / (scale + newest - candidates[n])
             * (ADJACENT_BOOST if together else 1.0)
             * (TITLE_BOOST if in_title else 1.0)
-            for n, sort_time, rank, together, in_title in candidates
+            for n, rank, together, in_title in ranked
         }
         order = sorted(scores, key=lambda n: (scores[n], n), reverse=True)
         order = order[query.offset : query.offset + query.limit]
