@@ -383,7 +383,7 @@ def test_broad_search_counts_as_far_as_it_ranks_and_ranks_recent_ones(
 
 
 def test_ranking_only_boosts_the_candidates_that_can_reach_the_page(
-    sqlite_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+    backend: Any, store: AnyStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Leaving out the candidates that no boost can lift onto the page changes no page of the ranking."""
     vocabulary = ["giá", "lúa", "đội", "tuyển", "hai", "bên", "thi", "đấu", "sân", "nhà", "mùa", "mưa"]
@@ -391,16 +391,16 @@ def test_ranking_only_boosts_the_candidates_that_can_reach_the_page(
         rng = random.Random(number)
         body = [" ".join(rng.choices(vocabulary, k=rng.randint(8, 40))) + "."]
         title = " ".join(rng.choices(vocabulary, k=4))
-        sqlite_store.add(article(f"https://a.vn/{number}.html", title, body, hours=-rng.uniform(0, 24 * 365)))
+        store.add(article(f"https://a.vn/{number}.html", title, body, hours=-rng.uniform(0, 24 * 365)))
     queries = [
         SearchQuery(text=text, limit=5, offset=offset)
         for text in ("gia lua", "doi tuyen", "hai ben", '"mua mua"')
         for offset in (0, 5, 15)
     ]
-    pruned = [[hit.article.id for hit in sqlite_store.search(query).hits] for query in queries]
+    pruned = [[hit.article.id for hit in store.search(query).hits] for query in queries]
     assert all(pruned)
-    monkeypatch.setattr(sqlite_module, "MAX_BOOST", float("inf"))  # every candidate is boosted and ranked
-    assert pruned == [[hit.article.id for hit in sqlite_store.search(query).hits] for query in queries]
+    monkeypatch.setattr(backend.module, "MAX_BOOST", float("inf"))  # every candidate is boosted and ranked
+    assert pruned == [[hit.article.id for hit in store.search(query).hits] for query in queries]
 
 
 def test_batch_commits_in_groups_each_write_atomic_and_idle_batch_blocks_nobody(

@@ -32,6 +32,7 @@ SCHEMA_LOCK = 7_301_945  # advisory lock key: one process creates the schema at 
 CANDIDATES = 1000  # a search ranks (and counts) at most this many matches, the most recently stored
 ADJACENT_BOOST = 2.0  # score factor for a match with the loose query words side by side
 TITLE_BOOST = 2.0  # score factor for a match with every query word in its title
+MAX_BOOST = ADJACENT_BOOST * TITLE_BOOST
 RANK_WEIGHTS = "{0, 0, 0.25, 1}"  # ts_rank weights of D, C, B (lead, body, tags), A (title): title 4 to 1
 RECENCY_DAYS = 30.0  # a match this many days older than the newest article counts half as much
 REGROUP_SECONDS = 10.0  # as in store/sqlite.py: regroup after REGROUP_EVERY new articles or this long
@@ -98,6 +99,8 @@ CREATE TABLE IF NOT EXISTS search (
     outlet TEXT,
     doc TSVECTOR NOT NULL
 );
+CREATE INDEX IF NOT EXISTS search_category ON search(category, n);
+CREATE INDEX IF NOT EXISTS search_outlet ON search(outlet, n);
 CREATE INDEX IF NOT EXISTS search_doc ON search USING gin(doc);
 CREATE TABLE IF NOT EXISTS diemtin_schema (version INTEGER NOT NULL);
 INSERT INTO diemtin_schema (version) SELECT {SCHEMA_VERSION} WHERE NOT EXISTS (SELECT 1 FROM diemtin_schema);
@@ -577,7 +580,9 @@ class PostgresStore:
         where, params = self._filters(query.category, query.outlet, query.since, query.until, "s")
         if query.since or query.until:
             dated, dated_params = self._filters(None, None, query.since, query.until)
-            bounds = db.execute(f"SELECT min(n), max(n) FROM articles a {dated}", dated_params).fetchone()
+            # OFFSET 0 keeps the planner from reading the whole primary key in n order for min() and max()
+            rows = f"SELECT a.n FROM articles a {dated} OFFSET 0"
+            bounds = db.execute(f"SELECT min(n), max(n) FROM ({rows}) d", dated_params).fetchone()
             if bounds is None or bounds[0] is None:
                 return SearchResult(0, [])
             where += " AND s.n BETWEEN %s AND %s"
@@ -590,21 +595,26 @@ class PostgresStore:
         candidates = dict(found[:depth])
         if not candidates:
             return SearchResult(0, [])
-        side_by_side = f"doc @@ {adjacent}" if adjacent else "false"
-        ranked = db.execute(
-            f"SELECT n, ts_rank('{RANK_WEIGHTS}', doc, q.match, 1), {side_by_side},"
-            f" ts_filter(doc, '{{a}}') @@ q.match FROM search, (SELECT {match} AS match) q WHERE n = ANY(%s)",
-            [*adjacent_params, *match_params, list(candidates)],
+        ranks = db.execute(
+            f"SELECT n, ts_rank('{RANK_WEIGHTS}', doc, {match}, 1) FROM search WHERE n = ANY(%s)",
+            [*match_params, list(candidates)],
         ).fetchall()
         newest = max(candidates.values())
         scale = RECENCY_DAYS * 86400.0
+        base = {n: rank * scale / (scale + newest - candidates[n]) for n, rank in ranks}
+        # as in store/sqlite.py: a boost at most multiplies a score by MAX_BOOST, so only the candidates
+        # within that factor of the page's last score are looked at again for the boosts
+        wanted = min(query.offset + query.limit, len(base))
+        bar = sorted(base.values(), reverse=True)[wanted - 1] / MAX_BOOST
+        contenders = [n for n, score in base.items() if score >= bar]
+        side_by_side = f"doc @@ {adjacent}" if adjacent else "false"
+        boosts = db.execute(
+            f"SELECT n, {side_by_side}, ts_filter(doc, '{{a}}') @@ ({match}) FROM search WHERE n = ANY(%s)",
+            [*adjacent_params, *match_params, contenders],
+        ).fetchall()
         scores = {
-            n: rank
-            * scale
-            / (scale + newest - candidates[n])
-            * (ADJACENT_BOOST if together else 1.0)
-            * (TITLE_BOOST if in_title else 1.0)
-            for n, rank, together, in_title in ranked
+            n: base[n] * (ADJACENT_BOOST if together else 1.0) * (TITLE_BOOST if in_title else 1.0)
+            for n, together, in_title in boosts
         }
         order = sorted(scores, key=lambda n: (scores[n], n), reverse=True)
         order = order[query.offset : query.offset + query.limit]
