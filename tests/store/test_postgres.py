@@ -60,6 +60,23 @@ def test_batch_commits_in_groups_and_a_failed_write_leaves_nothing(
     store.close()
 
 
+def test_a_revision_keeps_its_text_key_unless_another_article_holds_that_text(url: str) -> None:
+    store = PostgresStore(url)
+    store.add(page("https://a.vn/1.html"))
+    assert (
+        store.add(page("https://a.vn/1.html", title="Cảng cá xong luồng")).status == "revised"
+    )  # title only
+    assert store.add(page("https://b.vn/2.html")).status == "duplicate"  # still found by its text
+    other = page("https://c.vn/3.html", ["Một tin ngắn khác."])
+    store.add(other)
+    assert store.add(page("https://c.vn/3.html")).status == "revised"  # now holds the text of a.vn/1
+    assert store.count() == 2
+    with psycopg.connect(url) as db:
+        keys = db.execute("SELECT url, text_key IS NOT NULL FROM articles ORDER BY n").fetchall()
+    assert keys == [("https://a.vn/1.html", True), ("https://c.vn/3.html", False)]
+    store.close()
+
+
 @pytest.mark.parametrize(
     ("second_url", "expected"),
     [("https://a.vn/cang-ca.html?utm_source=x", "unchanged"), ("https://b.vn/cang.html", "duplicate")],

@@ -350,10 +350,11 @@ class PostgresStore:
         # the new text keeps its exact-copy key (unique) unless another article already holds that text
         db.execute(
             "UPDATE articles SET url = %s, content_hash = %s,"
-            " text_key = (SELECT CASE WHEN count(*) = 0 THEN %s END FROM articles WHERE text_key = %s),"
+            " text_key = (SELECT CASE WHEN count(*) = 0 THEN %s END"
+            " FROM articles WHERE text_key = %s AND n <> %s),"
             " published = %s, sort_time = %s, category = %s, outlet = %s, revision = revision + 1,"
             " updated_at = %s WHERE n = %s",
-            (url, content_hash, text_key, text_key, *rest, now, n),
+            (url, content_hash, text_key, text_key, n, *rest, now, n),
         )
         self._index(db, n, article, keys)
         return UpsertResult(article_id, "revised", story_id)
