@@ -18,8 +18,7 @@ from starlette.testclient import TestClient
 
 from diemtin.article import Article, Provenance
 from diemtin.serve.app import create_app
-from diemtin.store import open_store
-from diemtin.store import postgres as postgres_module
+from diemtin.store import open_store, sqlbase
 from diemtin.store.postgres import PostgresStore
 
 # Invented text, long enough (over 30 syllables) to be recognised as the same text under another URL.
@@ -45,7 +44,7 @@ def url(postgres_server: Any) -> str:
 def test_batch_commits_in_groups_and_a_failed_write_leaves_nothing(
     url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(postgres_module, "BATCH_SECONDS", 60.0)
+    monkeypatch.setattr(sqlbase, "BATCH_SECONDS", 60.0)
     store = PostgresStore(url)
     with psycopg.connect(url, autocommit=True) as other:
         with store.batch():
@@ -86,7 +85,7 @@ def test_two_writers_racing_store_one_article(
     url: str, monkeypatch: pytest.MonkeyPatch, second_url: str, expected: str
 ) -> None:
     """The second writer looks before the first commits, so only the unique keys can stop a second row."""
-    monkeypatch.setattr(postgres_module, "BATCH_SECONDS", 60.0)
+    monkeypatch.setattr(sqlbase, "BATCH_SECONDS", 60.0)
     first, second = PostgresStore(url), PostgresStore(url)
     results: list[str] = []
     racer = threading.Thread(target=lambda: results.append(second.add(page(second_url)).status))

@@ -18,8 +18,7 @@ import pytest
 
 from diemtin.article import Article, Provenance
 from diemtin.group import stories
-from diemtin.store import open_store
-from diemtin.store import sqlite as sqlite_module
+from diemtin.store import open_store, sqlbase
 from diemtin.store.base import SearchQuery
 from diemtin.store.postgres import PostgresStore
 from diemtin.store.sqlite import SQLiteStore, fts_query
@@ -406,7 +405,7 @@ def test_ranking_only_boosts_the_candidates_that_can_reach_the_page(
 def test_batch_commits_in_groups_each_write_atomic_and_idle_batch_blocks_nobody(
     sqlite_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sqlite_module, "BATCH_SECONDS", 60.0)
+    monkeypatch.setattr(sqlbase, "BATCH_SECONDS", 60.0)
     other = sqlite3.connect(sqlite_store.path, timeout=0.2)
     with sqlite_store.batch():
         other.execute("BEGIN IMMEDIATE")  # no write yet: the batch holds no lock

@@ -11,10 +11,8 @@ savepoint of the open batch. The schema is created on first open and its version
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,9 +20,10 @@ import psycopg
 
 from diemtin.article import Article
 from diemtin.group import dedup
-from diemtin.group.stories import REGROUP_EVERY, StoryIndex, story_features
-from diemtin.store.base import Copy, SearchQuery, SearchResult, StoredArticle, UpsertResult
+from diemtin.group.stories import story_features
+from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertResult
 from diemtin.store.common import dumps, epoch, listed_values, query_words, version_time
+from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore
 from diemtin.textnorm import fold
 
 SCHEMA_VERSION = 1
@@ -35,9 +34,6 @@ TITLE_BOOST = 2.0  # score factor for a match with every query word in its title
 MAX_BOOST = ADJACENT_BOOST * TITLE_BOOST
 RANK_WEIGHTS = "{0, 0, 0.25, 1}"  # ts_rank weights of D, C, B (lead, body, tags), A (title): title 4 to 1
 RECENCY_DAYS = 30.0  # a match this many days older than the newest article counts half as much
-REGROUP_SECONDS = 10.0  # as in store/sqlite.py: regroup after REGROUP_EVERY new articles or this long
-BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
-BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS articles (
@@ -107,7 +103,6 @@ INSERT INTO diemtin_schema (version) SELECT {SCHEMA_VERSION} WHERE NOT EXISTS (S
 """
 
 ARTICLE_COLUMNS = "a.n, a.id, a.story_id, a.revision, a.ingested_at, a.views, d.data"
-FROM_ARTICLES = "articles a JOIN article_data d ON d.n = a.n"
 DOCUMENT = "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
 
 
@@ -135,17 +130,15 @@ def ts_query(text: str) -> tuple[str, list[str], str | None, list[str]] | None:
     return match, parts, adjacent, [loose_text] if adjacent else []
 
 
-class PostgresStore:
+class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     """The Store protocol over one PostgreSQL database (see store/base.py for what each method means)."""
 
+    BEGIN = "BEGIN"
+    PARAM = "%s"
+
     def __init__(self, url: str, *, story_window_hours: float | None = None) -> None:
+        super().__init__(story_window_hours=story_window_hours)
         self.url = url
-        self._local = threading.local()
-        self._connections: list[psycopg.Connection[Any]] = []
-        self._lock = threading.Lock()
-        self._stories: StoryIndex | None = None
-        self._regroup_after = 0.0  # monotonic time from which a new article triggers a regroup
-        self._story_window_hours = story_window_hours
         db = self._db()
         present = _value(db, "SELECT to_regclass('diemtin_schema') IS NOT NULL")
         version = _value(db, "SELECT max(version) FROM diemtin_schema") if present else None
@@ -158,70 +151,8 @@ class PostgresStore:
 
     # -- connections -----------------------------------------------------------------------------------------
 
-    def _db(self) -> psycopg.Connection[Any]:
-        db: psycopg.Connection[Any] | None = getattr(self._local, "db", None)
-        if db is None:
-            db = psycopg.connect(self.url, autocommit=True)
-            self._local.db = db
-            with self._lock:
-                self._connections.append(db)
-        return db
-
-    @contextmanager
-    def _transaction(self) -> Iterator[psycopg.Connection[Any]]:
-        """One atomic unit of work: its own transaction, or a savepoint inside the thread's open batch."""
-        db = self._db()
-        if not getattr(self._local, "batching", False):
-            with db.transaction():
-                yield db
-            return
-        if self._local.batch_started is None:  # the batch's transaction opens with its first write
-            db.execute("BEGIN")
-            self._local.batch_started, self._local.batch_units = time.monotonic(), 0
-        db.execute("SAVEPOINT unit")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK TO unit")
-            db.execute("RELEASE unit")
-            raise
-        db.execute("RELEASE unit")
-        self._local.batch_units += 1
-        elapsed = time.monotonic() - self._local.batch_started
-        if self._local.batch_units >= BATCH_UNITS or elapsed >= BATCH_SECONDS:
-            db.execute("COMMIT")
-            self._local.batch_started = None
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Group this thread's writes into few commits (BATCH_UNITS adds or BATCH_SECONDS each)."""
-        if getattr(self._local, "batching", False):
-            yield
-            return
-        self._local.batching, self._local.batch_started = True, None
-        try:
-            yield
-        finally:
-            self._local.batching = False
-            if self._local.batch_started is not None:
-                self._local.batch_started = None
-                try:
-                    self._regroup_stories(self._db(), due=True)
-                finally:
-                    self._db().execute("COMMIT")
-            elif self._stories is not None and self._stories.pending:
-                with self._transaction() as db:
-                    self._regroup_stories(db, due=True)
-
-    def close(self) -> None:
-        if self._stories is not None and self._stories.pending:
-            with self._transaction() as db:
-                self._regroup_stories(db, due=True)
-        with self._lock:
-            for db in self._connections:
-                db.close()
-            self._connections.clear()
-        self._local = threading.local()
+    def _connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.url, autocommit=True)
 
     # -- writing ---------------------------------------------------------------------------------------------
 
@@ -416,42 +347,12 @@ class PostgresStore:
                 best = (article_id, score)
         return best
 
-    def _regroup_stories(self, db: psycopg.Connection[Any], *, due: bool = False) -> None:
-        """When due (see REGROUP_EVERY), re-cluster the stories the new articles touch and store the new ids;
-        until then a new article keeps the story `StoryIndex.add` gave it."""
-        index = self._stories
-        if index is None or not index.pending:
-            return
-        if not due and index.pending < REGROUP_EVERY and time.monotonic() < self._regroup_after:
-            return
-        moved = index.regroup()
-        self._regroup_after = time.monotonic() + REGROUP_SECONDS
-        if moved:
-            db.execute(
-                "UPDATE articles a SET story_id = m.story FROM unnest(%s::text[], %s::text[]) AS m(id, story)"
-                " WHERE a.id = m.id",
-                (list(moved), list(moved.values())),
-            )
-
-    def _story_index(self, db: psycopg.Connection[Any]) -> StoryIndex:
-        """The in-memory story index, rebuilt on first use from the articles of the most recent window."""
-        if self._stories is None:
-            hours = self._story_window_hours
-            index = StoryIndex() if hours is None else StoryIndex(window_hours=hours)
-            newest = _value(db, "SELECT max(sort_time) FROM articles")
-            if newest is not None:
-                start = newest - index.window.total_seconds()
-                rows = db.execute(
-                    "SELECT a.id, a.story_id, d.story_features, a.published"
-                    f" FROM {FROM_ARTICLES} WHERE a.sort_time >= %s ORDER BY a.sort_time",
-                    (start,),
-                )
-                index.load(
-                    (article_id, story_id, features, datetime.fromisoformat(published) if published else None)
-                    for article_id, story_id, features, published in rows
-                )
-            self._stories = index
-        return self._stories
+    def _save_story_ids(self, db: psycopg.Connection[Any], moved: dict[str, str]) -> None:
+        db.execute(
+            "UPDATE articles a SET story_id = m.story FROM unnest(%s::text[], %s::text[]) AS m(id, story)"
+            " WHERE a.id = m.id",
+            (list(moved), list(moved.values())),
+        )
 
     def record_view(self, article_id: str, at: datetime | None = None) -> None:
         self.record_views([(article_id, at or datetime.now(UTC))])
@@ -476,29 +377,12 @@ class PostgresStore:
 
     # -- reading ---------------------------------------------------------------------------------------------
 
-    def _stored(self, rows: Sequence[Sequence[Any]]) -> list[StoredArticle]:
-        """StoredArticles (with their copies) from rows of ARTICLE_COLUMNS, in the order given."""
-        if not rows:
-            return []
-        ids = [row[1] for row in rows]
-        copies: dict[str, list[Copy]] = {article_id: [] for article_id in ids}
-        for article_id, input_, url, outlet in self._db().execute(
+    def _copies(self, ids: list[str]) -> Iterable[Sequence[Any]]:
+        return self._db().execute(
             "SELECT article_id, input, url, outlet FROM copies WHERE article_id = ANY(%s)"
             " ORDER BY article_id, added_at",
             (ids,),
-        ):
-            copies[article_id].append(Copy(input_ or None, url or None, outlet or None))
-        return [
-            StoredArticle(
-                article=Article.from_dict(json.loads(data)),
-                story_id=story_id,
-                copies=copies[article_id],
-                revision=revision,
-                ingested_at=datetime.fromtimestamp(ingested_at, UTC),
-                views=views,
-            )
-            for _, article_id, story_id, revision, ingested_at, views, data in rows
-        ]
+        )
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """The rows of ``SELECT ARTICLE_COLUMNS FROM FROM_ARTICLES`` followed by ``sql``."""

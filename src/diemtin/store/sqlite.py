@@ -15,10 +15,8 @@ import json
 import logging
 import re
 import sqlite3
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,9 +25,10 @@ import numpy as np
 
 from diemtin.article import Article
 from diemtin.group import dedup
-from diemtin.group.stories import REGROUP_EVERY, StoryIndex, story_features
-from diemtin.store.base import Copy, SearchQuery, SearchResult, StoredArticle, UpsertResult
+from diemtin.group.stories import story_features
+from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertResult
 from diemtin.store.common import dumps, epoch, listed_values, query_words, version_time
+from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore
 from diemtin.textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -41,11 +40,6 @@ TITLE_BOOST = 2.0  # score factor for a match with every query word in its title
 MAX_BOOST = ADJACENT_BOOST * TITLE_BOOST
 TITLE_WEIGHT = 4.0  # bm25 weight of the title column against the text column
 RECENCY_DAYS = 30.0  # a match this many days older than the newest article counts half as much
-# New articles are regrouped (stories.REGROUP_EVERY) once that many wait, or when REGROUP_SECONDS passed
-# since the last regroup, and always at the end of a batch and at close.
-REGROUP_SECONDS = 10.0
-BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
-BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
 
 ARTICLES_TABLE = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -134,7 +128,6 @@ DROP TABLE fts_1;
 """
 
 ARTICLE_COLUMNS = "a.n, a.id, a.story_id, a.revision, a.ingested_at, a.views, d.data"
-FROM_ARTICLES = "articles a JOIN article_data d ON d.n = a.n"
 _WORD = re.compile(r"\w+")
 
 
@@ -150,18 +143,16 @@ def fts_query(text: str) -> tuple[str | None, str | None]:
     return " AND ".join(parts) or None, adjacent
 
 
-class SQLiteStore:
+class SQLiteStore(SQLStore[sqlite3.Connection]):
     """The Store protocol over one SQLite file (see store/base.py for what each method means)."""
 
+    BEGIN = "BEGIN IMMEDIATE"
+    PARAM = "?"
+
     def __init__(self, path: str | Path, *, story_window_hours: float | None = None) -> None:
+        super().__init__(story_window_hours=story_window_hours)
         self.path = Path(path).expanduser()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        self._stories: StoryIndex | None = None
-        self._regroup_after = 0.0  # monotonic time from which a new article triggers a regroup
-        self._story_window_hours = story_window_hours
         db = self._db()
         db.execute("PRAGMA journal_mode = WAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -190,82 +181,14 @@ class SQLiteStore:
 
     # -- connections -----------------------------------------------------------------------------------------
 
-    def _db(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60.0)
-            db.execute("PRAGMA synchronous = NORMAL")
-            # 16 MiB of page cache per connection and no memory map: on 100k articles a larger cache or a
-            # 2 GiB map saves under 10% of a search's CPU and adds hundreds of MB to the resident set
-            db.execute("PRAGMA cache_size = -16384")
-            db.execute("PRAGMA temp_store = MEMORY")
-            self._local.db = db
-            with self._lock:
-                self._connections.append(db)
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60.0)
+        db.execute("PRAGMA synchronous = NORMAL")
+        # 16 MiB of page cache per connection and no memory map: on 100k articles a larger cache or a
+        # 2 GiB map saves under 10% of a search's CPU and adds hundreds of MB to the resident set
+        db.execute("PRAGMA cache_size = -16384")
+        db.execute("PRAGMA temp_store = MEMORY")
         return db
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic unit of work: its own transaction, or a savepoint inside the thread's open batch."""
-        db = self._db()
-        if not getattr(self._local, "batching", False):
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-            return
-        if self._local.batch_started is None:  # the batch's transaction opens with its first write
-            db.execute("BEGIN IMMEDIATE")
-            self._local.batch_started, self._local.batch_units = time.monotonic(), 0
-        db.execute("SAVEPOINT unit")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK TO unit")
-            db.execute("RELEASE unit")
-            raise
-        db.execute("RELEASE unit")
-        self._local.batch_units += 1
-        elapsed = time.monotonic() - self._local.batch_started
-        if self._local.batch_units >= BATCH_UNITS or elapsed >= BATCH_SECONDS:
-            db.execute("COMMIT")
-            self._local.batch_started = None
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Group this thread's writes into few commits (BATCH_UNITS adds or BATCH_SECONDS each).
-
-        Each add stays atomic; a crash loses at most the adds since the last commit, which a re-run redoes.
-        The write lock is taken at the first write after a commit, so an idle batch blocks no other writer.
-        """
-        if getattr(self._local, "batching", False):
-            yield
-            return
-        self._local.batching, self._local.batch_started = True, None
-        try:
-            yield
-        finally:
-            self._local.batching = False
-            if self._local.batch_started is not None:
-                self._regroup_stories(self._db(), due=True)
-                self._local.batch_started = None
-                self._db().execute("COMMIT")
-            elif self._stories is not None and self._stories.pending:
-                with self._transaction() as db:
-                    self._regroup_stories(db, due=True)
-
-    def close(self) -> None:
-        if self._stories is not None and self._stories.pending:
-            with self._transaction() as db:
-                self._regroup_stories(db, due=True)
-        with self._lock:
-            for db in self._connections:
-                db.close()
-            self._connections.clear()
-        self._local = threading.local()
 
     # -- writing ---------------------------------------------------------------------------------------------
 
@@ -463,39 +386,10 @@ class SQLiteStore:
                 best = (article_id, score)
         return best
 
-    def _regroup_stories(self, db: sqlite3.Connection, *, due: bool = False) -> None:
-        """When due (see REGROUP_EVERY), re-cluster the stories the new articles touch and store the new ids;
-        until then a new article keeps the story `StoryIndex.add` gave it."""
-        index = self._stories
-        if index is None or not index.pending:
-            return
-        if not due and index.pending < REGROUP_EVERY and time.monotonic() < self._regroup_after:
-            return
-        moved = index.regroup()
-        self._regroup_after = time.monotonic() + REGROUP_SECONDS
+    def _save_story_ids(self, db: sqlite3.Connection, moved: dict[str, str]) -> None:
         db.executemany(
             "UPDATE articles SET story_id = ? WHERE id = ?", [(story, id_) for id_, story in moved.items()]
         )
-
-    def _story_index(self, db: sqlite3.Connection) -> StoryIndex:
-        """The in-memory story index, rebuilt on first use from the articles of the most recent window."""
-        if self._stories is None:
-            hours = self._story_window_hours
-            index = StoryIndex() if hours is None else StoryIndex(window_hours=hours)
-            newest = db.execute("SELECT max(sort_time) FROM articles").fetchone()[0]
-            if newest is not None:
-                start = newest - index.window.total_seconds()
-                rows = db.execute(
-                    "SELECT a.id, a.story_id, d.story_features, a.published"
-                    f" FROM {FROM_ARTICLES} WHERE a.sort_time >= ? ORDER BY a.sort_time",
-                    (start,),
-                )
-                index.load(
-                    (article_id, story_id, features, datetime.fromisoformat(published) if published else None)
-                    for article_id, story_id, features, published in rows
-                )
-            self._stories = index
-        return self._stories
 
     def record_view(self, article_id: str, at: datetime | None = None) -> None:
         moment = epoch(at) if at else time.time()
@@ -506,30 +400,13 @@ class SQLiteStore:
 
     # -- reading ---------------------------------------------------------------------------------------------
 
-    def _stored(self, rows: Sequence[Sequence[Any]]) -> list[StoredArticle]:
-        """StoredArticles (with their copies) from rows of ARTICLE_COLUMNS, in the order given."""
-        if not rows:
-            return []
-        ids = [row[1] for row in rows]
-        copies: dict[str, list[Copy]] = {article_id: [] for article_id in ids}
+    def _copies(self, ids: list[str]) -> Iterable[Sequence[Any]]:
         marks = ",".join("?" * len(ids))
-        for article_id, input_, url, outlet in self._db().execute(
+        return self._db().execute(
             f"SELECT article_id, input, url, outlet FROM copies WHERE article_id IN ({marks})"
             " ORDER BY article_id, added_at",
             ids,
-        ):
-            copies[article_id].append(Copy(input_ or None, url or None, outlet or None))
-        return [
-            StoredArticle(
-                article=Article.from_dict(json.loads(data)),
-                story_id=story_id,
-                copies=copies[article_id],
-                revision=revision,
-                ingested_at=datetime.fromtimestamp(ingested_at, UTC),
-                views=views,
-            )
-            for _, article_id, story_id, revision, ingested_at, views, data in rows
-        ]
+        )
 
     def get(self, article_id: str) -> StoredArticle | None:
         rows = (

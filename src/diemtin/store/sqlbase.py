@@ -1,0 +1,199 @@
+"""What both SQL backends share: one connection per thread, atomic units grouped into few commits by
+``batch()``, stored rows read back as StoredArticles, and the in-memory story index kept in step with the
+stored story ids."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+from diemtin.article import Article
+from diemtin.group.stories import REGROUP_EVERY, StoryIndex
+from diemtin.store.base import Copy, StoredArticle
+
+BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
+BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
+# New articles are regrouped (stories.REGROUP_EVERY) once that many wait, or when REGROUP_SECONDS passed
+# since the last regroup, and always at the end of a batch and at close.
+REGROUP_SECONDS = 10.0
+# The tables every backend has, as the story index reads them.
+FROM_ARTICLES = "articles a JOIN article_data d ON d.n = a.n"
+
+
+class Connection(Protocol):
+    """The part of a DB-API connection (sqlite3, psycopg) this module uses."""
+
+    def execute(self, sql: Any, params: Any = ..., /) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=Connection)
+
+
+class SQLStore(Generic[C]):
+    """Connections, transactions, batches and the story index; a backend adds its SQL."""
+
+    BEGIN = "BEGIN"  # the statement that opens a write transaction
+    PARAM = "?"  # the driver's parameter mark
+
+    def __init__(self, *, story_window_hours: float | None) -> None:
+        self._local = threading.local()
+        self._connections: list[C] = []
+        self._lock = threading.Lock()
+        self._stories: StoryIndex | None = None
+        self._regroup_after = 0.0  # monotonic time from which a new article triggers a regroup
+        self._story_window_hours = story_window_hours
+
+    def _connect(self) -> C:
+        """A new connection for the calling thread."""
+        raise NotImplementedError
+
+    def _save_story_ids(self, db: C, moved: dict[str, str]) -> None:
+        """Store {article_id: story_id} for the articles a regroup moved."""
+        raise NotImplementedError
+
+    # -- connections and transactions ------------------------------------------------------------------------
+
+    def _db(self) -> C:
+        db: C | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+            self._local.db = db
+            with self._lock:
+                self._connections.append(db)
+        return db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[C]:
+        """One atomic unit of work: its own transaction, or a savepoint inside the thread's open batch."""
+        db = self._db()
+        if not getattr(self._local, "batching", False):
+            db.execute(self.BEGIN)
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return
+        if self._local.batch_started is None:  # the batch's transaction opens with its first write
+            db.execute(self.BEGIN)
+            self._local.batch_started, self._local.batch_units = time.monotonic(), 0
+        db.execute("SAVEPOINT unit")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK TO unit")
+            db.execute("RELEASE unit")
+            raise
+        db.execute("RELEASE unit")
+        self._local.batch_units += 1
+        elapsed = time.monotonic() - self._local.batch_started
+        if self._local.batch_units >= BATCH_UNITS or elapsed >= BATCH_SECONDS:
+            db.execute("COMMIT")
+            self._local.batch_started = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group this thread's writes into few commits (BATCH_UNITS adds or BATCH_SECONDS each).
+
+        Each add stays atomic; a crash loses at most the adds since the last commit, which a re-run redoes.
+        The write lock is taken at the first write after a commit, so an idle batch blocks no other writer.
+        When the batch ends, the stories of its new articles are regrouped.
+        """
+        if getattr(self._local, "batching", False):
+            yield
+            return
+        self._local.batching, self._local.batch_started = True, None
+        try:
+            yield
+        finally:
+            self._local.batching = False
+            if self._local.batch_started is not None:
+                self._local.batch_started = None
+                try:
+                    self._regroup_stories(self._db(), due=True)
+                finally:
+                    self._db().execute("COMMIT")
+            elif self._stories is not None and self._stories.pending:
+                with self._transaction() as db:
+                    self._regroup_stories(db, due=True)
+
+    def close(self) -> None:
+        """Regroup what waits, then close every thread's connection."""
+        if self._stories is not None and self._stories.pending:
+            with self._transaction() as db:
+                self._regroup_stories(db, due=True)
+        with self._lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def _copies(self, ids: list[str]) -> Iterable[Sequence[Any]]:
+        """(article_id, input, url, outlet) of the copies of these articles, oldest first per article."""
+        raise NotImplementedError
+
+    def _stored(self, rows: Sequence[Sequence[Any]]) -> list[StoredArticle]:
+        """StoredArticles (with their copies) from rows of the backend's ARTICLE_COLUMNS, in the order given:
+        n, id, story_id, revision, ingested_at, views, data."""
+        if not rows:
+            return []
+        ids = [row[1] for row in rows]
+        copies: dict[str, list[Copy]] = {article_id: [] for article_id in ids}
+        for article_id, input_, url, outlet in self._copies(ids):
+            copies[article_id].append(Copy(input_ or None, url or None, outlet or None))
+        return [
+            StoredArticle(
+                article=Article.from_dict(json.loads(data)),
+                story_id=story_id,
+                copies=copies[article_id],
+                revision=revision,
+                ingested_at=datetime.fromtimestamp(ingested_at, UTC),
+                views=views,
+            )
+            for _, article_id, story_id, revision, ingested_at, views, data in rows
+        ]
+
+    # -- stories ---------------------------------------------------------------------------------------------
+
+    def _regroup_stories(self, db: C, *, due: bool = False) -> None:
+        """When due (see REGROUP_SECONDS), re-cluster the stories the new articles touch and store their new
+        ids; until then a new article keeps the story `StoryIndex.add` gave it."""
+        index = self._stories
+        if index is None or not index.pending:
+            return
+        if not due and index.pending < REGROUP_EVERY and time.monotonic() < self._regroup_after:
+            return
+        moved = index.regroup()
+        self._regroup_after = time.monotonic() + REGROUP_SECONDS
+        if moved:
+            self._save_story_ids(db, moved)
+
+    def _story_index(self, db: C) -> StoryIndex:
+        """The in-memory story index, rebuilt on first use from the articles of the most recent window."""
+        if self._stories is None:
+            hours = self._story_window_hours
+            index = StoryIndex() if hours is None else StoryIndex(window_hours=hours)
+            newest = db.execute("SELECT max(sort_time) FROM articles").fetchone()[0]
+            if newest is not None:
+                start = newest - index.window.total_seconds()
+                rows = db.execute(
+                    "SELECT a.id, a.story_id, d.story_features, a.published"
+                    f" FROM {FROM_ARTICLES} WHERE a.sort_time >= {self.PARAM} ORDER BY a.sort_time",
+                    (start,),
+                )
+                index.load(
+                    (article_id, story_id, features, datetime.fromisoformat(published) if published else None)
+                    for article_id, story_id, features, published in rows
+                )
+            self._stories = index
+        return self._stories
