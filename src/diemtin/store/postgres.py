@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,7 +102,6 @@ CREATE TABLE IF NOT EXISTS diemtin_schema (version INTEGER NOT NULL);
 INSERT INTO diemtin_schema (version) SELECT {SCHEMA_VERSION} WHERE NOT EXISTS (SELECT 1 FROM diemtin_schema);
 """
 
-ARTICLE_COLUMNS = "a.n, a.id, a.story_id, a.revision, a.ingested_at, a.views, d.data"
 DOCUMENT = "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
 
 
@@ -384,13 +383,6 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             (ids,),
         )
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """The rows of ``SELECT ARTICLE_COLUMNS FROM FROM_ARTICLES`` followed by ``sql``."""
-        return self._db().execute(f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} {sql}", params).fetchall()
-
-    def _articles(self, sql: str, params: Sequence[Any] = ()) -> list[StoredArticle]:
-        return self._stored(self._rows(sql, params))
-
     def get(self, article_id: str) -> StoredArticle | None:
         found = self._articles("WHERE a.id = %s", (article_id,))
         if found:
@@ -520,39 +512,3 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         order = {article_id: rank for rank, (article_id, _) in enumerate(counted)}
         rows = self._rows("WHERE a.id = ANY(%s)", (list(order),))
         return self._stored(sorted(rows, key=lambda row: order[row[1]]))
-
-    def categories(self) -> list[tuple[str, int]]:
-        rows = self._db().execute(
-            "SELECT category, count(*) FROM articles WHERE category IS NOT NULL GROUP BY category"
-            " ORDER BY count(*) DESC, category"
-        )
-        return [(category, int(total)) for category, total in rows]
-
-    def outlets(self) -> list[tuple[str, int]]:
-        rows = self._db().execute(
-            "SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
-            " ORDER BY count(*) DESC, outlet"
-        )
-        return [(outlet, int(total)) for outlet, total in rows]
-
-    def iter_all(self) -> Iterator[StoredArticle]:
-        """Every stored article in insertion order, read in batches (no long-held read transaction)."""
-        last = 0
-        while True:
-            rows = self._rows("WHERE a.n > %s ORDER BY a.n LIMIT 500", (last,))
-            if not rows:
-                return
-            yield from self._stored(rows)
-            last = rows[-1][0]
-
-    def last_modified(self) -> datetime | None:
-        newest = _value(self._db(), "SELECT max(updated_at) FROM articles")
-        return datetime.fromtimestamp(newest, UTC) if newest is not None else None
-
-    def revisions(self, article_id: str) -> list[Article]:
-        """Earlier versions kept for an article, oldest first (the shown version is ``get``)."""
-        rows = self._db().execute(
-            "SELECT data FROM revisions WHERE article_id = %s AND data IS NOT NULL ORDER BY revision",
-            (article_id,),
-        )
-        return [Article.from_dict(json.loads(data)) for (data,) in rows]

@@ -23,6 +23,7 @@ BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
 REGROUP_SECONDS = 10.0
 # The tables every backend has, as the story index reads them.
 FROM_ARTICLES = "articles a JOIN article_data d ON d.n = a.n"
+ARTICLE_COLUMNS = "a.n, a.id, a.story_id, a.revision, a.ingested_at, a.views, d.data"  # what _stored reads
 
 
 class Connection(Protocol):
@@ -143,8 +144,7 @@ class SQLStore(Generic[C]):
         raise NotImplementedError
 
     def _stored(self, rows: Sequence[Sequence[Any]]) -> list[StoredArticle]:
-        """StoredArticles (with their copies) from rows of the backend's ARTICLE_COLUMNS, in the order given:
-        n, id, story_id, revision, ingested_at, views, data."""
+        """StoredArticles (with their copies) from rows of ARTICLE_COLUMNS, in the order given."""
         if not rows:
             return []
         ids = [row[1] for row in rows]
@@ -162,6 +162,53 @@ class SQLStore(Generic[C]):
             )
             for _, article_id, story_id, revision, ingested_at, views, data in rows
         ]
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of ``SELECT ARTICLE_COLUMNS FROM FROM_ARTICLES`` followed by ``sql``."""
+        rows: list[tuple[Any, ...]] = (
+            self._db().execute(f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} {sql}", params).fetchall()
+        )
+        return rows
+
+    def _articles(self, sql: str, params: Sequence[Any] = ()) -> list[StoredArticle]:
+        return self._stored(self._rows(sql, params))
+
+    def iter_all(self) -> Iterator[StoredArticle]:
+        """Every stored article in insertion order, read in batches (no long-held read transaction)."""
+        last = 0
+        while True:
+            rows = self._rows(f"WHERE a.n > {self.PARAM} ORDER BY a.n LIMIT 500", (last,))
+            if not rows:
+                return
+            yield from self._stored(rows)
+            last = rows[-1][0]
+
+    def categories(self) -> list[tuple[str, int]]:
+        rows = self._db().execute(
+            "SELECT category, count(*) FROM articles WHERE category IS NOT NULL GROUP BY category"
+            " ORDER BY count(*) DESC, category"
+        )
+        return [(category, int(total)) for category, total in rows]
+
+    def outlets(self) -> list[tuple[str, int]]:
+        rows = self._db().execute(
+            "SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
+            " ORDER BY count(*) DESC, outlet"
+        )
+        return [(outlet, int(total)) for outlet, total in rows]
+
+    def last_modified(self) -> datetime | None:
+        newest = self._db().execute("SELECT max(updated_at) FROM articles").fetchone()[0]
+        return datetime.fromtimestamp(newest, UTC) if newest is not None else None
+
+    def revisions(self, article_id: str) -> list[Article]:
+        """Earlier versions kept for an article, oldest first (the shown version is ``get``)."""
+        rows = self._db().execute(
+            "SELECT data FROM revisions WHERE article_id = "
+            f"{self.PARAM} AND data IS NOT NULL ORDER BY revision",
+            (article_id,),
+        )
+        return [Article.from_dict(json.loads(data)) for (data,) in rows]
 
     # -- stories ---------------------------------------------------------------------------------------------
 

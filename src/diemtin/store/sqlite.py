@@ -16,8 +16,8 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from diemtin.group import dedup
 from diemtin.group.stories import story_features
 from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertResult
 from diemtin.store.common import dumps, epoch, listed_values, query_words, version_time
-from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore
+from diemtin.store.sqlbase import ARTICLE_COLUMNS, FROM_ARTICLES, SQLStore
 from diemtin.textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,6 @@ DROP TABLE articles_1;
 DROP TABLE fts_1;
 """
 
-ARTICLE_COLUMNS = "a.n, a.id, a.story_id, a.revision, a.ingested_at, a.views, d.data"
 _WORD = re.compile(r"\w+")
 
 
@@ -570,50 +569,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         ).fetchall()
         return self._stored(sorted(rows, key=lambda row: order[row[1]]))
 
-    def categories(self) -> list[tuple[str, int]]:
-        rows = self._db().execute(
-            "SELECT category, count(*) FROM articles WHERE category IS NOT NULL GROUP BY category"
-            " ORDER BY count(*) DESC, category"
-        )
-        return [(category, int(total)) for category, total in rows]
-
-    def outlets(self) -> list[tuple[str, int]]:
-        rows = self._db().execute(
-            "SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
-            " ORDER BY count(*) DESC, outlet"
-        )
-        return [(outlet, int(total)) for outlet, total in rows]
-
-    def iter_all(self) -> Iterator[StoredArticle]:
-        """Every stored article in insertion order, read in batches (no long-held read transaction)."""
-        last = 0
-        while True:
-            rows = (
-                self._db()
-                .execute(
-                    f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.n > ? ORDER BY a.n LIMIT 500",
-                    (last,),
-                )
-                .fetchall()
-            )
-            if not rows:
-                return
-            yield from self._stored(rows)
-            last = rows[-1][0]
-
-    def last_modified(self) -> datetime | None:
-        newest = self._db().execute("SELECT max(updated_at) FROM articles").fetchone()[0]
-        return datetime.fromtimestamp(newest, UTC) if newest is not None else None
-
-    def revisions(self, article_id: str) -> list[Article]:
-        """Earlier versions kept for an article, oldest first (the shown version is ``get``)."""
-        rows = self._db().execute(
-            "SELECT data FROM revisions WHERE article_id = ? AND data IS NOT NULL ORDER BY revision",
-            (article_id,),
-        )
-        return [Article.from_dict(json.loads(data)) for (data,) in rows]
-
-    # -- added for serve/views.py (engineer G): many reader views in one transaction ------------------------
+    # -- views -----------------------------------------------------------------------------------------------
 
     def record_views(self, views: Sequence[tuple[str, datetime]]) -> None:
         """Count many reader views at once (unknown ids ignored): one transaction, two statements."""
