@@ -1,12 +1,14 @@
 """scale/warc_job on a real local Spark: corpus pages, invented copies and bad records in, Parquet out.
 
-Every article row must equal what the single-machine path (``understand``) gives for the same record.
+Every article row must equal what the single-machine path (``understand``) gives for the same record, and
+the articles kept with their copies what ``ingest_pages`` stores for the same pages in publication order.
 One SparkSession (local[2]) and one job run serve the whole module (about 30 s with Spark's start).
 """
 
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,9 +24,11 @@ from warcio.warcwriter import WARCWriter
 
 from diemtin import export
 from diemtin.article import Page
-from diemtin.ingest.pipeline import NothingExtracted, understand
+from diemtin.group.dedup import NEAR_THRESHOLD, dedup_keys, similarity
+from diemtin.ingest.pipeline import NothingExtracted, ingest_pages, understand
 from diemtin.ingest.warc import iter_warc
 from diemtin.scale.warc_job import ARTICLES, SKIPPED, Extracted, Kept, run, spark_session, stored
+from diemtin.store.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.shared
 
@@ -45,7 +49,42 @@ MIRRORED = (
 MIRRORS = ("https://bao-mot.example/xe-buyt-dien-ven-song.html", "https://bao-hai.example/tin/xe-buyt-dien")
 
 
-def _response(writer: WARCWriter, url: str, body: bytes, content_type: str, status: str = "200 OK") -> None:
+def _edit(html: bytes, published: str, *changes: tuple[str, str]) -> bytes:
+    """The page published at another time ("2026-11-24T09"), with its text changed."""
+    text = html.decode().replace("2026-11-20T08", published)
+    for old, new in changes:
+        text = text.replace(old, new)
+    return text.encode()
+
+
+# Invented near copies of it: one sentence rewritten four days later (a near copy, folded into the article);
+# that copy edited again nine days after the article (like the copy, but out of the article's window: kept,
+# as the store keeps it); and a follow-up adding a paragraph (a candidate under the threshold: kept).
+_REWRITTEN = ("qua đường dây nóng", "qua ứng dụng của thành phố")
+NEAR = ("https://bao-ba.example/xe-buyt-dien.html", _edit(MIRRORED, "2026-11-24T09", _REWRITTEN))
+LATE = (
+    "https://bao-bon.example/giao-thong/xe-buyt-dien.html",
+    _edit(MIRRORED, "2026-11-29T09", _REWRITTEN, ("trên ba tuyến", "trên bốn tuyến")),
+)
+ADDED = (
+    "<p>Sau ba ngày chạy thử, các chuyến xe buổi sáng thường kín chỗ, nhiều người mang theo xe đạp gấp "
+    "để đi tiếp vào trung tâm.</p>"
+)
+FOLLOW_UP = (
+    "https://bao-nam.example/xe-buyt-dien-dong-khach.html",
+    _edit(MIRRORED, "2026-11-21T08", ("<p>Nếu", f"{ADDED}<p>Nếu")),
+)
+LATER_FETCH = "2026-11-30T02:00:00Z"  # the WARC date of those three: a published time after it is dropped
+
+
+def _response(
+    writer: WARCWriter,
+    url: str,
+    body: bytes,
+    content_type: str,
+    status: str = "200 OK",
+    date: str = "2026-11-20T02:00:00Z",
+) -> None:
     headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
     record = writer.create_warc_record(
         url,
@@ -53,7 +92,7 @@ def _response(writer: WARCWriter, url: str, body: bytes, content_type: str, stat
         payload=BytesIO(body),
         length=len(body),
         http_headers=headers,
-        warc_headers_dict={"WARC-Date": "2026-11-20T02:00:00Z"},
+        warc_headers_dict={"WARC-Date": date},
     )
     writer.write_record(record)
 
@@ -68,8 +107,8 @@ def corpus_pages(shared: Path) -> Iterator[tuple[str, bytes]]:
 
 
 def write_warcs(folder: Path, shared: Path) -> tuple[Path, int]:
-    """One good WARC (corpus pages, a re-fetch, two mirrors, bad records) and one damaged; and the number
-    of corpus pages in it."""
+    """One good WARC (corpus pages, a re-fetch, two mirrors, three near copies, bad records) and one
+    damaged; and the number of corpus pages in it."""
     good = folder / "crawl.warc.gz"
     pages = list(corpus_pages(shared))
     with good.open("wb") as handle:
@@ -79,6 +118,8 @@ def write_warcs(folder: Path, shared: Path) -> tuple[Path, int]:
         _response(writer, pages[0][0], pages[0][1], "text/html; charset=utf-8")  # fetched again, unchanged
         _response(writer, MIRRORS[1], MIRRORED.replace(b"T08:00", b"T10:00"), "text/html")  # copied later
         _response(writer, MIRRORS[0], MIRRORED, "text/html; charset=utf-8")
+        for url, html in (LATE, FOLLOW_UP, NEAR):  # not in publication order
+            _response(writer, url, html, "text/html", date=LATER_FETCH)
         _response(writer, "https://bao-mot.example/hong", b"\x00\xff<html><bo\xfe\x00dy", "text/html")
         _response(writer, "https://bao-mot.example/latin", "Gi\u00e1 v\u00e0ng".encode("cp1258"), "text/html")
         _response(writer, "https://bao-mot.example/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png")
@@ -134,8 +175,8 @@ def test_each_article_equals_the_single_machine_one(job: JobRun) -> None:
     for want in expected:
         inputs.setdefault(want["url"], set()).add(want["provenance"]["input"])
         got = by_url.get(want["url"])
-        if got is None:  # the second mirror: a copy, not a row
-            assert want["url"] == MIRRORS[1]
+        if got is None:  # the second mirror and the near copy: copies, not rows
+            assert want["url"] in (MIRRORS[1], NEAR[0])
             continue
         for name, value in want.items():
             if name == "provenance":
@@ -152,13 +193,60 @@ def test_one_row_per_distinct_article_with_its_copies(job: JobRun) -> None:
     ids = [row["id"] for row in job.rows]
     assert len(ids) == len(set(ids))
     urls = [row["url"] for row in job.rows]
-    assert MIRRORS[0] in urls and MIRRORS[1] not in urls
+    assert {MIRRORS[0], LATE[0], FOLLOW_UP[0]} <= set(urls) and not {MIRRORS[1], NEAR[0]} & set(urls)
     (mirror,) = [row for row in job.rows if row["url"] == MIRRORS[0]]
-    assert [copy["url"] for copy in mirror["copies"]] == [MIRRORS[1]]
-    assert str(mirror["copies"][0]["input"]).startswith(str(Path(job.pages[0].origin or "").parent))
+    assert [copy["url"] for copy in mirror["copies"]] == sorted([MIRRORS[1], NEAR[0]])
+    warcs = str(Path(job.pages[0].origin or "").parent)
+    assert all(str(copy["input"]).startswith(warcs) for copy in mirror["copies"])
     assert all(row["copies"] == [] for row in job.rows if row["url"] != MIRRORS[0])
     assert all(row["revision"] == 1 and row["story_id"] == row["id"] for row in job.rows)
-    assert job.report.articles == len(job.rows) and job.report.copies == 1
+    assert job.report.articles == len(job.rows) and job.report.copies == 2 and job.report.near == 1
+
+
+def test_near_copies_are_similar_but_not_the_same_text(job: JobRun) -> None:
+    """The fixture itself: the near copy is above the threshold, the follow-up a candidate below it, and the
+    late edit is a near copy of the near copy (kept only because that one is a copy)."""
+    keys = {
+        page.url: dedup_keys(understand(page))
+        for page in job.pages
+        if page.url in (MIRRORS[0], NEAR[0], LATE[0], FOLLOW_UP[0])
+    }
+    article, copy, follow_up = keys[MIRRORS[0]], keys[NEAR[0]], keys[FOLLOW_UP[0]]
+    assert similarity(keys[LATE[0]].signature or b"", copy.signature or b"") >= NEAR_THRESHOLD
+    assert article.text_key != copy.text_key
+    assert similarity(article.signature or b"", copy.signature or b"") >= NEAR_THRESHOLD
+    assert set(article.bands) & set(follow_up.bands)  # a candidate pair ...
+    assert similarity(article.signature or b"", follow_up.signature or b"") < NEAR_THRESHOLD  # ... rejected
+
+
+def _publication_order(pages: list[Page]) -> list[Page]:
+    """The pages that give an article, earliest published (else fetched) first, then by canonical URL: the
+    order in which the store keeps the article the job keeps (the store keeps the first one it is given)."""
+
+    def when(page: Page) -> tuple[float, str]:
+        article = understand(page)
+        moment = article.published or article.provenance.fetched_at
+        return moment.timestamp() if moment else math.inf, dedup_keys(article).canonical_key
+
+    articles = []
+    for page in pages:
+        try:
+            articles.append((when(page), page))
+        except NothingExtracted:
+            continue
+    return [page for _, page in sorted(articles, key=lambda pair: pair[0])]
+
+
+def test_same_articles_and_copies_as_ingest_into_a_store(job: JobRun, tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "news.db")
+    try:
+        ingest_pages(_publication_order(job.pages), store)
+        expected = {
+            kept.article.url: sorted(copy.url or "" for copy in kept.copies) for kept in store.iter_all()
+        }
+    finally:
+        store.close()
+    assert {row["url"]: [copy["url"] for copy in row["copies"]] for row in job.rows} == expected
 
 
 def test_bad_records_are_counted_and_listed_with_a_reason(job: JobRun) -> None:
@@ -170,8 +258,9 @@ def test_bad_records_are_counted_and_listed_with_a_reason(job: JobRun) -> None:
     no_article = sum(n for reason, n in counts.items() if reason.startswith(("no article", "failed")))
     assert len(job.skipped) == job.report.records - counts["article"]
     assert {row["reason"] for row in job.skipped} == set(counts) - {"article"}
-    # the corpus pages, the re-fetch, two mirrors and two broken pages each gave an article or a reason
-    assert counts["article"] + no_article == job.corpus_pages + 1 + 2 + 2
+    # the corpus pages, the re-fetch, two mirrors, three near copies and two broken pages each gave an
+    # article or a reason
+    assert counts["article"] + no_article == job.corpus_pages + 1 + 2 + 3 + 2
 
 
 def test_output_schema_is_the_export_schema(job: JobRun) -> None:
