@@ -98,6 +98,10 @@ def test_home_and_category_pages_with_pagination(client: TestClient, store: Stor
     assert not set(titles_first) & set(titles_second)
     assert first.css_first('a[rel="next"]') is not None and first.css_first('a[rel="prev"]') is None
     assert client.get("/chuyen-muc/khong-co").status_code == 404
+    # an item with no outlet of its own (the seed, a page of an aggregator) is credited to its source
+    world = HTMLParser(client.get("/chuyen-muc/the-gioi").text)
+    seed_item = next(li for li in world.css("li.item") if "Lãnh đạo quốc phòng" in li.text())
+    assert "Theo VietNamNet" in seed_item.css_first("p.meta").text()
     assert client.get(f"/chuyen-muc/{key}?trang=abc").status_code == 400
 
 
