@@ -388,8 +388,9 @@ def export_corpus(database: str | None, export_format: str, out: str | None) -> 
 )
 @click.argument("paths", nargs=-1, required=True)
 def spark_extract(master: str | None, out: str, paths: tuple[str, ...]) -> None:
-    """Re-process WARC archives with Spark: extract every HTML record as `ingest` would, collapse exact
-    duplicates (same URL, same text) into one article with its copies, write Parquet in the export schema.
+    """Re-process WARC archives with Spark: extract every HTML record as `ingest` would, collapse exact and
+    near duplicates (same URL, same text, MinHash) into one article with its copies, write Parquet in the
+    export schema.
 
     PATHS are .warc / .warc.gz files, folders or glob patterns, readable from every Spark worker. Records
     that give no article are counted by reason and listed in OUT/skipped. Needs the spark extra
@@ -417,7 +418,8 @@ def spark_extract(master: str | None, out: str, paths: tuple[str, ...]) -> None:
     skipped = ", ".join(f"{n} {reason}" for reason, n in report.counts.most_common() if reason != "article")
     click.echo(
         f"{report.records} records: {report.articles} articles written"
-        f" ({report.copies} more copies collapsed into them); skipped: {skipped or 'none'}",
+        f" ({report.copies} more copies collapsed into them, {report.near} of them near copies);"
+        f" skipped: {skipped or 'none'}",
         err=True,
     )
     if report.all_failed:
