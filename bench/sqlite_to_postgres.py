@@ -1,8 +1,8 @@
 """Copy a SQLite store into an empty PostgreSQL store, table by table (for timing reads on the same articles).
 
 The two backends keep the same columns, so rows go over as they are (COPY); the search rows are rebuilt by the
-server from the folded title and text that SQLite's ``fts`` table holds. Ingesting 100,000 articles again
-would take over ten minutes; this takes a few.
+server (document and search keys) from the folded title and text that SQLite's ``fts`` table holds. Ingesting
+100,000 articles again would take over ten minutes; this takes a few.
 
     .venv/bin/python bench/sqlite_to_postgres.py bench/out/serve-100000.db postgresql://...
 """
@@ -16,7 +16,7 @@ import time
 
 import psycopg
 
-from diemtin.store.postgres import DOCUMENT, PostgresStore
+from diemtin.store.postgres import DOCUMENT, KEYS, PostgresStore
 
 TABLES = {
     "articles": "n, id, canonical_key, url, content_hash, text_key, published, sort_time, category, outlet,"
@@ -53,8 +53,9 @@ def main() -> None:
             for row in source.execute("SELECT rowid, title, text FROM fts"):
                 copy.write_row(row)
         target.execute(
-            "INSERT INTO search (n, sort_time, category, outlet, doc) SELECT a.n, a.sort_time, a.category,"
-            f" a.outlet, {DOCUMENT % ('f.title', 'f.text')} FROM folded f JOIN articles a ON a.n = f.n"
+            f"INSERT INTO search (n, sort_time, doc, keys) SELECT n, sort_time, doc, {KEYS} FROM"
+            f" (SELECT a.*, {DOCUMENT % ('f.title', 'f.text')} AS doc"
+            " FROM folded f JOIN articles a ON a.n = f.n) d"
         )
         print(f"search: {time.perf_counter() - started:.0f} s", file=sys.stderr)
         target.commit()

@@ -1,6 +1,6 @@
 """What only the PostgreSQL store has to show (its shared behaviours run in test_store.py): batches seen by
-other connections, two writers racing on one page or one text, the schema version, and the whole path from
-``diemtin ingest --db postgresql://...`` to the web page of the seed article."""
+other connections, two writers racing on one page or one text, the schema version and its upgrade, and the
+whole path from ``diemtin ingest --db postgresql://...`` to the web page of the seed article."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from starlette.testclient import TestClient
 from diemtin.article import Article, Provenance
 from diemtin.serve.app import create_app
 from diemtin.store import open_store, sqlbase
-from diemtin.store.postgres import PostgresStore
+from diemtin.store.base import SearchQuery
+from diemtin.store.postgres import SCHEMA_VERSION, PostgresStore
 
 # Invented text, long enough (over 30 syllables) to be recognised as the same text under another URL.
 HARBOUR = [
@@ -108,10 +109,46 @@ def test_schema_is_created_once_and_a_newer_one_is_refused(url: str) -> None:
     store.add(page("https://a.vn/1.html"))
     store.close()
     with psycopg.connect(url, autocommit=True) as db:
-        assert db.execute("SELECT version FROM diemtin_schema").fetchall() == [(1,)]
+        assert db.execute("SELECT version FROM diemtin_schema").fetchall() == [(SCHEMA_VERSION,)]
         db.execute("UPDATE diemtin_schema SET version = 99")
     with pytest.raises(ValueError, match="schema 99"):
         PostgresStore(url)
+
+
+def test_a_long_phrase_whose_word_pairs_are_apart_is_no_match(url: str) -> None:
+    """Every pair of "cang ca map" is in the text, but not side by side: the search keys alone would match."""
+    store = PostgresStore(url)
+    store.add(page("https://a.vn/1.html", [*HARBOUR, "Ngư dân thấy cá mập gần bờ."]))
+    assert store.search(SearchQuery(text='"cang ca map"')).total == 0
+    assert store.search(SearchQuery(text='"thay ca map gan"')).total == 1
+    assert store.search(SearchQuery(text='"ca map" "cang ca"')).total == 1
+    store.close()
+
+
+def test_schema_1_database_gets_search_keys_on_open(url: str) -> None:
+    """A schema-1 database (search rows with category and outlet, a GIN index on the document) is upgraded."""
+    store = PostgresStore(url)
+    store.add(page("https://a.vn/1.html"))
+    store.add(page("https://b.vn/2.html", ["Một tin ngắn khác về cảng cá."], title="Tin khác"))
+    store.close()
+    with psycopg.connect(url, autocommit=True) as db:  # back to schema 1, as its store left it
+        db.execute(
+            "ALTER TABLE search ADD COLUMN category TEXT, ADD COLUMN outlet TEXT, DROP COLUMN keys;"
+            " UPDATE search s SET category = a.category, outlet = a.outlet FROM articles a WHERE a.n = s.n;"
+            " CREATE INDEX search_category ON search(category, n);"
+            " CREATE INDEX search_outlet ON search(outlet, n);"
+            " CREATE INDEX search_doc ON search USING gin(doc);"
+            " DROP FUNCTION search_keys, search_filter_keys; UPDATE diemtin_schema SET version = 1"
+        )
+    upgraded = PostgresStore(url)
+    assert upgraded.search(SearchQuery(text='"nạo vét luồng"', outlet="Báo Mẫu")).total == 1
+    assert upgraded.search(SearchQuery(text='"cang ca"')).total == 2
+    assert upgraded.search(SearchQuery(text='"ca cang"')).total == 0
+    assert upgraded.search(SearchQuery(text="cang", outlet="Báo Khác")).total == 0
+    upgraded.close()
+    with psycopg.connect(url) as db:
+        assert db.execute("SELECT version FROM diemtin_schema").fetchall() == [(SCHEMA_VERSION,)]
+        assert db.execute("SELECT to_regclass('search_1')").fetchone() == (None,)
 
 
 @pytest.mark.shared

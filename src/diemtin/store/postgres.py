@@ -2,7 +2,8 @@
 
 Tables: ``articles`` (narrow indexed columns), ``article_data`` (the Article as JSON, MinHash signature,
 story features), ``copies``, ``revisions``, ``views``, ``bands`` (MinHash LSH bands) and ``search`` (a
-tsvector of the text folded by ``textnorm.fold``, 'simple' configuration: title weighted A, the rest B).
+tsvector of the text folded by ``textnorm.fold``, 'simple' configuration: title weighted A, the rest B; and
+its search keys, GIN-indexed: its words, its adjacent word pairs and its category and outlet).
 Unique keys (canonical URL, folded-text key, copy, revision) with ON CONFLICT keep several writer processes
 from storing one page twice. Each thread gets its own autocommit connection; ``add`` is one transaction, or a
 savepoint of the open batch. The schema is created on first open and its version kept in ``diemtin_schema``.
@@ -26,7 +27,7 @@ from diemtin.store.common import dumps, epoch, listed_values, query_words, versi
 from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore
 from diemtin.textnorm import fold
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_LOCK = 7_301_945  # advisory lock key: one process creates the schema at a time
 CANDIDATES = 1000  # a search ranks (and counts) at most this many matches, the most recently stored
 ADJACENT_BOOST = 2.0  # score factor for a match with the loose query words side by side
@@ -88,21 +89,44 @@ CREATE TABLE IF NOT EXISTS revisions (
 CREATE TABLE IF NOT EXISTS views (article_id TEXT NOT NULL, at DOUBLE PRECISION NOT NULL);
 CREATE INDEX IF NOT EXISTS views_at ON views(at, article_id);
 CREATE TABLE IF NOT EXISTS bands (band BIGINT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (band, n));
+-- The search keys of a document: its words and its pairs of adjacent words ('tai nan'), so that a phrase of
+-- two words is one key; the filters are keys too ('=category the-thao', no word starts with '=').
+CREATE OR REPLACE FUNCTION search_keys(doc TSVECTOR) RETURNS TEXT[] LANGUAGE sql IMMUTABLE AS $$
+    WITH at AS (SELECT lexeme, unnest(positions) AS p FROM unnest(doc))
+    SELECT array(SELECT lexeme FROM unnest(doc)
+                 UNION SELECT a.lexeme || ' ' || b.lexeme FROM at a JOIN at b ON b.p = a.p + 1)
+$$;
+CREATE OR REPLACE FUNCTION search_filter_keys(category TEXT, outlet TEXT) RETURNS TEXT[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT array_remove(ARRAY['=category ' || category, '=outlet ' || outlet], NULL)
+$$;
 CREATE TABLE IF NOT EXISTS search (
     n BIGINT PRIMARY KEY REFERENCES articles(n),
     sort_time DOUBLE PRECISION NOT NULL,
-    category TEXT,
-    outlet TEXT,
-    doc TSVECTOR NOT NULL
-);
-CREATE INDEX IF NOT EXISTS search_category ON search(category, n);
-CREATE INDEX IF NOT EXISTS search_outlet ON search(outlet, n);
-CREATE INDEX IF NOT EXISTS search_doc ON search USING gin(doc);
+    doc TSVECTOR NOT NULL,
+    keys TEXT[] NOT NULL
+) WITH (toast_tuple_target = 128);  -- doc and keys stored apart: narrow rows, quick to visit
+CREATE INDEX IF NOT EXISTS search_keys ON search USING gin(keys);
 CREATE TABLE IF NOT EXISTS diemtin_schema (version INTEGER NOT NULL);
 INSERT INTO diemtin_schema (version) SELECT {SCHEMA_VERSION} WHERE NOT EXISTS (SELECT 1 FROM diemtin_schema);
 """
 
+# Schema 1 had no search keys but the category and outlet in ``search`` (with a btree index each) and a GIN
+# index on ``doc``: its search rows are moved over (``doc`` kept, keys computed from it), then it is dropped.
+UPGRADE_FROM_1 = """
+ALTER TABLE search RENAME TO search_1;
+ALTER INDEX search_pkey RENAME TO search_1_pkey;
+DROP INDEX search_category, search_outlet, search_doc;
+"""
+MOVE_FROM_1 = """
+INSERT INTO search (n, sort_time, doc, keys)
+SELECT n, sort_time, doc, search_keys(doc) || search_filter_keys(category, outlet) FROM search_1;
+DROP TABLE search_1;
+UPDATE diemtin_schema SET version = 2;
+"""
+
 DOCUMENT = "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
+KEYS = "search_keys(doc) || search_filter_keys(category, outlet)"  # a search row's keys, from articles
 
 
 def _value(db: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> Any:
@@ -129,6 +153,18 @@ def ts_query(text: str) -> tuple[str, list[str], str | None, list[str]] | None:
     return match, parts, adjacent, [loose_text] if adjacent else []
 
 
+def _query_keys(db: psycopg.Connection[Any], parts: list[str]) -> tuple[list[str], bool]:
+    """The search keys a row must hold to match every part (phrase or word) of a query, and whether holding
+    them may not be enough: a part of three words or more, whose pairs a row can hold apart."""
+    rows = db.execute(
+        "SELECT search_keys(v), (SELECT coalesce(max(p), 0) FROM unnest(v), unnest(positions) AS p)"
+        " FROM (SELECT to_tsvector('simple', part) AS v FROM unnest(%s::text[]) AS part) parts",
+        (parts,),
+    ).fetchall()
+    keys = sorted({key for part_keys, _ in rows for key in part_keys})
+    return keys, any(words > 2 for _, words in rows)
+
+
 class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     """The Store protocol over one PostgreSQL database (see store/base.py for what each method means)."""
 
@@ -141,12 +177,18 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         db = self._db()
         present = _value(db, "SELECT to_regclass('diemtin_schema') IS NOT NULL")
         version = _value(db, "SELECT max(version) FROM diemtin_schema") if present else None
-        if version is None:
+        if version is not None and version > SCHEMA_VERSION:
+            raise ValueError(f"{url}: schema {version} is newer than this diemtin ({SCHEMA_VERSION})")
+        if version != SCHEMA_VERSION:
             with db.transaction():
                 db.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-                db.execute(SCHEMA)  # idempotent: another process may have created it meanwhile
-        elif version > SCHEMA_VERSION:
-            raise ValueError(f"{url}: schema {version} is newer than this diemtin ({SCHEMA_VERSION})")
+                # another process may have created or upgraded it meanwhile: look again under the lock
+                if present and _value(db, "SELECT max(version) FROM diemtin_schema") == 1:
+                    db.execute(UPGRADE_FROM_1)
+                    db.execute(SCHEMA)
+                    db.execute(MOVE_FROM_1)
+                else:
+                    db.execute(SCHEMA)  # idempotent
 
     # -- connections -----------------------------------------------------------------------------------------
 
@@ -218,13 +260,13 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         return UpsertResult(article.id, "new", self._story_index(db).story_of(article.id) or story_id)
 
     def _index(self, db: psycopg.Connection[Any], n: int, article: Article, keys: dedup.DedupKeys) -> None:
-        """The search row (folded title; folded lead, body and tags) and the LSH bands of the article."""
+        """The search row (folded title; folded lead, body and tags; search keys) and the LSH bands."""
         text = "\n".join([keys.folded, fold(" ".join(article.tags))])
         db.execute(
-            f"INSERT INTO search (n, sort_time, category, outlet, doc)"
-            f" SELECT n, sort_time, category, outlet, {DOCUMENT} FROM articles WHERE n = %s"
-            " ON CONFLICT (n) DO UPDATE SET sort_time = excluded.sort_time, category = excluded.category,"
-            " outlet = excluded.outlet, doc = excluded.doc",
+            f"INSERT INTO search (n, sort_time, doc, keys) SELECT n, sort_time, doc, {KEYS}"
+            f" FROM articles, (SELECT {DOCUMENT} AS doc) d WHERE n = %s"
+            " ON CONFLICT (n) DO UPDATE SET sort_time = excluded.sort_time, doc = excluded.doc,"
+            " keys = excluded.keys",
             (fold(article.title), text, n),
         )
         db.execute("DELETE FROM bands WHERE n = %s", (n,))
@@ -449,12 +491,20 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             )
             return SearchResult(int(counted), page)
         match, match_params, adjacent, adjacent_params = parsed
+        keys, unsure = _query_keys(db, match_params)
+        if not keys:
+            return SearchResult(0, [])
         depth = max(CANDIDATES, query.offset + query.limit)
-        # Reading a document (a few kB, stored apart) is what costs: the search rows carry the filter columns
-        # so that only rows passing the filters are matched, newest first, and a date range bounds the scan
-        # to the rows stored in it (rows are stored roughly in time order). Then only the candidates'
-        # documents are read again to rank them.
-        where, params = self._filters(query.category, query.outlet, query.since, query.until, "s")
+        # Reading a document (a few kB, stored apart) is what costs: the matches are the rows holding every
+        # key of the query and of its filters, which the GIN index alone answers; only a phrase of three
+        # words or more is checked on the documents, newest first until enough are found. A date range
+        # bounds the rows to those stored in it (rows are stored roughly in time order). Then only the
+        # candidates' documents are read to rank them.
+        where, params = self._filters(None, None, query.since, query.until, "s")
+        where = (
+            where + " AND" if where else "WHERE"
+        ) + " s.keys @> (%s::text[] || search_filter_keys(%s, %s))"
+        params += [keys, query.category, query.outlet]
         if query.since or query.until:
             dated, dated_params = self._filters(None, None, query.since, query.until)
             # OFFSET 0 keeps the planner from reading the whole primary key in n order for min() and max()
@@ -464,10 +514,11 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 return SearchResult(0, [])
             where += " AND s.n BETWEEN %s AND %s"
             params += list(bounds)
+        check, check_params = (f"doc @@ ({match})", match_params) if unsure else ("true", [])
         found = db.execute(
-            f"SELECT s.n, s.sort_time FROM search s {where + ' AND' if where else 'WHERE'} s.doc @@ ({match})"
-            " ORDER BY s.n DESC LIMIT %s",
-            [*params, *match_params, depth + 1],
+            f"SELECT n, sort_time FROM (SELECT s.n, s.sort_time, s.doc FROM search s {where}"
+            f" ORDER BY s.n DESC OFFSET 0) matches WHERE {check} ORDER BY n DESC LIMIT %s",
+            [*params, *check_params, depth + 1],
         ).fetchall()
         candidates = dict(found[:depth])
         if not candidates:
