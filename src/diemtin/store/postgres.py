@@ -365,28 +365,12 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     def _story_id(db: psycopg.Connection[Any], article_id: str) -> str:
         return str(_value(db, "SELECT story_id FROM articles WHERE id = %s", (article_id,)))
 
-    def _near_duplicate(
-        self, db: psycopg.Connection[Any], article: Article, keys: dedup.DedupKeys
-    ) -> tuple[str, float] | None:
-        """The stored article this one is a syndicated copy of, with the estimated similarity, if any."""
-        if not keys.signature:
-            return None
-        candidates = db.execute(
+    def _band_mates(self, db: psycopg.Connection[Any], keys: dedup.DedupKeys) -> list[tuple[Any, ...]]:
+        return db.execute(
             f"SELECT a.id, d.signature, a.published FROM {FROM_ARTICLES} WHERE a.n IN"
             " (SELECT n FROM bands WHERE band = ANY(%s))",
             (keys.bands,),
         ).fetchall()
-        best: tuple[str, float] | None = None
-        for article_id, signature, published in candidates:
-            score = dedup.similarity(keys.signature, signature)
-            when = datetime.fromisoformat(published) if published else None
-            if (
-                score >= dedup.NEAR_THRESHOLD
-                and dedup.within_window(article.published, when)
-                and (best is None or score > best[1])
-            ):
-                best = (article_id, score)
-        return best
 
     def _save_story_ids(self, db: psycopg.Connection[Any], moved: dict[str, str]) -> None:
         db.execute(

@@ -1,6 +1,6 @@
 """What both SQL backends share: one connection per thread, atomic units grouped into few commits by
-``batch()``, stored rows read back as StoredArticles, and the in-memory story index kept in step with the
-stored story ids."""
+``batch()``, the near-duplicate test, stored rows read back as StoredArticles, and the in-memory story index
+kept in step with the stored story ids."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from diemtin.article import Article
+from diemtin.group import dedup
 from diemtin.group.stories import REGROUP_EVERY, StoryIndex
 from diemtin.store.base import Copy, StoredArticle
 
@@ -53,6 +54,10 @@ class SQLStore(Generic[C]):
 
     def _connect(self) -> C:
         """A new connection for the calling thread."""
+        raise NotImplementedError
+
+    def _band_mates(self, db: C, keys: dedup.DedupKeys) -> list[tuple[Any, ...]]:
+        """(id, signature, published) of the stored articles sharing an LSH band with these keys."""
         raise NotImplementedError
 
     def _save_story_ids(self, db: C, moved: dict[str, str]) -> None:
@@ -136,6 +141,24 @@ class SQLStore(Generic[C]):
                 db.close()
             self._connections.clear()
         self._local = threading.local()
+
+    # -- writing ---------------------------------------------------------------------------------------------
+
+    def _near_duplicate(self, db: C, article: Article, keys: dedup.DedupKeys) -> tuple[str, float] | None:
+        """The stored article this one is a syndicated copy of, with the estimated similarity, if any."""
+        if not keys.signature:
+            return None
+        best: tuple[str, float] | None = None
+        for article_id, signature, published in self._band_mates(db, keys):
+            score = dedup.similarity(keys.signature, signature)
+            when = datetime.fromisoformat(published) if published else None
+            if (
+                score >= dedup.NEAR_THRESHOLD
+                and dedup.within_window(article.published, when)
+                and (best is None or score > best[1])
+            ):
+                best = (article_id, score)
+        return best
 
     # -- reading ---------------------------------------------------------------------------------------------
 

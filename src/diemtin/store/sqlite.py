@@ -361,29 +361,13 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             return UpsertResult(article_id, "duplicate", story_id)
         return UpsertResult(article_id, "unchanged", story_id)
 
-    def _near_duplicate(
-        self, db: sqlite3.Connection, article: Article, keys: dedup.DedupKeys
-    ) -> tuple[str, float] | None:
-        """The stored article this one is a syndicated copy of, with the estimated similarity, if any."""
-        if not keys.signature:
-            return None
+    def _band_mates(self, db: sqlite3.Connection, keys: dedup.DedupKeys) -> list[tuple[Any, ...]]:
         marks = ",".join("?" * len(keys.bands))
-        candidates = db.execute(
+        return db.execute(
             f"SELECT a.id, d.signature, a.published FROM {FROM_ARTICLES} WHERE a.n IN"
             f" (SELECT DISTINCT n FROM bands WHERE band IN ({marks}))",
             keys.bands,
         ).fetchall()
-        best: tuple[str, float] | None = None
-        for article_id, signature, published in candidates:
-            score = dedup.similarity(keys.signature, signature)
-            when = datetime.fromisoformat(published) if published else None
-            if (
-                score >= dedup.NEAR_THRESHOLD
-                and dedup.within_window(article.published, when)
-                and (best is None or score > best[1])
-            ):
-                best = (article_id, score)
-        return best
 
     def _save_story_ids(self, db: sqlite3.Connection, moved: dict[str, str]) -> None:
         db.executemany(
