@@ -1,4 +1,4 @@
-"""`diemtin extract` run as the installed console script, on the demo pages and on inputs written here."""
+"""The installed `diemtin` console script: `extract` on the demo pages and on inputs written here; `regroup`."""
 
 from __future__ import annotations
 
@@ -134,3 +134,19 @@ def test_help_and_usage(args: list[str]) -> None:
     else:
         assert done.returncode == 2
         assert "Missing argument" in done.stderr
+
+
+def test_regroup_after_ingest_changes_nothing_and_since_limits_it(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+
+    def diemtin(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(DIEMTIN), *args], capture_output=True, text=True, timeout=120, check=False)
+
+    assert diemtin("ingest", "--db", db, str(DEMO)).returncode == 0
+    every = diemtin("regroup", "--db", db)
+    assert every.returncode == 0, every.stderr
+    read = int(every.stderr.split()[0])
+    assert read >= 10 and every.stderr.strip().endswith("0 changed story")  # ingest already regrouped them
+    later = diemtin("regroup", "--db", db, "--since", "2100-01-01")
+    assert later.stderr.strip() == "0 articles read, 0 changed story"
+    assert diemtin("regroup", "--db", db, "--since", "hôm qua").returncode == 2

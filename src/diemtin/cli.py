@@ -351,6 +351,41 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
         raise SystemExit(1)
 
 
+@main.command()
+@click.option(
+    "--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB or data dir)."
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only articles published on or after this day (Vietnam time); default: all.",
+)
+def regroup(database: str | None, since: datetime | None) -> None:
+    """Re-cluster the stories of the stored articles, oldest first, as one ingest of them all would.
+
+    Ingest already groups what it stores. Run this after several writer processes filled one PostgreSQL
+    database side by side (each groups only what it saw), or after the story weights changed. Prints how
+    many articles changed story.
+    """
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from diemtin.store import open_store
+
+    start = since.replace(tzinfo=timezone(timedelta(hours=7))) if since else None
+    store = open_store(database)
+    columns = (SpinnerColumn(), TextColumn("regrouping: {task.completed} articles read"), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("articles", total=None)
+            moved = store.regroup_stories(start, lambda read: progress.update(task, completed=read))
+            read = int(progress.tasks[0].completed)
+    finally:
+        store.close()
+    click.echo(f"{read} articles read, {moved} changed story", err=True)
+
+
 @main.command("export")
 @click.option(
     "--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB or data dir)."

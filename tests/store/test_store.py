@@ -240,6 +240,32 @@ def test_stories_are_regrouped_by_batch_end_or_close(
     assert x and y and z and x.story_id != y.story_id == z.story_id
 
 
+def test_regroup_stories_reclusters_what_is_stored(
+    backend: Any, store: AnyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stored while x, y and z looked unlike (three stories); with scores that make them one event, a regroup
+    # of the stored articles puts all three in the oldest one's story, and a later start leaves x alone.
+    outlets = {zlib.crc32(name.encode()): name for name in "xyz"}
+    table = dict.fromkeys(map(frozenset, ["xy", "yz", "xz"]), -2.0)
+    monkeypatch.setattr(
+        stories, "pair_score", lambda a, b, gap: table[frozenset((outlets[a.outlet], outlets[b.outlet]))]
+    )
+    bodies = {"x": DEFENCE, "y": DEFENCE[:2] + RICE[:1], "z": DEFENCE[:1] + RICE[1:] + FOOTBALL[:1]}
+    ids = [
+        store.add(
+            article(f"https://{name}.vn/1.html", "Điện đàm", bodies[name], hours=i, outlet=name)
+        ).article_id
+        for i, name in enumerate("xyz")
+    ]
+    assert len({store.get(id_).story_id for id_ in ids}) == 3  # type: ignore[union-attr]
+    table.update(dict.fromkeys(table, 3.0))
+    assert store.regroup_stories(since=BASE + timedelta(hours=1)) == 1  # y and z only: z joins y
+    assert store.regroup_stories() == 2  # all three: y and z join x
+    assert {store.get(id_).story_id for id_ in ids} == {ids[0]}  # type: ignore[union-attr]
+    store.close()
+    assert {backend.open().get(id_).story_id for id_ in ids} == {ids[0]}
+
+
 def test_latest_count_categories_outlets_story(store: AnyStore) -> None:
     for hour in range(5):
         store.add(

@@ -351,9 +351,10 @@ class StoryIndex:
     def _gap(a: datetime | None, b: datetime | None) -> timedelta | None:
         return None if a is None or b is None else a - b
 
-    def load(self, rows: Iterable[tuple[str, str, bytes, datetime | None]]) -> None:
+    def load(self, rows: Iterable[tuple[str, str, bytes, datetime | None]], *, pending: bool = False) -> None:
         """Rebuild the index from stored (article_id, story_id, features, published) rows; a blob that does
-        not unpack (written by another version) is skipped with a warning."""
+        not unpack (written by another version) is skipped with a warning. With `pending`, the next `regroup`
+        re-clusters them as if they had just been added."""
         for article_id, story_id, features, published in rows:
             try:
                 unpacked = unpack(features)
@@ -361,6 +362,8 @@ class StoryIndex:
                 log.warning("story features of %s skipped: %s", article_id, error)
                 continue
             self._remember(article_id, story_id, unpacked, _aware(published))
+            if pending:
+                self._pending[article_id] = None
 
     def story_of(self, article_id: str) -> str | None:
         return self._story.get(article_id)

@@ -7,7 +7,7 @@ knows nothing of HTML: it stores Articles and the grouping facts (duplicate copi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -108,6 +108,11 @@ class Store(Protocol):
 
     def iter_all(self) -> Iterator[StoredArticle]:
         """Every article, in insertion order (for export)."""
+
+    def regroup_stories(
+        self, since: datetime | None = None, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Re-cluster the stories of the stored articles (published since `since`); how many changed story."""
 
     def last_modified(self) -> datetime | None:
         """When anything was last added or changed (for HTTP caching), None for an empty store."""

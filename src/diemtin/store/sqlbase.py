@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -16,6 +16,7 @@ from diemtin.article import Article
 from diemtin.group import dedup
 from diemtin.group.stories import REGROUP_EVERY, StoryIndex
 from diemtin.store.base import Copy, StoredArticle
+from diemtin.store.common import epoch
 
 BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
 BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
@@ -248,11 +249,56 @@ class SQLStore(Generic[C]):
         if moved:
             self._save_story_ids(db, moved)
 
+    def regroup_stories(
+        self, since: datetime | None = None, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Re-cluster the stories of every stored article (published since `since`, if given), oldest first,
+        through a fresh story index, as one ingest of them all would; stores the story ids that change and
+        returns how many did. For a database that several writer processes filled side by side (each had its
+        own index), or after the story weights changed. `progress` is told how many articles were read."""
+        index = self._new_story_index()
+        moved = read = 0
+        last: tuple[float, int] = (float("-inf") if since is None else epoch(since), 0)
+        while True:
+            rows = (
+                self._db()
+                .execute(
+                    "SELECT a.sort_time, a.n, a.id, a.story_id, d.story_features, a.published"
+                    f" FROM {FROM_ARTICLES} WHERE (a.sort_time, a.n) > ({self.PARAM}, {self.PARAM})"
+                    f" ORDER BY a.sort_time, a.n LIMIT {REGROUP_EVERY}",
+                    last,
+                )
+                .fetchall()
+            )
+            if not rows:
+                break
+            last = (rows[-1][0], rows[-1][1])
+            index.load(
+                (
+                    (row[2], row[3], row[4], datetime.fromisoformat(row[5]) if row[5] else None)
+                    for row in rows
+                ),
+                pending=True,
+            )
+            read += len(rows)
+            if progress:
+                progress(read)
+            with self._transaction() as db:
+                changed = index.regroup()
+                if changed:
+                    self._save_story_ids(db, changed)
+            moved += len(changed)
+        self._stories = None  # the live index reloads from the regrouped rows
+        return moved
+
+    def _new_story_index(self) -> StoryIndex:
+        hours = self._story_window_hours
+        return StoryIndex() if hours is None else StoryIndex(window_hours=hours)
+
     def _story_index(self, db: C) -> StoryIndex:
         """The in-memory story index, rebuilt on first use from the articles of the most recent window."""
         if self._stories is None:
-            hours = self._story_window_hours
-            index = StoryIndex() if hours is None else StoryIndex(window_hours=hours)
+            index = self._new_story_index()
             newest = db.execute("SELECT max(sort_time) FROM articles").fetchone()[0]
             if newest is not None:
                 start = newest - index.window.total_seconds()
