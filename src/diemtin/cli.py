@@ -35,8 +35,11 @@ def main() -> None:
       diemtin crawl --max-pages 100        fetch new articles politely (WARC kept)
       diemtin run                          crawl on schedule and serve, until SIGTERM
       diemtin export --format parquet --out corpus.parquet
+      diemtin spark-extract --out corpus/ crawl/*.warc.gz   the same on Spark
+      diemtin regroup                      re-cluster the stored stories
 
-    The database is DIEMTIN_DB, else diemtin.db under DIEMTIN_DATA (~/.local/share/diemtin).
+    The database is DIEMTIN_DB (a file or a postgresql:// URL), else diemtin.db under DIEMTIN_DATA
+    (~/.local/share/diemtin).
     Each command has --help.
     """
 
