@@ -35,7 +35,7 @@ def main() -> None:
       diemtin crawl --max-pages 100        fetch new articles politely (WARC kept)
       diemtin run                          crawl on schedule and serve, until SIGTERM
       diemtin export --format parquet --out corpus.parquet
-      diemtin spark-extract --out corpus/ crawl/*.warc.gz   the same on Spark
+      diemtin spark-extract --out corpus/ crawl/*.warc.gz   WARC archives to Parquet on Spark
       diemtin regroup                      re-cluster the stored stories
 
     The database is DIEMTIN_DB (a file or a postgresql:// URL), else diemtin.db under DIEMTIN_DATA
