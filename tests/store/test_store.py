@@ -213,26 +213,34 @@ def test_search_filters_and_ranking(store: AnyStore) -> None:
     assert store.search(SearchQuery(text='AND OR NOT ( " *')).total == 0
 
 
-@pytest.mark.parametrize("in_batch", [True, False], ids=["batch", "single-adds"])
-def test_stories_are_regrouped_by_batch_end_or_close(
-    backend: Any, store: AnyStore, monkeypatch: pytest.MonkeyPatch, in_batch: bool
-) -> None:
-    # Pair scores by outlet: x ~ y weakly, y ~ z strongly, x and z unlike. Added one by one, z follows
-    # y into x's story; when the batch ends (or the store closes), average linkage parts them and the store
-    # keeps the new ids.
-    table = {frozenset("xy"): 0.5, frozenset("yz"): 5.0, frozenset("xz"): -1.0}
+def scored_by_outlet(monkeypatch: pytest.MonkeyPatch, table: dict[frozenset[str], float]) -> None:
+    """Story pair scores read from `table`, keyed by the two reports' outlets (x, y, z)."""
     outlets = {zlib.crc32(name.encode()): name for name in "xyz"}
     monkeypatch.setattr(
         stories, "pair_score", lambda a, b, gap: table[frozenset((outlets[a.outlet], outlets[b.outlet]))]
     )
+
+
+def add_three_reports(store: AnyStore) -> list[str]:
+    """Reports from outlets x, y, z an hour apart, alike enough in words to be each other's candidates."""
     bodies = {"x": DEFENCE, "y": DEFENCE[:2] + RICE[:1], "z": DEFENCE[:1] + RICE[1:] + FOOTBALL[:1]}
+    return [
+        store.add(
+            article(f"https://{name}.vn/1.html", "Điện đàm", bodies[name], hours=i, outlet=name)
+        ).article_id
+        for i, name in enumerate("xyz")
+    ]
+
+
+@pytest.mark.parametrize("in_batch", [True, False], ids=["batch", "single-adds"])
+def test_stories_are_regrouped_by_batch_end_or_close(
+    backend: Any, store: AnyStore, monkeypatch: pytest.MonkeyPatch, in_batch: bool
+) -> None:
+    # x ~ y weakly, y ~ z strongly, x and z unlike. Added one by one, z follows y into x's story; when the
+    # batch ends (or the store closes), average linkage parts them and the store keeps the new ids.
+    scored_by_outlet(monkeypatch, {frozenset("xy"): 0.5, frozenset("yz"): 5.0, frozenset("xz"): -1.0})
     with store.batch() if in_batch else contextlib.nullcontext():
-        ids = [
-            store.add(
-                article(f"https://{name}.vn/1.html", "Điện đàm", bodies[name], hours=i, outlet=name)
-            ).article_id
-            for i, name in enumerate("xyz")
-        ]
+        ids = add_three_reports(store)
         assert len({store.get(id_).story_id for id_ in ids}) == 1  # type: ignore[union-attr]
     store.close()
     reopened = backend.open()
@@ -245,18 +253,9 @@ def test_regroup_stories_reclusters_what_is_stored(
 ) -> None:
     # Stored while x, y and z looked unlike (three stories); with scores that make them one event, a regroup
     # of the stored articles puts all three in the oldest one's story, and a later start leaves x alone.
-    outlets = {zlib.crc32(name.encode()): name for name in "xyz"}
     table = dict.fromkeys(map(frozenset, ["xy", "yz", "xz"]), -2.0)
-    monkeypatch.setattr(
-        stories, "pair_score", lambda a, b, gap: table[frozenset((outlets[a.outlet], outlets[b.outlet]))]
-    )
-    bodies = {"x": DEFENCE, "y": DEFENCE[:2] + RICE[:1], "z": DEFENCE[:1] + RICE[1:] + FOOTBALL[:1]}
-    ids = [
-        store.add(
-            article(f"https://{name}.vn/1.html", "Điện đàm", bodies[name], hours=i, outlet=name)
-        ).article_id
-        for i, name in enumerate("xyz")
-    ]
+    scored_by_outlet(monkeypatch, table)
+    ids = add_three_reports(store)
     assert len({store.get(id_).story_id for id_ in ids}) == 3  # type: ignore[union-attr]
     table.update(dict.fromkeys(table, 3.0))
     assert store.regroup_stories(since=BASE + timedelta(hours=1)) == 1  # y and z only: z joins y
