@@ -376,7 +376,7 @@ def regroup(database: str | None, since: datetime | None) -> None:
 
     from diemtin.store import open_store
 
-    start = since.replace(tzinfo=timezone(timedelta(hours=7))) if since else None
+    start = since.replace(tzinfo=VIETNAM) if since else None
     store = open_store(database)
     columns = (SpinnerColumn(), TextColumn("regrouping: {task.completed} articles read"), TimeElapsedColumn())
     try:
