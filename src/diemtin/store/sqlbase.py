@@ -152,7 +152,7 @@ class SQLStore(Generic[C]):
         best: tuple[str, float] | None = None
         for article_id, signature, published in self._band_mates(db, keys):
             score = dedup.similarity(keys.signature, signature)
-            when = datetime.fromisoformat(published) if published else None
+            when = _stored_time(published)
             if (
                 score >= dedup.NEAR_THRESHOLD
                 and dedup.within_window(article.published, when)
@@ -273,13 +273,7 @@ class SQLStore(Generic[C]):
             if not rows:
                 break
             last = (rows[-1][0], rows[-1][1])
-            index.load(
-                (
-                    (row[2], row[3], row[4], datetime.fromisoformat(row[5]) if row[5] else None)
-                    for row in rows
-                ),
-                pending=True,
-            )
+            index.load(((row[2], row[3], row[4], _stored_time(row[5])) for row in rows), pending=True)
             read += len(rows)
             if progress:
                 progress(read)
@@ -307,9 +301,11 @@ class SQLStore(Generic[C]):
                     f" FROM {FROM_ARTICLES} WHERE a.sort_time >= {self.PARAM} ORDER BY a.sort_time",
                     (start,),
                 )
-                index.load(
-                    (article_id, story_id, features, datetime.fromisoformat(published) if published else None)
-                    for article_id, story_id, features, published in rows
-                )
+                index.load((id_, story, features, _stored_time(when)) for id_, story, features, when in rows)
             self._stories = index
         return self._stories
+
+
+def _stored_time(text: str | None) -> datetime | None:
+    """A `published` column value (ISO 8601 text) as a datetime."""
+    return datetime.fromisoformat(text) if text else None
