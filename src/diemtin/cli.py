@@ -7,18 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from diemtin import __version__
+from diemtin.extract.dates import VN_TZ
 
 if TYPE_CHECKING:
     from diemtin.ingest.crawler.fetch import FetchOptions
+    from diemtin.ingest.pipeline import IngestReport
+    from diemtin.store.base import Store
 
-VIETNAM = timezone(timedelta(hours=7))
 PROGRESS_MIN_FILES = 20  # `extract` shows a progress counter past this many paths (or for folders and WARCs)
 
 
@@ -36,6 +38,7 @@ def main() -> None:
       diemtin run                          crawl on schedule and serve, until SIGTERM
       diemtin export --format parquet --out corpus.parquet
       diemtin spark-extract --out corpus/ crawl/*.warc.gz   WARC archives to Parquet on Spark
+      diemtin import corpus/articles       load exported JSONL / Parquet articles into the database
       diemtin regroup                      re-cluster the stored stories
 
     The database is DIEMTIN_DB (a file or a postgresql:// URL), else diemtin.db under DIEMTIN_DATA
@@ -136,7 +139,7 @@ def crawl(
     from diemtin.ingest.crawler.events import configure_logging
 
     configure_logging(log_format)
-    when = since.replace(tzinfo=VIETNAM) if since else None
+    when = since.replace(tzinfo=VN_TZ) if since else None
     try:
         stats = asyncio.run(
             run_crawl(
@@ -312,14 +315,61 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
     killed keeps what it stored, and running the same command again finishes the job. Pages that fail are
     logged and skipped.
     """
+    from diemtin.ingest.files import iter_pages
+    from diemtin.ingest.pipeline import ingest_pages
+
+    _store_all(
+        database,
+        verbose,
+        "ingesting",
+        "pages",
+        lambda store, advance: ingest_pages(iter_pages(paths), store, on_page=advance),
+    )
+
+
+@main.command("import")
+@click.option(
+    "--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB or data dir)."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also log every record.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def import_command(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
+    """Load exported articles into the database: JSONL or Parquet files of `diemtin export`, or the
+    articles/ folder that `diemtin spark-extract` writes (its part files are found inside).
+
+    Nothing is extracted again. Each record is stored as ingest stores a page: deduplicated against what the
+    database holds, given a story, its copies kept. Story ids and revisions of the export are not carried
+    over. Re-running is harmless. Records that cannot be read are logged and skipped.
+
+    \b
+      diemtin spark-extract --out out/cc crawl/*.warc.gz && diemtin import out/cc/articles
+    """
+    from diemtin.ingest.records import import_records, iter_records
+
+    _store_all(
+        database,
+        verbose,
+        "importing",
+        "records",
+        lambda store, advance: import_records(iter_records(paths), store, on_record=advance),
+    )
+
+
+def _store_all(
+    database: str | None,
+    verbose: bool,
+    verb: str,
+    noun: str,
+    work: Callable[[Store, Callable[[object, object], None]], IngestReport],
+) -> None:
+    """Run ``work`` on the opened store with a live counter on stderr, then print its summary; exit 1 when
+    every input failed."""
     import logging
 
     from rich.console import Console
     from rich.logging import RichHandler
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from diemtin.ingest.files import iter_pages
-    from diemtin.ingest.pipeline import ingest_pages
     from diemtin.store import open_store
 
     console = Console(stderr=True)
@@ -327,17 +377,14 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
     store = open_store(database)
-    columns = (
-        SpinnerColumn(),
-        TextColumn("ingesting {task.completed} pages ({task.fields[rate]:.0f}/s) {task.fields[statuses]}"),
-        TimeElapsedColumn(),
-    )
+    line = f"{verb} {{task.completed}} {noun} ({{task.fields[rate]:.0f}}/s) {{task.fields[statuses]}}"
+    columns = (SpinnerColumn(), TextColumn(line), TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, transient=True) as progress:
-            task = progress.add_task("pages", total=None, rate=0.0, statuses="")
+            task = progress.add_task(noun, total=None, rate=0.0, statuses="")
             counts: dict[str, int] = {}
 
-            def advance(_page: object, result: object) -> None:
+            def advance(_item: object, result: object) -> None:
                 status = getattr(result, "status", "not stored")
                 counts[status] = counts.get(status, 0) + 1
                 elapsed = progress.tasks[0].elapsed or 1.0
@@ -345,11 +392,11 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
                 summary = " ".join(f"{key} {value}" for key, value in sorted(counts.items()))
                 progress.update(task, completed=done, rate=done / elapsed, statuses=summary)
 
-            report = ingest_pages(iter_pages(paths), store, on_page=advance)
+            report = work(store, advance)
     finally:
         store.close()
-    summary = ", ".join(f"{value} {key}" for key, value in sorted(report.statuses.items())) or "no pages"
-    click.echo(f"{report.pages} pages: {summary}", err=True)
+    summary = ", ".join(f"{value} {key}" for key, value in sorted(report.statuses.items())) or f"no {noun}"
+    click.echo(f"{report.pages} {noun}: {summary}", err=True)
     if report.pages and report.pages == report.statuses["failed"]:
         raise SystemExit(1)
 
@@ -376,7 +423,7 @@ def regroup(database: str | None, since: datetime | None) -> None:
 
     from diemtin.store import open_store
 
-    start = since.replace(tzinfo=VIETNAM) if since else None
+    start = since.replace(tzinfo=VN_TZ) if since else None
     store = open_store(database)
     columns = (SpinnerColumn(), TextColumn("regrouping: {task.completed} articles read"), TimeElapsedColumn())
     try:

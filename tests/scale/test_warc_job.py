@@ -26,6 +26,7 @@ from diemtin import export
 from diemtin.article import Page
 from diemtin.group.dedup import NEAR_THRESHOLD, dedup_keys, similarity
 from diemtin.ingest.pipeline import NothingExtracted, ingest_pages, understand
+from diemtin.ingest.records import import_records, iter_records
 from diemtin.ingest.warc import iter_warc
 from diemtin.scale.warc_job import ARTICLES, SKIPPED, Extracted, Kept, run, spark_session, stored
 from diemtin.store.sqlite import SQLiteStore
@@ -247,6 +248,27 @@ def test_same_articles_and_copies_as_ingest_into_a_store(job: JobRun, tmp_path: 
     finally:
         store.close()
     assert {row["url"]: [copy["url"] for copy in row["copies"]] for row in job.rows} == expected
+
+
+def test_the_output_imported_into_a_store_gives_the_ingested_store(job: JobRun, tmp_path: Path) -> None:
+    """`diemtin import OUT/articles`: the job's articles and copies, now with stories, in a store."""
+    ingested, imported = SQLiteStore(tmp_path / "ingested.db"), SQLiteStore(tmp_path / "imported.db")
+    try:
+        ingest_pages(_publication_order(job.pages), ingested)
+        report = import_records(iter_records([job.out / ARTICLES]), imported)
+        assert report.statuses == {"new": len(job.rows)}
+
+        def corpus(store: SQLiteStore) -> dict[str | None, list[str | None]]:
+            return {kept.article.url: sorted(copy.url for copy in kept.copies) for kept in store.iter_all()}
+
+        def stories(store: SQLiteStore) -> set[frozenset[str | None]]:
+            return {frozenset(s.article.url for s in store.story(kept.story_id)) for kept in store.iter_all()}
+
+        assert corpus(imported) == corpus(ingested)
+        assert stories(imported) == stories(ingested)
+    finally:
+        ingested.close()
+        imported.close()
 
 
 def test_bad_records_are_counted_and_listed_with_a_reason(job: JobRun) -> None:

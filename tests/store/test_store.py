@@ -19,7 +19,7 @@ import pytest
 from diemtin.article import Article, Provenance
 from diemtin.group import stories
 from diemtin.store import open_store, sqlbase
-from diemtin.store.base import SearchQuery
+from diemtin.store.base import Copy, SearchQuery
 from diemtin.store.postgres import PostgresStore
 from diemtin.store.sqlite import SQLiteStore, fts_query
 
@@ -155,6 +155,23 @@ def test_urlless_identical_dumps_collapse_and_record_each_input(store: AnyStore)
     stored = store.get(one.id)
     assert stored is not None
     assert [c.input for c in stored.copies] == ["dumps/2.txt"]
+
+
+def test_copies_from_an_export_are_added_once_and_recognised(store: AnyStore) -> None:
+    first = store.add(article("https://a.vn/x.html", "Giá lúa tăng", RICE, outlet="Báo A"))
+    copies = [Copy("w.warc.gz#12", "https://b.vn/y.html", "Báo B"), Copy("dumps/3.txt", None, None)]
+    assert store.add_copies(first.article_id, copies) == 2
+    assert store.add_copies(first.article_id, copies) == 0
+    stored = store.get(first.article_id)
+    assert stored is not None
+    assert [(c.input, c.url, c.outlet) for c in stored.copies] == [
+        ("w.warc.gz#12", "https://b.vn/y.html", "Báo B"),
+        ("dumps/3.txt", None, None),
+    ]
+    # the copy's page crawled later is that copy, not a new article
+    again = store.add(article("https://b.vn/y.html", "Giá lúa tăng (cập nhật)", DEFENCE, outlet="Báo B"))
+    assert (again.status, again.article_id) == ("unchanged", first.article_id)
+    assert store.count() == 1
 
 
 def test_near_duplicate_syndicated_copy(store: AnyStore) -> None:

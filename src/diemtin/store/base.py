@@ -69,6 +69,10 @@ class Store(Protocol):
 
         Atomic: committed on return, or (inside ``batch()``) with the batch's next commit."""
 
+    def add_copies(self, article_id: str, copies: Sequence[Copy]) -> int:
+        """Record pages that collapsed into a stored article elsewhere (the ``copies`` of an imported
+        export); how many were not recorded before."""
+
     def batch(self) -> AbstractContextManager[None]:
         """Group this thread's writes into few commits (a bulk ingest); each add stays atomic, and a crash
         loses at most the writes since the last commit (a re-run redoes them)."""

@@ -331,40 +331,6 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         self._index(db, n, article, keys)
         return UpsertResult(article_id, "revised", story_id)
 
-    def _copy(
-        self,
-        db: psycopg.Connection[Any],
-        article_id: str,
-        article: Article,
-        keys: dedup.DedupKeys,
-        kind: str,
-        similarity: float,
-    ) -> UpsertResult:
-        """Record the page as one more copy of a stored article ('unchanged' when it was recorded before)."""
-        now = time.time()
-        added = db.execute(
-            "INSERT INTO copies (article_id, copy_key, input, url, outlet, kind, similarity, added_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (
-                article_id,
-                keys.canonical_key,
-                article.provenance.input or "",
-                article.url or "",
-                article.outlet or article.source or "",  # an aggregator dump credits its outlet as source
-                kind,
-                similarity,
-                now,
-            ),
-        ).rowcount
-        if added:
-            db.execute("UPDATE articles SET updated_at = %s WHERE id = %s", (now, article_id))
-            return UpsertResult(article_id, "duplicate", self._story_id(db, article_id))
-        return UpsertResult(article_id, "unchanged", self._story_id(db, article_id))
-
-    @staticmethod
-    def _story_id(db: psycopg.Connection[Any], article_id: str) -> str:
-        return str(_value(db, "SELECT story_id FROM articles WHERE id = %s", (article_id,)))
-
     def _band_mates(self, db: psycopg.Connection[Any], keys: dedup.DedupKeys) -> list[tuple[Any, ...]]:
         return db.execute(
             f"SELECT a.id, d.signature, a.published FROM {FROM_ARTICLES} WHERE a.n IN"

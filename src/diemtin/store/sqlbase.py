@@ -15,7 +15,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from diemtin.article import Article
 from diemtin.group import dedup
 from diemtin.group.stories import REGROUP_EVERY, StoryIndex
-from diemtin.store.base import Copy, StoredArticle
+from diemtin.store.base import Copy, StoredArticle, UpsertResult
 from diemtin.store.common import epoch
 
 BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
@@ -26,6 +26,7 @@ REGROUP_SECONDS = 10.0
 # The tables every backend has, as the story index reads them.
 FROM_ARTICLES = "articles a JOIN article_data d ON d.n = a.n"
 ARTICLE_COLUMNS = "a.n, a.id, a.story_id, a.revision, a.ingested_at, a.views, d.data"  # what _stored reads
+IMPORTED = "imported"  # the kind of a copy read from an export, whose kind and similarity are not kept
 
 
 class Connection(Protocol):
@@ -160,6 +161,51 @@ class SQLStore(Generic[C]):
             ):
                 best = (article_id, score)
         return best
+
+    def _copy(
+        self, db: C, article_id: str, article: Article, keys: dedup.DedupKeys, kind: str, similarity: float
+    ) -> UpsertResult:
+        """Record the page as one more copy of a stored article ('unchanged' when it was recorded before)."""
+        # an aggregator dump credits its outlet as source
+        copy = Copy(article.provenance.input, article.url, article.outlet or article.source)
+        added = self._insert_copy(db, article_id, keys.canonical_key, copy, kind, similarity)
+        return UpsertResult(article_id, "duplicate" if added else "unchanged", self._story_id(db, article_id))
+
+    def _insert_copy(
+        self, db: C, article_id: str, copy_key: str, copy: Copy, kind: str, similarity: float
+    ) -> bool:
+        """Insert one copies row (True), or nothing when this input and URL are recorded for the article."""
+        now = time.time()
+        mark = self.PARAM
+        added = db.execute(
+            "INSERT INTO copies (article_id, copy_key, input, url, outlet, kind, similarity, added_at)"
+            f" VALUES ({', '.join([mark] * 8)}) ON CONFLICT DO NOTHING",
+            (
+                article_id,
+                copy_key,
+                copy.input or "",
+                copy.url or "",
+                copy.outlet or "",
+                kind,
+                similarity,
+                now,
+            ),
+        ).rowcount
+        if added:
+            db.execute(f"UPDATE articles SET updated_at = {mark} WHERE id = {mark}", (now, article_id))
+        return bool(added)
+
+    def add_copies(self, article_id: str, copies: Sequence[Copy]) -> int:
+        """Record pages that collapsed into a stored article elsewhere (an imported export's ``copies``);
+        how many were new. A copy is recognised again by its canonical URL, else by its input."""
+        with self._transaction() as db:
+            return sum(
+                self._insert_copy(db, article_id, _copy_key(copy), copy, IMPORTED, 1.0) for copy in copies
+            )
+
+    def _story_id(self, db: C, article_id: str) -> str:
+        row = db.execute(f"SELECT story_id FROM articles WHERE id = {self.PARAM}", (article_id,)).fetchone()
+        return str(row[0])
 
     # -- reading ---------------------------------------------------------------------------------------------
 
@@ -304,6 +350,10 @@ class SQLStore(Generic[C]):
                 index.load((id_, story, features, _stored_time(when)) for id_, story, features, when in rows)
             self._stories = index
         return self._stories
+
+
+def _copy_key(copy: Copy) -> str:
+    return dedup.canonical_url(copy.url) if copy.url else f"input:{copy.input or ''}"
 
 
 def _stored_time(text: str | None) -> datetime | None:

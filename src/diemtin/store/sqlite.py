@@ -206,8 +206,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
                 "SELECT article_id FROM copies WHERE copy_key = ? LIMIT 1", (keys.canonical_key,)
             ).fetchone()
             if known and article.url:  # a page recorded as a copy, fetched again
-                story_id = db.execute("SELECT story_id FROM articles WHERE id = ?", known).fetchone()[0]
-                return UpsertResult(known[0], "unchanged", story_id)
+                return UpsertResult(known[0], "unchanged", self._story_id(db, known[0]))
             if known:
                 return self._copy(db, known[0], article, keys, "same-page", 1.0)
             if keys.text_key:
@@ -329,37 +328,6 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         )
         self._index(db, n, article, keys)
         return UpsertResult(article_id, "revised", story_id)
-
-    def _copy(
-        self,
-        db: sqlite3.Connection,
-        article_id: str,
-        article: Article,
-        keys: dedup.DedupKeys,
-        kind: str,
-        similarity: float,
-    ) -> UpsertResult:
-        """Record the page as one more copy of a stored article ('unchanged' when it was recorded before)."""
-        cursor = db.execute(
-            "INSERT OR IGNORE INTO copies"
-            " (article_id, copy_key, input, url, outlet, kind, similarity, added_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                article_id,
-                keys.canonical_key,
-                article.provenance.input or "",
-                article.url or "",
-                article.outlet or article.source or "",  # an aggregator dump credits its outlet as source
-                kind,
-                similarity,
-                time.time(),
-            ),
-        )
-        story_id = db.execute("SELECT story_id FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
-        if cursor.rowcount:
-            db.execute("UPDATE articles SET updated_at = ? WHERE id = ?", (time.time(), article_id))
-            return UpsertResult(article_id, "duplicate", story_id)
-        return UpsertResult(article_id, "unchanged", story_id)
 
     def _band_mates(self, db: sqlite3.Connection, keys: dedup.DedupKeys) -> list[tuple[Any, ...]]:
         marks = ",".join("?" * len(keys.bands))
