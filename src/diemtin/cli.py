@@ -414,9 +414,9 @@ def _store_all(
 def regroup(database: str | None, since: datetime | None) -> None:
     """Re-cluster the stories of the stored articles, oldest first, as one ingest of them all would.
 
-    Ingest already groups what it stores. Run this after several writer processes filled one PostgreSQL
-    database side by side (each groups only what it saw), or after the story weights changed. Prints how
-    many articles changed story.
+    Ingest and import already group what they store (with what other processes store meanwhile). Run this
+    after the story weights changed, or to redo the stories of a period in one pass. Prints how many
+    articles changed story.
     """
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn

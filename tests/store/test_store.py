@@ -282,6 +282,28 @@ def test_regroup_stories_reclusters_what_is_stored(
     assert {backend.open().get(id_).story_id for id_ in ids} == {ids[0]}
 
 
+def test_two_writers_file_one_event_into_one_story(
+    backend: Any, store: AnyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two processes share the database; each has its own story index. The second built its index before
+    # the first stored x, so its greedy add puts y in a story of its own; its next regroup first reads what
+    # the other writer stored, and x and y end in one story in the database.
+    scored_by_outlet(monkeypatch, {frozenset("xy"): 3.0, frozenset("yz"): -2.0, frozenset("xz"): -2.0})
+    other = backend.open()
+    try:
+        other.add(article("https://z.vn/1.html", "Giá lúa", RICE, hours=-30, outlet="z"))  # builds its index
+        x = store.add(article("https://x.vn/1.html", "Điện đàm", DEFENCE, outlet="x"))
+        y = other.add(article("https://y.vn/1.html", "Điện đàm", DEFENCE[:2] + RICE[:1], hours=1, outlet="y"))
+        assert y.story_id != x.story_id  # not seen yet
+    finally:
+        other.close()  # its pending article is regrouped
+    reopened = backend.open()
+    try:
+        assert reopened.get(y.article_id).story_id == x.story_id  # type: ignore[union-attr]
+    finally:
+        reopened.close()
+
+
 def test_latest_count_categories_outlets_story(store: AnyStore) -> None:
     for hour in range(5):
         store.add(

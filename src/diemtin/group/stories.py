@@ -292,8 +292,20 @@ class StoryIndex:
         self._pending.clear()
         moved = self._relabel(region, average_linkage(len(region), self._scores(region)))
         if self._newest is not None:
-            self._forget_old(self._newest - 2 * self.window)
+            self._forget_old(self._horizon(self._newest))
         return moved
+
+    def wants(self, article_id: str, published: datetime | None) -> bool:
+        """Whether an article stored elsewhere belongs in the index: not in it, and not so old that the
+        index has already forgotten its neighbours."""
+        published = _aware(published)
+        if article_id in self._story:
+            return False
+        return published is None or self._newest is None or published >= self._horizon(self._newest)
+
+    def _horizon(self, newest: datetime) -> datetime:
+        """Articles published before this are forgotten at the end of a regroup."""
+        return newest - 2 * self.window
 
     def _scores(self, region: list[str]) -> dict[tuple[int, int], float]:
         """Pair scores of the region's articles (by position) that are each other's candidates."""

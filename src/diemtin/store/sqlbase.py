@@ -23,6 +23,9 @@ BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
 # New articles are regrouped (stories.REGROUP_EVERY) once that many wait, or when REGROUP_SECONDS passed
 # since the last regroup, and always at the end of a batch and at close.
 REGROUP_SECONDS = 10.0
+# Before a regroup, the articles other writers stored since the last one join the story index; it looks this
+# many seconds further back, for their transactions that were still open at the last look.
+SYNC_OVERLAP = 10.0
 # The tables every backend has, as the story index reads them.
 FROM_ARTICLES = "articles a JOIN article_data d ON d.n = a.n"
 ARTICLE_COLUMNS = "a.n, a.id, a.story_id, a.revision, a.ingested_at, a.views, d.data"  # what _stored reads
@@ -52,6 +55,7 @@ class SQLStore(Generic[C]):
         self._lock = threading.Lock()
         self._stories: StoryIndex | None = None
         self._regroup_after = 0.0  # monotonic time from which a new article triggers a regroup
+        self._synced_at = 0.0  # wall-clock time of the story index's last look at other writers' articles
         self._story_window_hours = story_window_hours
 
     def _connect(self) -> C:
@@ -290,10 +294,31 @@ class SQLStore(Generic[C]):
             return
         if not due and index.pending < REGROUP_EVERY and time.monotonic() < self._regroup_after:
             return
+        self._catch_up(db, index)
         moved = index.regroup()
         self._regroup_after = time.monotonic() + REGROUP_SECONDS
         if moved:
             self._save_story_ids(db, moved)
+
+    def _catch_up(self, db: C, index: StoryIndex) -> None:
+        """Add the articles other writers (processes sharing the database) stored since the last catch-up to
+        the story index, pending, so that the coming regroup puts reports of one event into one story
+        whichever process stored them."""
+        since, self._synced_at = self._synced_at - SYNC_OVERLAP, time.time()
+        mark = self.PARAM
+        recent = db.execute(
+            f"SELECT id, published FROM articles WHERE updated_at >= {mark} AND ingested_at >= {mark}",
+            (since, since),
+        ).fetchall()
+        foreign = [article_id for article_id, when in recent if index.wants(article_id, _stored_time(when))]
+        for start in range(0, len(foreign), 500):
+            chunk = foreign[start : start + 500]
+            rows = db.execute(
+                f"SELECT a.id, a.story_id, d.story_features, a.published FROM {FROM_ARTICLES}"
+                f" WHERE a.id IN ({', '.join([mark] * len(chunk))})",
+                chunk,
+            ).fetchall()
+            index.load(((row[0], row[1], row[2], _stored_time(row[3])) for row in rows), pending=True)
 
     def regroup_stories(
         self, since: datetime | None = None, progress: Callable[[int], None] | None = None
@@ -348,7 +373,7 @@ class SQLStore(Generic[C]):
                     (start,),
                 )
                 index.load((id_, story, features, _stored_time(when)) for id_, story, features, when in rows)
-            self._stories = index
+            self._stories, self._synced_at = index, time.time()
         return self._stories
 
 
