@@ -207,30 +207,6 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             with self._transaction() as db:
                 return self._add(db, article, keys)
 
-    def _add(self, db: psycopg.Connection[Any], article: Article, keys: dedup.DedupKeys) -> UpsertResult:
-        row = db.execute(
-            "SELECT a.n, a.id, a.content_hash, a.story_id, a.revision, d.data, d.signature"
-            f" FROM {FROM_ARTICLES} WHERE a.canonical_key = %s",
-            (keys.canonical_key,),
-        ).fetchone()
-        if row:
-            return self._same_page(db, row, article, keys)
-        known = db.execute(
-            "SELECT article_id FROM copies WHERE copy_key = %s LIMIT 1", (keys.canonical_key,)
-        ).fetchone()
-        if known and article.url:  # a page recorded as a copy, fetched again
-            return UpsertResult(known[0], "unchanged", self._story_id(db, known[0]))
-        if known:
-            return self._copy(db, known[0], article, keys, "same-page", 1.0)
-        if keys.text_key:
-            same_text = db.execute("SELECT id FROM articles WHERE text_key = %s", (keys.text_key,)).fetchone()
-            if same_text:
-                return self._copy(db, same_text[0], article, keys, "exact", 1.0)
-        near = self._near_duplicate(db, article, keys)
-        if near:
-            return self._copy(db, near[0], article, keys, "near", near[1])
-        return self._insert(db, article, keys)
-
     def _insert(self, db: psycopg.Connection[Any], article: Article, keys: dedup.DedupKeys) -> UpsertResult:
         now = time.time()
         # inserted under its own id as story first: only a row that is really ours joins the story index

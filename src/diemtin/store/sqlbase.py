@@ -166,6 +166,49 @@ class SQLStore(Generic[C]):
                 best = (article_id, score)
         return best
 
+    def add(self, article: Article) -> UpsertResult:
+        article.id = article.id or article.compute_id()
+        keys = dedup.dedup_keys(article)
+        with self._transaction() as db:
+            return self._add(db, article, keys)
+
+    def _add(self, db: C, article: Article, keys: dedup.DedupKeys) -> UpsertResult:
+        """The same page (a known canonical URL or dump id), a page known as a copy, the same text, a near
+        copy, or a new article: the first that applies."""
+        mark = self.PARAM
+        row = db.execute(
+            "SELECT a.n, a.id, a.content_hash, a.story_id, a.revision, d.data, d.signature"
+            f" FROM {FROM_ARTICLES} WHERE a.canonical_key = {mark}",
+            (keys.canonical_key,),
+        ).fetchone()
+        if row:
+            return self._same_page(db, row, article, keys)
+        known = db.execute(
+            f"SELECT article_id FROM copies WHERE copy_key = {mark} LIMIT 1", (keys.canonical_key,)
+        ).fetchone()
+        if known and article.url:  # a page recorded as a copy, fetched again
+            return UpsertResult(known[0], "unchanged", self._story_id(db, known[0]))
+        if known:
+            return self._copy(db, known[0], article, keys, "same-page", 1.0)
+        if keys.text_key:
+            same_text = db.execute(
+                f"SELECT id FROM articles WHERE text_key = {mark} LIMIT 1", (keys.text_key,)
+            ).fetchone()
+            if same_text:
+                return self._copy(db, same_text[0], article, keys, "exact", 1.0)
+        near = self._near_duplicate(db, article, keys)
+        if near:
+            return self._copy(db, near[0], article, keys, "near", near[1])
+        return self._insert(db, article, keys)
+
+    def _same_page(self, db: C, row: Sequence[Any], article: Article, keys: dedup.DedupKeys) -> UpsertResult:
+        """The canonical URL (or URL-less id) is known: unchanged, another copy, or a new revision."""
+        raise NotImplementedError
+
+    def _insert(self, db: C, article: Article, keys: dedup.DedupKeys) -> UpsertResult:
+        """Store a new article, its search row, bands and first revision, and give it a story."""
+        raise NotImplementedError
+
     def _copy(
         self, db: C, article_id: str, article: Article, keys: dedup.DedupKeys, kind: str, similarity: float
     ) -> UpsertResult:

@@ -191,35 +191,6 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
     # -- writing ---------------------------------------------------------------------------------------------
 
-    def add(self, article: Article) -> UpsertResult:
-        article.id = article.id or article.compute_id()
-        keys = dedup.dedup_keys(article)
-        with self._transaction() as db:
-            row = db.execute(
-                "SELECT a.n, a.id, a.content_hash, a.story_id, a.revision, d.data, d.signature"
-                f" FROM {FROM_ARTICLES} WHERE a.canonical_key = ?",
-                (keys.canonical_key,),
-            ).fetchone()
-            if row:
-                return self._same_page(db, row, article, keys)
-            known = db.execute(
-                "SELECT article_id FROM copies WHERE copy_key = ? LIMIT 1", (keys.canonical_key,)
-            ).fetchone()
-            if known and article.url:  # a page recorded as a copy, fetched again
-                return UpsertResult(known[0], "unchanged", self._story_id(db, known[0]))
-            if known:
-                return self._copy(db, known[0], article, keys, "same-page", 1.0)
-            if keys.text_key:
-                same_text = db.execute(
-                    "SELECT id FROM articles WHERE text_key = ? LIMIT 1", (keys.text_key,)
-                ).fetchone()
-                if same_text:
-                    return self._copy(db, same_text[0], article, keys, "exact", 1.0)
-            near = self._near_duplicate(db, article, keys)
-            if near:
-                return self._copy(db, near[0], article, keys, "near", near[1])
-            return self._insert(db, article, keys)
-
     def _insert(self, db: sqlite3.Connection, article: Article, keys: dedup.DedupKeys) -> UpsertResult:
         now = time.time()
         features = story_features(article)
@@ -270,7 +241,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             db.executemany("DELETE FROM bands WHERE band = ? AND n = ?", [(band, n) for band in bands])
 
     def _same_page(
-        self, db: sqlite3.Connection, row: sqlite3.Row, article: Article, keys: dedup.DedupKeys
+        self, db: sqlite3.Connection, row: Sequence[Any], article: Article, keys: dedup.DedupKeys
     ) -> UpsertResult:
         """The canonical URL (or URL-less id) is known: unchanged, another copy, or a new revision."""
         n, article_id, stored_hash, story_id, revision, data, signature = row
