@@ -83,6 +83,12 @@ class IngestReport:
     def pages(self) -> int:
         return sum(self.statuses.values())
 
+    def fail(self, origin: str, reason: str) -> None:
+        """Count an input that could not be read or stored, and log why (the run goes on)."""
+        log.warning("skipped %s: %s", origin, reason)
+        self.statuses["failed"] += 1
+        self.failures.append((origin, reason))
+
 
 def ingest_pages(
     pages: Iterable[Page | InputError],
@@ -107,9 +113,7 @@ def _run(
     for page in pages:
         result: UpsertResult | None = None
         if isinstance(page, InputError):
-            log.warning("skipped %s: cannot read: %s", page.path, page.reason)
-            report.statuses["failed"] += 1
-            report.failures.append((page.path, page.reason))
+            report.fail(page.path, page.reason)
         else:
             result = _one(page, store, report)
         if on_page is not None:
@@ -126,10 +130,7 @@ def _one(page: Page, store: Store, report: IngestReport) -> UpsertResult | None:
         report.failures.append((origin, f"no article: {nothing}"))
         return None
     except Exception as error:
-        origin = page.origin or page.url or "<page>"
-        log.warning("skipped %s: %s: %s", origin, type(error).__name__, error)
-        report.statuses["failed"] += 1
-        report.failures.append((origin, f"{type(error).__name__}: {error}"))
+        report.fail(page.origin or page.url or "<page>", f"{type(error).__name__}: {error}")
         return None
     report.statuses[result.status] += 1
     return result

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,8 +25,6 @@ from diemtin.extract.dates import VN_TZ
 from diemtin.ingest.pipeline import IngestReport, categorise
 from diemtin.ingest.warc import InputError
 from diemtin.store.base import Copy, Store, UpsertResult
-
-log = logging.getLogger(__name__)
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 PARQUET_SUFFIX = ".parquet"
@@ -157,9 +154,7 @@ def import_records(
         for record in records:
             result = None
             if isinstance(record, InputError):
-                log.warning("skipped %s: %s", record.path, record.reason)
-                report.statuses["failed"] += 1
-                report.failures.append((record.path, record.reason))
+                report.fail(record.path, record.reason)
             else:
                 result = _store(record, store, report)
             if on_record is not None:
@@ -173,9 +168,7 @@ def _store(record: Record, store: Store, report: IngestReport) -> UpsertResult |
         if record.copies:
             store.add_copies(result.article_id, record.copies)
     except Exception as error:
-        log.warning("skipped %s: %s: %s", record.origin, type(error).__name__, error)
-        report.statuses["failed"] += 1
-        report.failures.append((record.origin, f"{type(error).__name__}: {error}"))
+        report.fail(record.origin, f"{type(error).__name__}: {error}")
         return None
     report.statuses[result.status] += 1
     return result
