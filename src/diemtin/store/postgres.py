@@ -24,7 +24,7 @@ from diemtin.group import dedup
 from diemtin.group.stories import story_features
 from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertResult
 from diemtin.store.common import dumps, epoch, listed_values, query_words, version_time
-from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore
+from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore, WriterConflict
 from diemtin.textnorm import fold
 
 SCHEMA_VERSION = 2
@@ -135,10 +135,6 @@ def _value(db: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) ->
     return row[0] if row else None
 
 
-class _Conflict(Exception):
-    """Another writer stored the same page (or the same text) between our look-up and our insert."""
-
-
 def ts_query(text: str) -> tuple[str, list[str], str | None, list[str]] | None:
     """What a reader typed as SQL tsquery expressions with their parameters: (every phrase and word must
     match, its params, the loose words side by side or None for fewer than two, its params); None for no
@@ -203,37 +199,9 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         try:
             with self._transaction() as db:
                 return self._add(db, article, keys)
-        except _Conflict:  # another writer committed the same page or text meanwhile: now we see it
+        except WriterConflict:  # another writer committed the same page or text meanwhile: now we see it
             with self._transaction() as db:
                 return self._add(db, article, keys)
-
-    def _insert(self, db: psycopg.Connection[Any], article: Article, keys: dedup.DedupKeys) -> UpsertResult:
-        now = time.time()
-        # inserted under its own id as story first: only a row that is really ours joins the story index
-        inserted = db.execute(
-            "INSERT INTO articles (id, canonical_key, url, content_hash, text_key, published, sort_time,"
-            " category, outlet, story_id, revision, ingested_at, updated_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1, %s, %s) ON CONFLICT DO NOTHING RETURNING n",
-            (article.id, keys.canonical_key, *listed_values(article, keys, now), article.id, now, now),
-        ).fetchone()
-        if inserted is None:
-            raise _Conflict(article.id)
-        n = inserted[0]
-        features = story_features(article)
-        story_id = self._story_index(db).add(article.id, features, article.published)
-        db.execute("UPDATE articles SET story_id = %s WHERE n = %s", (story_id, n))
-        db.execute(
-            "INSERT INTO article_data (n, data, signature, story_features) VALUES (%s, %s, %s, %s)",
-            (n, dumps(article), keys.signature, features),
-        )
-        self._index(db, n, article, keys)
-        db.execute(
-            "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at)"
-            " VALUES (%s, %s, 1, %s, %s)",
-            (article.id, keys.content_hash, version_time(article), now),
-        )
-        self._regroup_stories(db)
-        return UpsertResult(article.id, "new", self._story_index(db).story_of(article.id) or story_id)
 
     def _index(self, db: psycopg.Connection[Any], n: int, article: Article, keys: dedup.DedupKeys) -> None:
         """The search row (folded title; folded lead, body and tags; search keys) and the LSH bands."""

@@ -14,9 +14,9 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from diemtin.article import Article
 from diemtin.group import dedup
-from diemtin.group.stories import REGROUP_EVERY, StoryIndex
+from diemtin.group.stories import REGROUP_EVERY, StoryIndex, story_features
 from diemtin.store.base import Copy, StoredArticle, UpsertResult
-from diemtin.store.common import epoch
+from diemtin.store.common import dumps, epoch, listed_values, version_time
 
 BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
 BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
@@ -30,6 +30,10 @@ SYNC_OVERLAP = 10.0
 FROM_ARTICLES = "articles a JOIN article_data d ON d.n = a.n"
 ARTICLE_COLUMNS = "a.n, a.id, a.story_id, a.revision, a.ingested_at, a.views, d.data"  # what _stored reads
 IMPORTED = "imported"  # the kind of a copy read from an export, whose kind and similarity are not kept
+
+
+class WriterConflict(Exception):
+    """Another writer stored the same page (or the same text) between our look-up and our insert."""
 
 
 class Connection(Protocol):
@@ -207,6 +211,36 @@ class SQLStore(Generic[C]):
 
     def _insert(self, db: C, article: Article, keys: dedup.DedupKeys) -> UpsertResult:
         """Store a new article, its search row, bands and first revision, and give it a story."""
+        now, mark = time.time(), self.PARAM
+        # inserted under its own id as story first: only a row that is really ours joins the story index
+        inserted = db.execute(
+            "INSERT INTO articles (id, canonical_key, url, content_hash, text_key, published, sort_time,"
+            " category, outlet, story_id, revision, ingested_at, updated_at)"
+            f" VALUES ({', '.join([mark] * 10)}, 1, {mark}, {mark}) ON CONFLICT DO NOTHING RETURNING n",
+            (article.id, keys.canonical_key, *listed_values(article, keys, now), article.id, now, now),
+        ).fetchone()
+        if inserted is None:
+            raise WriterConflict(article.id)
+        n = inserted[0]
+        features = story_features(article)
+        story_id = self._story_index(db).add(article.id, features, article.published)
+        db.execute(f"UPDATE articles SET story_id = {mark} WHERE n = {mark}", (story_id, n))
+        db.execute(
+            "INSERT INTO article_data (n, data, signature, story_features)"
+            f" VALUES ({mark}, {mark}, {mark}, {mark})",
+            (n, dumps(article), keys.signature, features),
+        )
+        self._index(db, n, article, keys)
+        db.execute(
+            "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at)"
+            f" VALUES ({mark}, {mark}, 1, {mark}, {mark})",
+            (article.id, keys.content_hash, version_time(article), now),
+        )
+        self._regroup_stories(db)
+        return UpsertResult(article.id, "new", self._story_index(db).story_of(article.id) or story_id)
+
+    def _index(self, db: C, n: int, article: Article, keys: dedup.DedupKeys) -> None:
+        """The article's search row and LSH bands (replacing any it had)."""
         raise NotImplementedError
 
     def _copy(

@@ -191,37 +191,6 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
     # -- writing ---------------------------------------------------------------------------------------------
 
-    def _insert(self, db: sqlite3.Connection, article: Article, keys: dedup.DedupKeys) -> UpsertResult:
-        now = time.time()
-        features = story_features(article)
-        story_id = self._story_index(db).add(article.id, features, article.published)
-        cursor = db.execute(
-            "INSERT INTO articles (id, canonical_key, url, content_hash, text_key, published, sort_time,"
-            " category, outlet, story_id, revision, ingested_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-            (
-                article.id,
-                keys.canonical_key,
-                *listed_values(article, keys, now),
-                story_id,
-                now,
-                now,
-            ),
-        )
-        n = cursor.lastrowid
-        db.execute(
-            "INSERT INTO article_data (n, data, signature, story_features) VALUES (?, ?, ?, ?)",
-            (n, dumps(article), keys.signature, features),
-        )
-        self._index(db, n, article, keys)
-        db.execute(
-            "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at)"
-            " VALUES (?, ?, 1, ?, ?)",
-            (article.id, keys.content_hash, version_time(article), now),
-        )
-        self._regroup_stories(db)
-        return UpsertResult(article.id, "new", self._story_index(db).story_of(article.id) or story_id)
-
     def _index(self, db: sqlite3.Connection, n: int | None, article: Article, keys: dedup.DedupKeys) -> None:
         self._index_text(db, n, article, keys.folded)
         db.executemany("INSERT OR IGNORE INTO bands (band, n) VALUES (?, ?)", [(b, n) for b in keys.bands])
