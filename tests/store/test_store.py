@@ -337,11 +337,16 @@ def test_views_and_most_read(store: AnyStore) -> None:
     now = datetime.now(UTC)
     for _ in range(3):
         store.record_view(b.article_id, now)
+        store.record_view(a.article_id, now - timedelta(days=30))
     store.record_view(a.article_id, now)
-    store.record_view(a.article_id, now - timedelta(days=30))
     store.record_view("does-not-exist", now)
     ranked = store.most_read(since=now - timedelta(days=1))
-    assert [(hit.article.id, hit.views) for hit in ranked] == [(b.article_id, 3), (a.article_id, 2)]
+    assert [(hit.article.id, hit.views) for hit in ranked] == [(b.article_id, 3), (a.article_id, 4)]
+    month = store.most_read(since=now - timedelta(days=31))
+    assert [hit.article.id for hit in month] == [a.article_id, b.article_id]
+    assert store.forget_views(now - timedelta(days=1)) == 3  # the old views go, the all-time counts stay
+    month = store.most_read(since=now - timedelta(days=31))
+    assert [(hit.article.id, hit.views) for hit in month] == [(b.article_id, 3), (a.article_id, 4)]
 
 
 def test_data_survives_reopen_and_open_store(backend: Any) -> None:

@@ -91,7 +91,10 @@ class ViewCounter:
         return current[1]
 
     def _refresh(self) -> list[StoredArticle]:
+        """Read the list again, and drop the dated views that fell out of the window (the table stays the
+        size of one window)."""
         since = datetime.now(UTC) - self._window
+        self._store.forget_views(since)
         articles = self._store.most_read(since=since, limit=self._most_read_size)
         with self._lock:
             self._most_read = (time.monotonic(), articles)

@@ -104,6 +104,9 @@ class Store(Protocol):
     def most_read(self, *, since: datetime, limit: int = 10) -> list[StoredArticle]:
         """Articles with the most views recorded since ``since``, most first (``views``: all-time count)."""
 
+    def forget_views(self, before: datetime) -> int:
+        """Drop the dated views older than ``before`` (the all-time counts stay); how many were dropped."""
+
     def categories(self) -> list[tuple[str, int]]:
         """(category key, article count), largest first."""
 

@@ -284,6 +284,10 @@ class SQLStore(Generic[C]):
                 self._insert_copy(db, article_id, _copy_key(copy), copy, IMPORTED, 1.0) for copy in copies
             )
 
+    def forget_views(self, before: datetime) -> int:
+        with self._transaction() as db:
+            return int(db.execute(f"DELETE FROM views WHERE at < {self.PARAM}", (epoch(before),)).rowcount)
+
     def _story_id(self, db: C, article_id: str) -> str:
         row = db.execute(f"SELECT story_id FROM articles WHERE id = {self.PARAM}", (article_id,)).fetchone()
         return str(row[0])
