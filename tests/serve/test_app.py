@@ -84,6 +84,17 @@ def test_original_link_is_nofollow_and_other_outlets_shown(client: TestClient, s
     assert set((link.attributes.get("rel") or "").split()) >= {"nofollow", "noopener"}
 
 
+def test_same_category_list_leaves_out_the_story_already_listed(client: TestClient, store: Store):
+    grouped = next(
+        s for s in store.latest(limit=2000) if s.article.category and len(store.story(s.story_id)) > 1
+    )
+    tree = HTMLParser(client.get(f"/tin/{grouped.article.id}", headers=BROWSER).text)
+    siblings = tree.css_first("section.siblings")
+    same = next(node for node in tree.css("aside section") if "Tin cùng chuyên mục" in node.text())
+    sibling_links = {a.attributes.get("href") for a in siblings.css("a")}
+    assert sibling_links and not sibling_links & {a.attributes.get("href") for a in same.css("a")}
+
+
 def test_home_and_category_pages_with_pagination(client: TestClient, store: Store):
     home = client.get("/")
     assert home.status_code == 200
@@ -116,6 +127,13 @@ def test_story_and_outlet_pages(client: TestClient, corpus_db: CorpusDb, store: 
     assert len(HTMLParser(page.text).css("a.item-title")) == min(20, store.count(outlet=outlet))
     assert client.get("/su-kien/khong-co").status_code == 404
     assert client.get("/tin/khong-co").status_code == 404
+    for path in ("/khong-co", "/static/khong-co.css"):  # the site's own error page, in Vietnamese
+        missing = client.get(path)
+        assert missing.status_code == 404 and "Không có trang này." in missing.text
+    posted = client.post("/tim-kiem")
+    assert posted.status_code == 405 and "GET" in posted.headers["allow"] and "<html" in posted.text
+    bad = client.get("/chuyen-muc/the-gioi", params={"trang": "abc"})
+    assert bad.status_code == 400 and "Tham số trang phải là số nguyên." in bad.text
 
 
 @pytest.mark.parametrize("query", SEED_QUERIES)
@@ -145,6 +163,23 @@ def test_a_broad_search_says_it_counted_only_so_far(
     assert len(second.css("a.item-title")) == 20
     api = client.get("/api/search", params={"q": "nam", "limit": 5}).json()
     assert (api["total"], api["total_exact"], len(api["items"])) == (20, False, 5)
+
+
+def test_quoted_phrases_are_phrases_on_the_site_and_in_the_api(client: TestClient, corpus_db: CorpusDb):
+    def found(q: str) -> tuple[bool, bool]:
+        page = f"/tin/{corpus_db.seed_id}" in client.get("/tim-kiem", params={"q": q}).text
+        api = client.get("/api/search", params={"q": q, "limit": 100}).json()["items"]
+        return page, corpus_db.seed_id in [item["id"] for item in api]
+
+    assert found('"lãnh đạo quốc phòng"') == (True, True)
+    assert found("phong quoc lanh dao") == (True, True)  # loose words, any order
+    assert found('"phong quoc lanh dao"') == (False, False)  # not side by side in that order
+
+
+def test_punctuation_alone_finds_nothing_on_the_site_or_the_api(client: TestClient):
+    assert not HTMLParser(client.get("/tim-kiem", params={"q": "!!!"}).text).css("a.item-title")
+    assert client.get("/api/search", params={"q": "!!!"}).json()["items"] == []
+    assert client.get("/api/search").json()["items"]  # no q at all: the newest articles, as documented
 
 
 def test_search_filters(client: TestClient, corpus_db: CorpusDb, store: Store):
@@ -226,6 +261,10 @@ def test_api_lists_paginate_and_describe_errors(client: TestClient, corpus_db: C
     assert client.get("/api/articles", params={"offset": "x"}).json()["error"]
     assert client.get("/api/articles/khong-co").status_code == 404
     assert client.get("/api/search", params={"since": "ngày mai"}).status_code == 400
+    assert client.get("/api/articles", params={"category": "khong-co"}).status_code == 400
+    assert client.get("/api/search", params={"q": "a", "category": "khong-co"}).json()["error"]
+    assert client.get("/api/khong-co").json() == {"error": "not found"}
+    assert client.post("/api/articles").status_code == 405
     spec = client.get("/openapi.json").json()
     assert {
         "/api/articles",

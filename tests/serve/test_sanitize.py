@@ -42,6 +42,14 @@ def test_highlight_marks_words_accent_insensitively_and_escapes_the_rest():
     assert marked == "<mark>Lãnh</mark> đạo &lt;b&gt;<mark>quốc</mark>&lt;/b&gt; phòng &amp; Nga"
 
 
+def test_highlight_marks_whole_words_only():
+    marked = str(highlight("Bóng đá: đội bóng đã đăng ký, giải đấu giảm giá", ["bong", "da", "gia"]))
+    assert marked == (
+        "<mark>Bóng</mark> <mark>đá</mark>: đội <mark>bóng</mark> <mark>đã</mark> đăng ký,"
+        " giải đấu giảm <mark>giá</mark>"
+    )
+
+
 @given(st.text(), st.lists(st.text(alphabet="abcdeghiklmnopqrstuvxy", min_size=1, max_size=4), max_size=3))
 def test_highlight_never_lets_markup_through(text: str, terms: list[str]):
     marked = str(highlight(text, terms))

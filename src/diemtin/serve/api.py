@@ -39,7 +39,8 @@ def _json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _error(status: int, message: str) -> Response:
+def error_response(status: int, message: str) -> Response:
+    """An API error: ``{"error": message}`` with its status."""
     return Response(_json({"error": message}), status_code=status, media_type=JSON)
 
 
@@ -89,7 +90,7 @@ def latest_stories(store: Store, category: str | None, count: int) -> list[Store
 
 def story_summary(members: list[StoredArticle], newest: StoredArticle) -> dict[str, Any]:
     """One story in a list: its id, newest article (in the asked category), number of reports, outlets."""
-    outlets = dict.fromkeys(m.article.source or m.article.outlet for m in members)
+    outlets = dict.fromkeys(m.article.outlet or m.article.source for m in members)
     return {
         "id": newest.story_id,
         "articles": len(members),
@@ -110,9 +111,9 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
                 try:
                     data = build(request)
                 except BadParameter as error:
-                    return _error(400, str(error))
+                    return error_response(400, str(error))
                 except LookupError as error:
-                    return _error(404, str(error.args[0]) if error.args else "not found")
+                    return error_response(404, str(error.args[0]) if error.args else "not found")
                 entry = cache.render(key, _json(data), JSON)
             return respond(request, entry, API_CACHE)
 
@@ -124,9 +125,18 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
         offset = whole_number(params.get("offset"), "offset", default=0, low=0, high=10_000_000)
         return limit, offset
 
+    def category_param(request: Request) -> str | None:
+        category = request.query_params.get("category") or None
+        if category is not None and category not in CATEGORIES:
+            raise BadParameter(
+                f"category: unknown key {category!r} (see /api/categories)",
+                f"Không có chuyên mục {category}.",
+            )
+        return category
+
     def articles(request: Request) -> dict[str, Any]:
         limit, offset = page_params(request)
-        category = request.query_params.get("category") or None
+        category = category_param(request)
         outlet = request.query_params.get("outlet") or None
         total = store.count(category=category, outlet=outlet)
         items = store.latest(category=category, outlet=outlet, limit=limit, offset=offset)
@@ -135,8 +145,11 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
     def stories(request: Request) -> dict[str, Any]:
         limit, offset = page_params(request)
         if offset > MAX_STORY_OFFSET:
-            raise BadParameter(f"offset: at most {MAX_STORY_OFFSET} for stories")
-        category = request.query_params.get("category") or None
+            raise BadParameter(
+                f"offset: at most {MAX_STORY_OFFSET} for stories",
+                f"Tham số offset tối đa là {MAX_STORY_OFFSET}.",
+            )
+        category = category_param(request)
         newest = latest_stories(store, category, offset + limit + 1)
         page = newest[offset : offset + limit]
         return {
@@ -173,9 +186,11 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
     def search(request: Request) -> dict[str, Any]:
         limit, offset = page_params(request)
         params = request.query_params
+        if params.get("q", "").strip() and not query_terms(params["q"]):  # only punctuation: nothing to find
+            return {"total": 0, "total_exact": True, "limit": limit, "offset": offset, "items": []}
         query = SearchQuery(
-            text=" ".join(query_terms(params.get("q", ""))),
-            category=params.get("category") or None,
+            text=params.get("q", "").strip(),
+            category=category_param(request),
             outlet=params.get("outlet") or None,
             since=moment(params.get("since"), "since"),
             until=moment(params.get("until"), "until", end_of_day=True),

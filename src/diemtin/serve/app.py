@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode
 import uvicorn
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -26,7 +27,7 @@ from starlette.staticfiles import StaticFiles
 
 from diemtin.group.taxonomy import CATEGORIES
 from diemtin.serve import feeds
-from diemtin.serve.api import api_routes, latest_stories
+from diemtin.serve.api import api_routes, error_response, latest_stories
 from diemtin.serve.caching import Memo, Rendered, ResponseCache, respond
 from diemtin.serve.params import BadParameter, moment, whole_number
 from diemtin.serve.present import byline, category_name, date_time, day_month, iso, section_label
@@ -170,6 +171,18 @@ class Site:
         body = self.html("error.html", title="Yêu cầu không hợp lệ", message=message)
         return Response(body, status_code=400, media_type=HTML, headers=SECURITY_HEADERS)
 
+    async def no_route(self, request: Request, error: Exception) -> Response:
+        """A path no route serves (404) or a method it does not take (405): the site's error page, or the
+        API's JSON error under /api/."""
+        status = error.status_code if isinstance(error, HTTPException) else 404
+        if request.url.path.startswith("/api/"):
+            return error_response(status, "not found" if status == 404 else "method not allowed")
+        if status != 405:
+            return self.not_found("Không có trang này.")
+        body = self.html("error.html", title="Yêu cầu không hợp lệ", message="Trang này chỉ đọc được (GET).")
+        allowed = error.headers if isinstance(error, HTTPException) and error.headers else {}
+        return Response(body, status_code=405, media_type=HTML, headers={**SECURITY_HEADERS, **allowed})
+
     def feed_links(self, request: Request, base: str, title: str) -> list[dict[str, str]]:
         query = "?" + request.url.query if request.url.query else ""
         return [
@@ -200,11 +213,11 @@ class Site:
     async def category(self, request: Request) -> Response:
         key = request.path_params["key"]
         if key not in CATEGORIES:
-            return self.not_found("Chuyên mục này không có.")
+            return self.not_found("Không có chuyên mục này.")
         try:
             page = whole_number(request.query_params.get("trang"), "trang", default=1, low=1)
         except BadParameter as error:
-            return self.bad_request(str(error))
+            return self.bad_request(error.vietnamese)
 
         def render() -> tuple[bytes, str]:
             total = self.store.count(category=key)
@@ -226,7 +239,7 @@ class Site:
         try:
             page = whole_number(request.query_params.get("trang"), "trang", default=1, low=1)
         except BadParameter as error:
-            return self.bad_request(str(error))
+            return self.bad_request(error.vietnamese)
 
         def render() -> tuple[bytes, str] | None:
             total = self.store.count(outlet=name)
@@ -248,9 +261,10 @@ class Site:
             article = stored.article
             siblings = [s for s in self.store.story(stored.story_id) if s.article.id != article.id]
             same = []
-            if article.category:
-                candidates = self.store.latest(category=article.category, limit=SIDE_LIST + 1)
-                same = [s for s in candidates if s.article.id != article.id][:SIDE_LIST]
+            if article.category:  # the story's other reports are listed already
+                shown = {article.id, *(s.article.id for s in siblings)}
+                candidates = self.store.latest(category=article.category, limit=SIDE_LIST + len(shown))
+                same = [s for s in candidates if s.article.id not in shown][:SIDE_LIST]
             captioned = {image.caption for image in article.images if image.caption}
             body = self.html(
                 "article.html",
@@ -286,7 +300,7 @@ class Site:
                 return None
             return self.html("story.html", title=items[0].article.title, items=items), HTML
 
-        return self.cached(request, render, missing="Sự kiện này không có.")
+        return self.cached(request, render, missing="Không có sự kiện này.")
 
     def _search_query(self, request: Request, *, limit: int) -> tuple[SearchQuery, int]:
         params = request.query_params
@@ -294,7 +308,7 @@ class Site:
         category = params.get("category") or None
         outlet = params.get("outlet") or None
         query = SearchQuery(
-            text=" ".join(query_terms(params.get("q", ""))),
+            text=params.get("q", "").strip(),
             category=category if category in CATEGORIES else None,
             outlet=outlet,
             since=moment(params.get("from"), "from"),
@@ -308,13 +322,13 @@ class Site:
         try:
             query, page = self._search_query(request, limit=PER_PAGE)
         except BadParameter as error:
-            return self.bad_request(str(error))
+            return self.bad_request(error.vietnamese)
 
         def render() -> tuple[bytes, str]:
             params = request.query_params
-            searched = bool(query.text or query.category or query.outlet or query.since or query.until)
+            words = query_terms(query.text)
+            searched = bool(words or query.category or query.outlet or query.since or query.until)
             result = self.store.search(query) if searched else None
-            terms = query.text.split()
             body = self.html(
                 "search.html",
                 title="Tìm kiếm",
@@ -326,8 +340,8 @@ class Site:
                 hits=[
                     {
                         "stored": hit,
-                        "title": highlight(hit.article.title, terms),
-                        "snippet": highlight(_snippet(hit), terms),
+                        "title": highlight(hit.article.title, words),
+                        "snippet": highlight(_snippet(hit), words),
                     }
                     for hit in (result.hits if result else [])
                 ],
@@ -374,7 +388,7 @@ class Site:
     async def category_feed(self, request: Request) -> Response:
         key = request.path_params["key"]
         if key not in CATEGORIES:
-            return self.not_found("Chuyên mục này không có.")
+            return self.not_found("Không có chuyên mục này.")
         base = str(request.base_url).rstrip("/")
 
         def build() -> feeds.Feed:
@@ -395,17 +409,17 @@ class Site:
         try:
             query, _ = self._search_query(request, limit=FEED_SIZE)
         except BadParameter as error:
-            return self.bad_request(str(error))
+            return self.bad_request(error.vietnamese)
         base = str(request.base_url).rstrip("/")
         q = request.query_params.get("q", "")
 
         def build() -> feeds.Feed:
             items = self.store.search(query).hits
             return feeds.Feed(
-                f"Tìm kiếm: {q} · Điểm tin",
+                f"Tìm kiếm: {q} · Điểm tin" if q else "Tìm kiếm · Điểm tin",
                 base + "/tim-kiem?" + request.url.query,
                 str(request.url),
-                f"Kết quả tìm kiếm cho «{q}»",
+                f"Kết quả tìm kiếm cho «{q}»" if q else "Kết quả tìm kiếm",
                 self.cache.last_modified(),
                 self._entries(request, items),
             )
@@ -453,7 +467,8 @@ def create_app(
         *api_routes(store, site.cache),
         Mount("/static", StaticFiles(packages=[("diemtin.serve", "static")]), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    handlers = {404: site.no_route, 405: site.no_route}
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
     app.state.site = site
     return app
 

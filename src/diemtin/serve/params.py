@@ -8,7 +8,12 @@ from diemtin.serve.present import VIETNAM
 
 
 class BadParameter(ValueError):
-    """A query parameter that cannot be used; its message says which and why."""
+    """A query parameter that cannot be used; its message says which and why (in English for the API,
+    in ``vietnamese`` for the site's pages)."""
+
+    def __init__(self, message: str, vietnamese: str) -> None:
+        super().__init__(message)
+        self.vietnamese = vietnamese
 
 
 def whole_number(raw: str | None, name: str, *, default: int, low: int, high: int | None = None) -> int:
@@ -17,10 +22,11 @@ def whole_number(raw: str | None, name: str, *, default: int, low: int, high: in
     try:
         value = int(raw)
     except ValueError:
-        raise BadParameter(f"{name} must be a whole number") from None
+        raise BadParameter(f"{name} must be a whole number", f"Tham số {name} phải là số nguyên.") from None
     if value < low or (high is not None and value > high):
         limit = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise BadParameter(f"{name} must be {limit}")
+        bounds = f"từ {low} đến {high}" if high is not None else f"ít nhất là {low}"
+        raise BadParameter(f"{name} must be {limit}", f"Tham số {name} phải {bounds}.")
     return value
 
 
@@ -36,5 +42,8 @@ def moment(raw: str | None, name: str, *, end_of_day: bool = False) -> datetime 
             return start + timedelta(days=1, microseconds=-1) if end_of_day else start
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise BadParameter(f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time") from None
+        raise BadParameter(
+            f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time",
+            f"Tham số {name} phải là một ngày (năm-tháng-ngày, ví dụ 2026-05-14).",
+        ) from None
     return value.replace(tzinfo=VIETNAM) if value.tzinfo is None else value

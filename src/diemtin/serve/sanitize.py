@@ -56,14 +56,15 @@ def _word_key(word: str) -> str:
 
 
 def highlight(text: str, terms: list[str]) -> Markup:
-    """``text`` escaped, with every word whose folded form starts with a query term wrapped in <mark>."""
+    """``text`` escaped, with every word whose folded form is a query term wrapped in <mark> (whole words,
+    as the search matches them)."""
     if not terms or not text:
         return escape(text)
-    prefixes = tuple(terms)
+    wanted = frozenset(terms)
     pieces: list[str] = []
     last = 0
     for match in _WORD.finditer(text):
-        if _word_key(match.group()).startswith(prefixes):
+        if _word_key(match.group()) in wanted:
             pieces.append(escape(text[last : match.start()]))
             pieces.append(Markup("<mark>%s</mark>") % match.group())
             last = match.end()
