@@ -52,6 +52,13 @@ def test_feed_parses_and_is_linked_from_its_page(client: TestClient, page: str, 
         assert client.get(urlsplit(entry.link).path).status_code == 200
 
 
+@pytest.mark.parametrize("feed", ["/rss.xml", "/atom.xml"])
+def test_feed_items_credit_their_author_and_source(client: TestClient, corpus_db: CorpusDb, feed: str):
+    parsed = feedparser.parse(client.get("/tim-kiem" + feed, params={"q": '"lãnh đạo quốc phòng"'}).content)
+    (seed,) = [entry for entry in parsed.entries if entry.link.endswith(f"/tin/{corpus_db.seed_id}")]
+    assert seed.author == "Tuấn Anh (VietNamNet)"
+
+
 def test_category_feed_holds_only_its_category(client: TestClient, store: Store):
     parsed = feedparser.parse(client.get("/chuyen-muc/the-gioi/atom.xml").content)
     ids = [urlsplit(entry.link).path.rsplit("/", 1)[1] for entry in parsed.entries]
