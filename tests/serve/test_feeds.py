@@ -52,6 +52,12 @@ def test_feed_parses_and_is_linked_from_its_page(client: TestClient, page: str, 
         assert client.get(urlsplit(entry.link).path).status_code == 200
 
 
+def test_feed_links_of_a_later_page_point_at_the_feed_of_the_list(client: TestClient):
+    html = HTMLParser(client.get("/tim-kiem", params={"q": "nam", "trang": 2}).text)
+    alternates = [link.attributes.get("href") for link in html.css('link[rel="alternate"]')]
+    assert alternates == ["/tim-kiem/rss.xml?q=nam", "/tim-kiem/atom.xml?q=nam"]
+
+
 @pytest.mark.parametrize("feed", ["/rss.xml", "/atom.xml"])
 def test_feed_items_credit_their_author_and_source(client: TestClient, corpus_db: CorpusDb, feed: str):
     parsed = feedparser.parse(client.get("/tim-kiem" + feed, params={"q": '"lãnh đạo quốc phòng"'}).content)

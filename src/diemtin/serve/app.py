@@ -184,7 +184,8 @@ class Site:
         return Response(body, status_code=405, media_type=HTML, headers={**SECURITY_HEADERS, **allowed})
 
     def feed_links(self, request: Request, base: str, title: str) -> list[dict[str, str]]:
-        query = "?" + request.url.query if request.url.query else ""
+        kept = [(key, value) for key, value in request.query_params.multi_items() if key != "trang"]
+        query = "?" + urlencode(kept) if kept else ""  # the feed of the list, whatever page this is
         return [
             {"type": feeds.RSS_MEDIA_TYPE, "title": f"{title} (RSS)", "href": f"{base}/rss.xml{query}"},
             {"type": feeds.ATOM_MEDIA_TYPE, "title": f"{title} (Atom)", "href": f"{base}/atom.xml{query}"},
