@@ -1,8 +1,10 @@
-"""The installed `diemtin` console script: `extract` on the demo pages and on inputs written here; `regroup`."""
+"""The installed `diemtin` console script: `extract` on the demo pages and on inputs written here; `regroup`;
+user errors (bad or missing databases, unwritable output, empty input) as one line on stderr, no traceback."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from io import BytesIO
@@ -26,15 +28,26 @@ PAGE = (
 )
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def diemtin(
+    *args: str, stdin: bytes | None = None, data: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command with stdout and stderr piped (no terminal); ``data`` is DIEMTIN_DATA; no DIEMTIN_DB."""
+    env = {key: value for key, value in os.environ.items() if key != "DIEMTIN_DB"}
+    if data is not None:
+        env["DIEMTIN_DATA"] = str(data)
     return subprocess.run(
-        [str(DIEMTIN), "extract", *args],
+        [str(DIEMTIN), *args],
         input=stdin.decode() if stdin is not None else None,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+        env=env,
     )
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    return diemtin("extract", *args, stdin=stdin)
 
 
 def test_demo_folder_to_json_lines() -> None:
@@ -138,10 +151,6 @@ def test_help_and_usage(args: list[str]) -> None:
 
 def test_regroup_after_ingest_changes_nothing_and_since_limits_it(tmp_path: Path) -> None:
     db = str(tmp_path / "demo.db")
-
-    def diemtin(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(DIEMTIN), *args], capture_output=True, text=True, timeout=120, check=False)
-
     assert diemtin("ingest", "--db", db, str(DEMO)).returncode == 0
     every = diemtin("regroup", "--db", db)
     assert every.returncode == 0, every.stderr
@@ -150,3 +159,87 @@ def test_regroup_after_ingest_changes_nothing_and_since_limits_it(tmp_path: Path
     later = diemtin("regroup", "--db", db, "--since", "2100-01-01")
     assert later.stderr.strip() == "0 articles read, 0 changed story"
     assert diemtin("regroup", "--db", db, "--since", "hôm qua").returncode == 2
+
+
+# every command that takes --db, with the arguments it needs besides
+DB_COMMANDS = {
+    "ingest": [str(DEMO / "dantri-giao-duc.html")],
+    "import": ["records.jsonl"],
+    "export": ["--format", "jsonl"],
+    "serve": [],
+    "regroup": [],
+    "crawl": ["--max-pages", "1"],
+    "run": [],
+}
+READERS = ["serve", "export", "regroup"]
+
+
+@pytest.mark.parametrize("command", DB_COMMANDS)
+def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path, command: str) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("not a database\n", encoding="utf-8")
+    done = diemtin(command, "--db", str(notes), *DB_COMMANDS[command], data=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr == f"Error: cannot open database {notes}: file is not a database\n"
+
+
+def test_an_unreachable_server_or_an_empty_db_option() -> None:
+    url = "postgresql://nobody:secret@127.0.0.1:1/news"
+    done = diemtin("export", "--db", url, "--format", "jsonl")
+    assert done.returncode == 1
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("Error: cannot open database postgresql://nobody:***@127.0.0.1:1/news: ")
+    empty = diemtin("export", "--db", "", "--format", "jsonl")
+    assert empty.returncode == 2
+    assert "Invalid value for '--db': empty" in empty.stderr and "Traceback" not in empty.stderr
+
+
+@pytest.mark.parametrize("command", READERS)
+def test_readers_refuse_a_missing_database_and_create_nothing(tmp_path: Path, command: str) -> None:
+    typo = tmp_path / "typo" / "tpyo.db"
+    done = diemtin(command, "--db", str(typo), *DB_COMMANDS[command], data=tmp_path / "data")
+    assert done.returncode == 1
+    assert done.stderr == f"Error: no database at {typo}: run `diemtin ingest` first\n"
+    default = diemtin(command, *DB_COMMANDS[command], data=tmp_path / "data")
+    assert default.returncode == 1
+    assert f"no database at {tmp_path / 'data' / 'diemtin.db'}" in default.stderr
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_writers_create_the_database_and_export_reports_an_unwritable_output(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "news.db"
+    assert diemtin("ingest", "--db", str(db), str(DEMO / "dantri-giao-duc.html")).returncode == 0
+    out = tmp_path / "missing" / "corpus.jsonl"
+    for export_format in ("jsonl", "parquet"):
+        done = diemtin("export", "--db", str(db), "--format", export_format, "--out", str(out))
+        assert done.returncode == 1
+        assert done.stderr == f"Error: cannot write {out}: no folder {out.parent}\n"
+    assert diemtin("export", "--db", str(db), "--format", "jsonl").stdout.count("\n") == 1
+
+
+def test_classify_reports_empty_input() -> None:
+    empty = diemtin("classify", "-", stdin=b"  \n")
+    assert (empty.returncode, empty.stdout, empty.stderr) == (1, "", "-: empty input\n")
+    page = DEMO / "dantri-giao-duc.html"
+    mixed = diemtin("classify", "-", str(page), stdin=b"")
+    assert mixed.returncode == 0
+    assert mixed.stdout == f"{page}\tgiao-duc\n"
+
+
+def test_extract_says_why_there_is_no_article() -> None:
+    done = run("-", stdin="Chào buổi sáng".encode())
+    assert done.returncode == 1
+    assert done.stderr.startswith("<stdin>: no article: ") and "NothingExtracted" not in done.stderr
+
+
+def test_no_line_is_wrapped_or_cut_when_the_output_is_not_a_terminal(tmp_path: Path) -> None:
+    sources = diemtin("sources", data=tmp_path)
+    assert sources.returncode == 0
+    assert "…" not in sources.stdout and "listings" in sources.stdout
+    folder = tmp_path / ("mot-thu-muc-co-ten-rat-dai-" * 4) / "trang-chu-chi-co-tieu-de"
+    folder.mkdir(parents=True)
+    (folder / "trang-chu.txt").write_text("Trang chủ\n", encoding="utf-8")
+    done = diemtin("ingest", "-v", "--db", str(tmp_path / "news.db"), str(folder), data=tmp_path)
+    assert done.returncode == 0
+    (skipped,) = [line for line in done.stderr.splitlines() if line.startswith("INFO")]
+    assert str(folder / "trang-chu.txt") in skipped

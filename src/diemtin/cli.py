@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from diemtin.store.base import Store
 
 PROGRESS_MIN_FILES = 20  # `extract` shows a progress counter past this many paths (or for folders and WARCs)
+UNWRAPPED_WIDTH = 10_000  # rich's line width when the output is no terminal: nothing is wrapped or cut
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -47,8 +48,36 @@ def main() -> None:
     """
 
 
+def _not_empty(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value == "":
+        raise click.BadParameter("empty: give a SQLite file or a postgresql:// URL")
+    return value
+
+
+_db_option = click.option(
+    "--db",
+    "database",
+    default=None,
+    callback=_not_empty,
+    help="SQLite file or postgresql:// URL (default: DIEMTIN_DB, else diemtin.db in the data dir).",
+)
+
+
+def _open_store(database: str | None, *, create: bool) -> Store:
+    """The store of --db, or a one-line error (exit 1). A command that only reads (``create=False``) refuses a
+    SQLite file that does not exist rather than create an empty one."""
+    from diemtin.store import NoDatabase, StoreUnavailable, open_store
+
+    try:
+        return open_store(database, create=create)
+    except NoDatabase as missing:
+        raise click.ClickException(f"{missing}: run `diemtin ingest` first") from None
+    except StoreUnavailable as error:
+        raise click.ClickException(str(error)) from None
+
+
 @main.command()
-@click.option("--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB).")
+@_db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--access-log/--no-access-log", default=False, show_default=True, help="Log every request.")
@@ -56,6 +85,7 @@ def serve(database: str | None, host: str, port: int, access_log: bool) -> None:
     """Serve the website, search, RSS/Atom feeds and the JSON API (/api/, /openapi.json)."""
     from diemtin.serve.app import run
 
+    _open_store(database, create=False).close()  # a clear error now rather than a traceback or an empty site
     run(database, host=host, port=port, access_log=access_log)
 
 
@@ -106,7 +136,10 @@ def sources() -> None:
             f"{rules.schedule_minutes} min",
             "user" if profile.path and profile.path.parent == settings().profile_dir else "shipped",
         )
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        console.width = UNWRAPPED_WIDTH
+    console.print(table)
 
 
 @main.command()
@@ -118,7 +151,7 @@ def sources() -> None:
     default=None,
     help="Skip articles published before this date (Vietnam time).",
 )
-@click.option("--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB).")
+@_db_option
 @_with_network_options
 def crawl(
     names: tuple[str, ...],
@@ -139,6 +172,7 @@ def crawl(
     from diemtin.ingest.crawler.events import configure_logging
 
     configure_logging(log_format)
+    _open_store(database, create=True).close()  # a clear error now, not a traceback from inside the crawl
     when = since.replace(tzinfo=VN_TZ) if since else None
     try:
         stats = asyncio.run(
@@ -175,7 +209,7 @@ def links(url: str | None, path: Path) -> None:
 
 
 @main.command()
-@click.option("--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB).")
+@_db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to serve on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to serve on.")
 @click.option("--source", "names", multiple=True, help="Crawl only this source (repeatable).")
@@ -199,6 +233,7 @@ def run(
     from diemtin.service import run_service
 
     configure_logging(log_format)
+    _open_store(database, create=True).close()  # a clear error now, not a traceback from inside the service
     try:
         asyncio.run(
             run_service(
@@ -251,7 +286,7 @@ def extract(url: str | None, output_format: str, output: str, verbose: bool, pat
     import sys
 
     from diemtin.ingest.files import InputError, iter_pages
-    from diemtin.ingest.pipeline import understand
+    from diemtin.ingest.pipeline import NothingExtracted, understand
     from diemtin.render import writer_for
 
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(name)s: %(message)s")
@@ -268,7 +303,8 @@ def extract(url: str | None, output_format: str, output: str, verbose: bool, pat
             try:
                 article = understand(item)
             except Exception as error:  # one bad page never stops the run
-                click.echo(f"{item.origin}: no article: {type(error).__name__}: {error}", err=True)
+                reason = error if isinstance(error, NothingExtracted) else f"{type(error).__name__}: {error}"
+                click.echo(f"{item.origin}: no article: {reason}", err=True)
                 failed += 1
             else:
                 writer.write(article)
@@ -301,9 +337,7 @@ def _progress(paths: tuple[str, ...]) -> Iterator[Callable[[], None]]:
 
 
 @main.command()
-@click.option(
-    "--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB or data dir)."
-)
+@_db_option
 @click.option("-v", "--verbose", is_flag=True, help="Also log extraction details.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
@@ -328,9 +362,7 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
 
 
 @main.command("import")
-@click.option(
-    "--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB or data dir)."
-)
+@_db_option
 @click.option("-v", "--verbose", is_flag=True, help="Also log every record.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def import_command(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
@@ -370,17 +402,20 @@ def _store_all(
     from rich.logging import RichHandler
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from diemtin.store import open_store
-
     console = Console(stderr=True)
-    handler = RichHandler(console=console, show_time=False, show_path=False)
-    level = logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
-    store = open_store(database)
+    handler: logging.Handler
+    if console.is_terminal:
+        handler = RichHandler(console=console, show_time=False, show_path=False)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    else:  # a pipe or a file: plain lines, never wrapped at 80 columns
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-8s %(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
+    store = _open_store(database, create=True)
     line = f"{verb} {{task.completed}} {noun} ({{task.fields[rate]:.0f}}/s) {{task.fields[statuses]}}"
     columns = (SpinnerColumn(), TextColumn(line), TimeElapsedColumn())
     try:
-        with Progress(*columns, console=console, transient=True) as progress:
+        with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
             task = progress.add_task(noun, total=None, rate=0.0, statuses="")
             counts: dict[str, int] = {}
 
@@ -402,9 +437,7 @@ def _store_all(
 
 
 @main.command()
-@click.option(
-    "--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB or data dir)."
-)
+@_db_option
 @click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -421,13 +454,12 @@ def regroup(database: str | None, since: datetime | None) -> None:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from diemtin.store import open_store
-
     start = since.replace(tzinfo=VN_TZ) if since else None
-    store = open_store(database)
+    store = _open_store(database, create=False)
     columns = (SpinnerColumn(), TextColumn("regrouping: {task.completed} articles read"), TimeElapsedColumn())
+    console = Console(stderr=True)
     try:
-        with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
             task = progress.add_task("articles", total=None)
             moved = store.regroup_stories(start, lambda read: progress.update(task, completed=read))
             read = int(progress.tasks[0].completed)
@@ -437,9 +469,7 @@ def regroup(database: str | None, since: datetime | None) -> None:
 
 
 @main.command("export")
-@click.option(
-    "--db", "database", default=None, help="SQLite file or database URL (default: DIEMTIN_DB or data dir)."
-)
+@_db_option
 @click.option("--format", "export_format", type=click.Choice(["jsonl", "parquet"]), required=True)
 @click.option(
     "--out", type=click.Path(dir_okay=False), default=None, help="Output file (JSONL: stdout when left out)."
@@ -447,13 +477,16 @@ def regroup(database: str | None, since: datetime | None) -> None:
 def export_corpus(database: str | None, export_format: str, out: str | None) -> None:
     """Export every stored article with its category, story id, provenance and copies (JSONL or Parquet)."""
     from diemtin.export import export
-    from diemtin.store import open_store
 
     if export_format == "parquet" and out is None:
         raise click.UsageError("Parquet needs --out FILE")
-    store = open_store(database)
+    if out is not None and not Path(out).parent.is_dir():
+        raise click.ClickException(f"cannot write {out}: no folder {Path(out).parent}")
+    store = _open_store(database, create=False)
     try:
         count = export(store, "parquet" if export_format == "parquet" else "jsonl", out)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out or 'stdout'}: {error.strerror or error}") from None
     finally:
         store.close()
     click.echo(f"{count} articles exported", err=True)
@@ -558,16 +591,26 @@ def train_classifier(out: Path | None, folds: int, story_df: Path | None, paths:
 @main.command("classify")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 def classify_pages(paths: tuple[str, ...]) -> None:
-    """Print each input's path, a tab and its predicted category; - reads one text from stdin."""
+    """Print each input's path, a tab and its predicted category; - reads one text from stdin.
+
+    An input that cannot be read or holds no article is reported on stderr and skipped; the exit status is
+    non-zero when no input at all could be classified.
+    """
     import sys
 
     from diemtin.group import classify
     from diemtin.ingest.files import InputError, iter_pages
     from diemtin.ingest.pipeline import NothingExtracted, understand
 
+    classified = 0
     for path in paths:
         if path == "-":
-            click.echo(f"-\t{classify.predict_text(sys.stdin.read())}")
+            text = sys.stdin.read()
+            if text.strip():
+                click.echo(f"-\t{classify.predict_text(text)}")
+                classified += 1
+            else:
+                click.echo("-: empty input", err=True)
             continue
         for item in iter_pages([path]):
             if isinstance(item, InputError):
@@ -579,3 +622,6 @@ def classify_pages(paths: tuple[str, ...]) -> None:
                 click.echo(f"{item.origin}: not classified: {reason}", err=True)
                 continue
             click.echo(f"{item.origin}\t{classify.predict(article)}")
+            classified += 1
+    if not classified:
+        sys.exit(1)
