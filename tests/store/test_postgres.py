@@ -103,6 +103,46 @@ def test_two_writers_racing_store_one_article(
     second.close()
 
 
+FERRY = [
+    "Bến phà mới bên kia sông bắt đầu đón khách từ sáng thứ hai sau ba tháng xây dựng gấp rút.",
+    "Mỗi chuyến phà chở được hai mươi ô tô và vài trăm xe máy, chạy liên tục từ năm giờ sáng.",
+    "Chính quyền huyện cho biết giá vé giữ nguyên như bến cũ trong suốt năm đầu tiên hoạt động.",
+]
+
+
+def test_two_writers_whose_batches_wait_for_each_other_both_finish(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each writer's open batch holds a new text the other then stores again under another URL: each insert
+    waits for the other batch, PostgreSQL cancels one, which commits its batch and tries again."""
+    monkeypatch.setattr(sqlbase, "BATCH_SECONDS", 60.0)
+    stores = PostgresStore(url), PostgresStore(url)
+    both_added = threading.Barrier(2, timeout=30)
+    outcomes: dict[int, list[str] | BaseException] = {}
+
+    def writer(me: int) -> None:
+        mine, theirs = (HARBOUR, FERRY) if me == 0 else (FERRY, HARBOUR)
+        try:
+            with stores[me].batch():
+                first = stores[me].add(page(f"https://w{me}.vn/1.html", mine)).status
+                both_added.wait()
+                second = stores[me].add(page(f"https://w{me}.vn/2.html", theirs)).status
+            outcomes[me] = [first, second]
+        except BaseException as error:
+            outcomes[me] = error
+
+    threads = [threading.Thread(target=writer, args=(me,)) for me in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes == {0: ["new", "duplicate"], 1: ["new", "duplicate"]}
+    assert stores[0].count() == 2
+    assert sorted(len(stored.copies) for stored in stores[0].latest()) == [1, 1]
+    for store in stores:
+        store.close()
+
+
 def test_schema_is_created_once_and_a_newer_one_is_refused(url: str) -> None:
     PostgresStore(url).close()
     store = PostgresStore(url)  # opening again keeps the data and the version

@@ -265,6 +265,22 @@ def test_stories_are_regrouped_by_batch_end_or_close(
     assert x and y and z and x.story_id != y.story_id == z.story_id
 
 
+def test_a_regroup_that_fails_at_the_end_of_a_batch_loses_no_article(
+    backend: Any, store: AnyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(index: stories.StoryIndex) -> dict[str, str]:
+        raise RuntimeError("the database went away mid-regroup")
+
+    monkeypatch.setattr(sqlbase, "REGROUP_SECONDS", 3600.0)
+    with store.batch():
+        ids = add_three_reports(store)
+        monkeypatch.setattr(stories.StoryIndex, "regroup", fail)
+    store.close()
+    reopened = backend.open()
+    assert [reopened.get(id_) is not None for id_ in ids] == [True, True, True]
+    reopened.close()
+
+
 def test_regroup_stories_reclusters_what_is_stored(
     backend: Any, store: AnyStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

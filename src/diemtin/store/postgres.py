@@ -34,6 +34,7 @@ ADJACENT_BOOST = 2.0  # score factor for a match with the loose query words side
 TITLE_BOOST = 2.0  # score factor for a match with every query word in its title
 MAX_BOOST = ADJACENT_BOOST * TITLE_BOOST
 RANK_WEIGHTS = "{0, 0, 0.25, 1}"  # ts_rank weights of D, C, B (lead, body, tags), A (title): title 4 to 1
+ATTEMPTS = 3  # an add that meets another writer (a conflict on a unique key, a deadlock) is tried again
 RECENCY_DAYS = 30.0  # a match this many days older than the newest article counts half as much
 
 SCHEMA = f"""
@@ -196,12 +197,19 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     def add(self, article: Article) -> UpsertResult:
         article.id = article.id or article.compute_id()
         keys = dedup.dedup_keys(article)
-        try:
-            with self._transaction() as db:
-                return self._add(db, article, keys)
-        except WriterConflict:  # another writer committed the same page or text meanwhile: now we see it
-            with self._transaction() as db:
-                return self._add(db, article, keys)
+        attempt = 1
+        while True:
+            try:
+                with self._transaction() as db:
+                    return self._add(db, article, keys)
+            except WriterConflict:  # another writer committed the same page or text meanwhile: now we see it
+                if attempt == ATTEMPTS:
+                    raise
+            except psycopg.errors.DeadlockDetected:  # two writers' open batches waited for each other
+                if attempt == ATTEMPTS:
+                    raise
+                self._let_other_writers_go()
+            attempt += 1
 
     def _index(self, db: psycopg.Connection[Any], n: int, article: Article, keys: dedup.DedupKeys) -> None:
         """The search row (folded title; folded lead, body and tags; search keys) and the LSH bands."""

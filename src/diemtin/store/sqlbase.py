@@ -5,6 +5,7 @@ kept in step with the stored story ids."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,6 +18,8 @@ from diemtin.group import dedup
 from diemtin.group.stories import REGROUP_EVERY, StoryIndex, story_features
 from diemtin.store.base import Copy, StoredArticle, UpsertResult
 from diemtin.store.common import dumps, epoch, listed_values, version_time
+
+log = logging.getLogger(__name__)
 
 BATCH_UNITS = 50  # inside batch(): commit after this many writes ...
 BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
@@ -130,16 +133,27 @@ class SQLStore(Generic[C]):
         try:
             yield
         finally:
-            self._local.batching = False
-            if self._local.batch_started is not None:
-                self._local.batch_started = None
-                try:
-                    self._regroup_stories(self._db(), due=True)
-                finally:
+            try:
+                if self._stories is not None and self._stories.pending:
+                    with self._transaction() as db:  # a unit of the batch: a failure keeps the batch's adds
+                        self._regroup_stories(db, due=True)
+            except Exception as error:  # the articles keep the stories they were given when added
+                log.warning("stories not regrouped at the end of a batch: %s", error)
+                self._stories = None
+            finally:
+                self._local.batching = False
+                if self._local.batch_started is not None:
+                    self._local.batch_started = None
                     self._db().execute("COMMIT")
-            elif self._stories is not None and self._stories.pending:
-                with self._transaction() as db:
-                    self._regroup_stories(db, due=True)
+
+    def _let_other_writers_go(self) -> None:
+        """After a unit was rolled back for a deadlock: commit this thread's open batch, which may hold rows
+        the other writer waits for, and drop the in-memory story index, which may hold what was rolled back
+        (it is read again from the database)."""
+        if getattr(self._local, "batching", False) and self._local.batch_started is not None:
+            self._db().execute("COMMIT")
+            self._local.batch_started = None
+        self._stories = None
 
     def close(self) -> None:
         """Regroup what waits, then close every thread's connection."""
