@@ -169,11 +169,29 @@ def test_load_rebuilds_the_index_and_skips_bad_blobs() -> None:
 def test_old_articles_are_forgotten_after_regrouping() -> None:
     index = StoryIndex(window_hours=24)
     index.add("c", story_features(FOOTBALL), T0 + timedelta(days=5))
-    index.add("a", story_features(FLOOD_A), T0)  # arrives late: kept until regrouped
+    index.add("a", story_features(FLOOD_A), T0)  # arrives late: kept while it is regrouped
     index.add("b", story_features(FLOOD_B), T0 + timedelta(hours=2))
     assert len(index) == 3 and index.story_of("b") == "a"
     index.regroup()
-    assert len(index) == 1 and index.story_of("a") == "a"
+    assert len(index) == 3  # two windows before the oldest article just regrouped: nothing
+    index.add("d", story_features(FLOOD_B), T0 + timedelta(days=5, hours=1))
+    index.regroup()  # two windows before d: a and b go, c stays
+    assert len(index) == 2 and index.story_of("a") == "a" and index.wants("a", T0) is False
+
+
+def test_days_are_loaded_once_and_forgotten_with_their_articles() -> None:
+    index = StoryIndex(window_hours=24)
+    day = int(T0.timestamp() // 86400)
+    assert index.missing_days(T0) == [day - 1, day, day + 1]
+    assert not index.wants("x", T0)  # its day is not held: it is loaded with the day when needed
+    index.load([("a", "a", story_features(FLOOD_A), T0)], days=[day - 1, day, day + 1])
+    index.load([("a", "other", story_features(FLOOD_A), T0)])  # held already: skipped
+    assert index.missing_days(T0) == [] and index.story_of("a") == "a" and len(index) == 1
+    assert index.wants("x", T0) and not index.wants("a", T0)
+    assert index.missing_days(T0 + timedelta(days=1)) == [day + 2]
+    index.add("z", story_features(FOOTBALL), T0 + timedelta(days=9))
+    index.regroup()
+    assert index.missing_days(T0) == [day - 1, day, day + 1] and len(index) == 1
 
 
 def _shared_articles(shared: Path) -> dict[str, Article]:

@@ -320,6 +320,20 @@ def test_two_writers_file_one_event_into_one_story(
         reopened.close()
 
 
+def test_reports_of_an_older_event_meet_after_newer_news_was_stored(
+    store: AnyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A backfill: the database already holds news ten days newer; two reports of an older event, added with
+    # a regroup between them, still end in one story (the index loads the days each report needs).
+    scored_by_outlet(monkeypatch, {frozenset("xy"): 3.0, frozenset("yz"): -2.0, frozenset("xz"): -2.0})
+    store.add(article("https://z.vn/1.html", "Giá lúa", RICE, hours=240, outlet="z"))
+    store.close()
+    with store.batch():
+        x = store.add(article("https://x.vn/1.html", "Điện đàm", DEFENCE, outlet="x"))
+    y = store.add(article("https://y.vn/1.html", "Điện đàm", DEFENCE[:2] + RICE[:1], hours=1, outlet="y"))
+    assert y.story_id == x.story_id
+
+
 def test_latest_count_categories_outlets_story(store: AnyStore) -> None:
     for hour in range(5):
         store.add(

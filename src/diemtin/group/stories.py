@@ -27,9 +27,9 @@ import re
 import struct
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -258,8 +258,8 @@ class StoryIndex:
         self._members: defaultdict[str, list[str]] = defaultdict(list)  # story -> articles still indexed
         self._postings: defaultdict[int, dict[str, None]] = defaultdict(dict)
         self._by_time: list[tuple[datetime, str]] = []
-        self._newest: datetime | None = None
         self._pending: dict[str, None] = {}  # articles added since the last regroup
+        self._days: set[int] = set()  # days (UTC, counted from 1970) whose stored articles are all loaded
 
     def __len__(self) -> int:
         return len(self._features)
@@ -280,32 +280,61 @@ class StoryIndex:
         """How many articles were added since the last `regroup`."""
         return len(self._pending)
 
-    def regroup(self) -> dict[str, str]:
+    def regroup(self, stored: Callable[[list[str]], dict[str, str]] | None = None) -> dict[str, str]:
         """Re-cluster, by average linkage, the stories that the articles added since the last call belong to
         or share top terms with; returns {article_id: new story id} for every article whose story changed.
 
         `add` places an article greedily, in arrival order. Here two clusters merge, best pair first, while
         the mean score over all their members' pairs reaches PAIR_THRESHOLD (members never compared count
         as UNCOMPARED_SCORE), so one early wrong join no longer decides where the later reports go.
+
+        `stored`, given the region's article ids, says which story each is in where the index is kept (a
+        database other writers also regroup): the index follows it first, so the ids it returns are changes
+        against that.
         """
         region = self._region()
+        if stored is not None:
+            for article_id, story_id in stored(region).items():
+                self.adopt(article_id, story_id)
+            region = self._region()
+        added = [when for a in self._pending if (when := self._published.get(a)) is not None]
         self._pending.clear()
         moved = self._relabel(region, average_linkage(len(region), self._scores(region)))
-        if self._newest is not None:
-            self._forget_old(self._horizon(self._newest))
+        if added:  # nothing later can be compared with what lies two windows before these
+            self._forget_old(min(added) - 2 * self.window)
         return moved
 
-    def wants(self, article_id: str, published: datetime | None) -> bool:
-        """Whether an article stored elsewhere belongs in the index: not in it, and not so old that the
-        index has already forgotten its neighbours."""
+    def missing_days(self, published: datetime | None) -> list[int]:
+        """The days within the window around ``published`` whose stored articles the index has not loaded
+        (`load` them before adding an article published then: its candidates are among them)."""
         published = _aware(published)
-        if article_id in self._story:
-            return False
-        return published is None or self._newest is None or published >= self._horizon(self._newest)
+        if published is None:
+            return []
+        first, last = _day(published - self.window), _day(published + self.window)
+        return [day for day in range(first, last + 1) if day not in self._days]
 
-    def _horizon(self, newest: datetime) -> datetime:
-        """Articles published before this are forgotten at the end of a regroup."""
-        return newest - 2 * self.window
+    def adopt(self, article_id: str, story_id: str) -> None:
+        """Another writer put an indexed article into ``story_id``: follow it (the article is pending)."""
+        current = self._story.get(article_id)
+        if current is None or current == story_id:
+            return
+        self._story[article_id] = story_id
+        if article_id not in self._features:  # forgotten already: no longer a candidate
+            return
+        members = self._members[current]
+        members.remove(article_id)
+        if not members:
+            del self._members[current]
+        self._members[story_id].append(article_id)
+        self._pending[article_id] = None
+
+    def wants(self, article_id: str, published: datetime | None) -> bool:
+        """Whether an article stored elsewhere belongs in the index: not in it, and published on a day
+        whose articles the index holds (another day is loaded whole when an article needs it)."""
+        published = _aware(published)
+        if article_id in self._features:
+            return False
+        return published is None or _day(published) in self._days
 
     def _scores(self, region: list[str]) -> dict[tuple[int, int], float]:
         """Pair scores of the region's articles (by position) that are each other's candidates."""
@@ -363,11 +392,21 @@ class StoryIndex:
     def _gap(a: datetime | None, b: datetime | None) -> timedelta | None:
         return None if a is None or b is None else a - b
 
-    def load(self, rows: Iterable[tuple[str, str, bytes, datetime | None]], *, pending: bool = False) -> None:
-        """Rebuild the index from stored (article_id, story_id, features, published) rows; a blob that does
-        not unpack (written by another version) is skipped with a warning. With `pending`, the next `regroup`
-        re-clusters them as if they had just been added."""
+    def load(
+        self,
+        rows: Iterable[tuple[str, str, bytes, datetime | None]],
+        *,
+        pending: bool = False,
+        days: Iterable[int] = (),
+    ) -> None:
+        """Add stored (article_id, story_id, features, published) rows to the index (those it holds are
+        skipped); a blob that does not unpack (written by another version) is skipped with a warning. With
+        `pending`, the next `regroup` re-clusters them as if they had just been added. `days` are the days
+        (see `missing_days`) whose articles the rows are all of."""
+        self._days.update(days)
         for article_id, story_id, features, published in rows:
+            if article_id in self._features:
+                continue
             try:
                 unpacked = unpack(features)
             except (struct.error, ValueError) as error:
@@ -413,12 +452,11 @@ class StoryIndex:
             self._postings[term][article_id] = None
         if published is not None:
             heapq.heappush(self._by_time, (published, article_id))
-            if self._newest is None or published > self._newest:
-                self._newest = published
 
     def _forget_old(self, horizon: datetime) -> None:
         """Drop articles published before the horizon: nothing new can match them any more. This waits for
         `regroup`, so that pages arriving out of date order still meet their neighbours."""
+        self._days = {day for day in self._days if _day_start(day) >= horizon}
         while self._by_time and self._by_time[0][0] < horizon:
             _, old = heapq.heappop(self._by_time)
             features = self._features.pop(old, None)
@@ -470,6 +508,15 @@ def average_linkage(size: int, scores: dict[tuple[int, int], float]) -> list[lis
             if score >= PAIR_THRESHOLD:
                 heapq.heappush(heap, (-score, min(a, c), max(a, c)))
     return [sorted(members) for members in clusters.values()]
+
+
+def _day(moment: datetime) -> int:
+    """The UTC day of a moment, counted from 1 January 1970 (the store's sort times are epoch seconds)."""
+    return int(moment.timestamp() // 86400)
+
+
+def _day_start(day: int) -> datetime:
+    return datetime.fromtimestamp(day * 86400, UTC)
 
 
 def _aware(published: datetime | None) -> datetime | None:

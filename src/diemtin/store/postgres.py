@@ -292,9 +292,9 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
 
     def _save_story_ids(self, db: psycopg.Connection[Any], moved: dict[str, str]) -> None:
         db.execute(
-            "UPDATE articles a SET story_id = m.story FROM unnest(%s::text[], %s::text[]) AS m(id, story)"
-            " WHERE a.id = m.id",
-            (list(moved), list(moved.values())),
+            "UPDATE articles a SET story_id = m.story, updated_at = %s"
+            " FROM unnest(%s::text[], %s::text[]) AS m(id, story) WHERE a.id = m.id",
+            (time.time(), list(moved), list(moved.values())),
         )
 
     def record_view(self, article_id: str, at: datetime | None = None) -> None:

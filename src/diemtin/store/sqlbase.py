@@ -26,6 +26,7 @@ BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
 # New articles are regrouped (stories.REGROUP_EVERY) once that many wait, or when REGROUP_SECONDS passed
 # since the last regroup, and always at the end of a batch and at close.
 REGROUP_SECONDS = 10.0
+DAY_SECONDS = 86400  # the story index loads stored articles by UTC day of their sort time
 # Before a regroup, the articles other writers stored since the last one join the story index; it looks this
 # many seconds further back, for their transactions that were still open at the last look.
 SYNC_OVERLAP = 10.0
@@ -237,7 +238,9 @@ class SQLStore(Generic[C]):
             raise WriterConflict(article.id)
         n = inserted[0]
         features = story_features(article)
-        story_id = self._story_index(db).add(article.id, features, article.published)
+        index = self._story_index(db)
+        self._cover(db, index, article.published)
+        story_id = index.add(article.id, features, article.published)
         db.execute(f"UPDATE articles SET story_id = {mark} WHERE n = {mark}", (story_id, n))
         db.execute(
             "INSERT INTO article_data (n, data, signature, story_features)"
@@ -390,30 +393,40 @@ class SQLStore(Generic[C]):
         if not due and index.pending < REGROUP_EVERY and time.monotonic() < self._regroup_after:
             return
         self._catch_up(db, index)
-        moved = index.regroup()
+        moved = index.regroup(lambda ids: self._story_ids(db, ids))
         self._regroup_after = time.monotonic() + REGROUP_SECONDS
         if moved:
             self._save_story_ids(db, moved)
 
     def _catch_up(self, db: C, index: StoryIndex) -> None:
-        """Add the articles other writers (processes sharing the database) stored since the last catch-up to
-        the story index, pending, so that the coming regroup puts reports of one event into one story
-        whichever process stored them."""
+        """Bring the story index up to what other writers (processes sharing the database) did since the
+        last catch-up: the articles they stored join it, and the ones whose story they changed move, all as
+        pending, so that the coming regroup puts reports of one event into one story whichever process
+        stored them, and writes ids every writer agrees on."""
         since, self._synced_at = self._synced_at - SYNC_OVERLAP, time.time()
         mark = self.PARAM
         recent = db.execute(
-            f"SELECT id, published FROM articles WHERE updated_at >= {mark} AND ingested_at >= {mark}",
-            (since, since),
+            f"SELECT id, story_id, published FROM articles WHERE updated_at >= {mark}", (since,)
         ).fetchall()
-        foreign = [article_id for article_id, when in recent if index.wants(article_id, _stored_time(when))]
-        for start in range(0, len(foreign), 500):
-            chunk = foreign[start : start + 500]
-            rows = db.execute(
-                f"SELECT a.id, a.story_id, d.story_features, a.published FROM {FROM_ARTICLES}"
-                f" WHERE a.id IN ({', '.join([mark] * len(chunk))})",
-                chunk,
-            ).fetchall()
-            index.load(((row[0], row[1], row[2], _stored_time(row[3])) for row in rows), pending=True)
+        for article_id, story_id, _ in recent:
+            index.adopt(article_id, story_id)
+        foreign = [id_ for id_, _, when in recent if index.wants(id_, _stored_time(when))]
+        select = f"SELECT a.id, a.story_id, d.story_features, a.published FROM {FROM_ARTICLES} WHERE a.id"
+        rows = self._by_ids(db, select, foreign)
+        index.load(((row[0], row[1], row[2], _stored_time(row[3])) for row in rows), pending=True)
+
+    def _story_ids(self, db: C, ids: list[str]) -> dict[str, str]:
+        """{article_id: story_id} as stored, for these articles."""
+        return dict(self._by_ids(db, "SELECT id, story_id FROM articles WHERE id", ids))
+
+    def _by_ids(self, db: C, select: str, ids: list[str]) -> list[tuple[Any, ...]]:
+        """The rows of ``select`` (ending in "WHERE <id column>") for these ids, asked 500 at a time."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join([self.PARAM] * len(chunk))
+            rows += db.execute(f"{select} IN ({marks})", chunk).fetchall()
+        return rows
 
     def regroup_stories(
         self, since: datetime | None = None, progress: Callable[[int], None] | None = None
@@ -456,20 +469,34 @@ class SQLStore(Generic[C]):
         return StoryIndex() if hours is None else StoryIndex(window_hours=hours)
 
     def _story_index(self, db: C) -> StoryIndex:
-        """The in-memory story index, rebuilt on first use from the articles of the most recent window."""
+        """The in-memory story index: a cache of the stored articles' story features, filled a day at a time
+        as new articles need their neighbours (`_cover`), and forgotten by the index as ingest moves on."""
         if self._stories is None:
-            index = self._new_story_index()
-            newest = db.execute("SELECT max(sort_time) FROM articles").fetchone()[0]
-            if newest is not None:
-                start = newest - index.window.total_seconds()
-                rows = db.execute(
-                    "SELECT a.id, a.story_id, d.story_features, a.published"
-                    f" FROM {FROM_ARTICLES} WHERE a.sort_time >= {self.PARAM} ORDER BY a.sort_time",
-                    (start,),
-                )
-                index.load((id_, story, features, _stored_time(when)) for id_, story, features, when in rows)
-            self._stories, self._synced_at = index, time.time()
+            self._stories, self._synced_at = self._new_story_index(), time.time()
         return self._stories
+
+    def _cover(self, db: C, index: StoryIndex, published: datetime | None) -> None:
+        """Load the stored articles of the days around ``published`` that the index does not hold yet."""
+        missing = index.missing_days(published)
+        for first, last in _runs(missing):
+            rows = db.execute(
+                "SELECT a.id, a.story_id, d.story_features, a.published"
+                f" FROM {FROM_ARTICLES} WHERE a.sort_time >= {self.PARAM} AND a.sort_time < {self.PARAM}",
+                (first * DAY_SECONDS, (last + 1) * DAY_SECONDS),
+            )
+            rows_read = ((id_, story, features, _stored_time(when)) for id_, story, features, when in rows)
+            index.load(rows_read, days=range(first, last + 1))
+
+
+def _runs(days: list[int]) -> list[tuple[int, int]]:
+    """Consecutive days as (first, last) runs: [3, 4, 5, 9] -> [(3, 5), (9, 9)]."""
+    runs: list[tuple[int, int]] = []
+    for day in days:
+        if runs and runs[-1][1] == day - 1:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def _copy_key(copy: Copy) -> str:

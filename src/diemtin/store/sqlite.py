@@ -278,8 +278,10 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         ).fetchall()
 
     def _save_story_ids(self, db: sqlite3.Connection, moved: dict[str, str]) -> None:
+        now = time.time()
         db.executemany(
-            "UPDATE articles SET story_id = ? WHERE id = ?", [(story, id_) for id_, story in moved.items()]
+            "UPDATE articles SET story_id = ?, updated_at = ? WHERE id = ?",
+            [(story, now, id_) for id_, story in moved.items()],
         )
 
     def record_view(self, article_id: str, at: datetime | None = None) -> None:
