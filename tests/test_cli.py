@@ -217,6 +217,21 @@ def test_writers_create_the_database_and_export_reports_an_unwritable_output(tmp
     assert diemtin("export", "--db", str(db), "--format", "jsonl").stdout.count("\n") == 1
 
 
+def test_export_into_a_reader_that_stops_early_is_quiet(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    assert diemtin("ingest", "--db", str(db), str(DEMO)).returncode == 0
+    export = subprocess.Popen(
+        [str(DIEMTIN), "export", "--db", str(db), "--format", "jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert export.stdout is not None and export.stderr is not None
+    export.stdout.readline()
+    export.stdout.close()  # `| head -1`
+    assert export.wait(timeout=120) == 1
+    assert export.stderr.read() == b""
+
+
 def test_classify_reports_empty_input() -> None:
     empty = diemtin("classify", "-", stdin=b"  \n")
     assert (empty.returncode, empty.stdout, empty.stderr) == (1, "", "-: empty input\n")

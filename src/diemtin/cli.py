@@ -485,11 +485,23 @@ def export_corpus(database: str | None, export_format: str, out: str | None) -> 
     store = _open_store(database, create=False)
     try:
         count = export(store, "parquet" if export_format == "parquet" else "jsonl", out)
+    except BrokenPipeError:  # the reader stopped (`| head`): stop quietly, as Unix tools do
+        _silence_stdout()
+        raise SystemExit(1) from None
     except OSError as error:
         raise click.ClickException(f"cannot write {out or 'stdout'}: {error.strerror or error}") from None
     finally:
         store.close()
     click.echo(f"{count} articles exported", err=True)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit does not fail again on a closed pipe."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 @main.command("spark-extract")
