@@ -65,6 +65,8 @@ def understand(page: Page) -> Article:
     if not article.title and not article.body:
         raise NothingExtracted("no title and no body text found")
     if article.provenance.page_type == "listing":
+        if not article.body:  # a title alone, or a text too short to be an article
+            raise NothingExtracted("no article text found (too short, or a list of headlines)")
         raise NothingExtracted("a listing, section or home page, not an article")
     return categorise(article)
 
