@@ -182,6 +182,24 @@ def test_punctuation_alone_finds_nothing_on_the_site_or_the_api(client: TestClie
     assert client.get("/api/search").json()["items"]  # no q at all: the newest articles, as documented
 
 
+def test_a_hit_shows_the_paragraph_that_matched_when_the_lead_does_not():
+    from diemtin.article import Article
+    from diemtin.serve.app import _snippet
+    from diemtin.store.base import StoredArticle
+
+    article = Article(
+        title="Hội chợ sách",
+        lead="Hội chợ mở cửa từ sáng nay.",
+        body=["Có hơn hai trăm gian hàng.", "Khu đọc sách cho thiếu nhi " + "rất rộng " * 60 + "mở cả tối."],
+    )
+    stored = StoredArticle(article, "s")
+    assert _snippet(stored, ["hoi", "cho"]) == article.lead
+    assert _snippet(stored, []) == article.lead
+    assert _snippet(stored, ["gian", "hang"]) == article.body[0]
+    far = _snippet(stored, ["toi"])
+    assert far.startswith("…") and "mở cả tối." in far and len(far) <= 282
+
+
 def test_search_filters(client: TestClient, corpus_db: CorpusDb, store: Store):
     seed = store.get(corpus_db.seed_id)
     assert seed is not None and seed.article.published and seed.article.category

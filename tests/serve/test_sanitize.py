@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diemtin.serve.sanitize import highlight, query_terms, safe_url, xml_text
+from diemtin.serve.sanitize import first_match, highlight, matched_terms, query_terms, safe_url, xml_text
 
 
 def test_only_absolute_http_links_pass():
@@ -40,6 +40,13 @@ def test_query_terms_fold_accents_and_case():
 def test_highlight_marks_words_accent_insensitively_and_escapes_the_rest():
     marked = str(highlight("Lãnh đạo <b>quốc</b> phòng & Nga", ["lanh", "quoc"]))
     assert marked == "<mark>Lãnh</mark> đạo &lt;b&gt;<mark>quốc</mark>&lt;/b&gt; phòng &amp; Nga"
+
+
+def test_matched_terms_and_first_match_are_whole_folded_words():
+    text = "Đà Nẵng đón khách; bóng đá tối nay"
+    assert matched_terms(text, ["da", "nang", "bong", "gia"]) == {"da", "nang", "bong"}
+    assert first_match(text, ["bong"]) == text.index("bóng")
+    assert first_match(text, ["bon"]) is None
 
 
 def test_highlight_marks_whole_words_only():

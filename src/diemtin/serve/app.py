@@ -31,7 +31,7 @@ from diemtin.serve.api import api_routes, error_response, latest_stories
 from diemtin.serve.caching import Memo, Rendered, ResponseCache, respond
 from diemtin.serve.params import BadParameter, moment, whole_number
 from diemtin.serve.present import byline, category_name, date_time, day_month, iso, section_label
-from diemtin.serve.sanitize import highlight, query_terms, safe_url
+from diemtin.serve.sanitize import first_match, highlight, matched_terms, query_terms, safe_url
 from diemtin.serve.views import ViewCounter
 from diemtin.store import open_store
 from diemtin.store.base import SearchQuery, Store, StoredArticle
@@ -342,7 +342,7 @@ class Site:
                     {
                         "stored": hit,
                         "title": highlight(hit.article.title, words),
-                        "snippet": highlight(_snippet(hit), words),
+                        "snippet": highlight(_snippet(hit, words), words),
                     }
                     for hit in (result.hits if result else [])
                 ],
@@ -428,10 +428,27 @@ class Site:
         return self._feed(request, build)
 
 
-def _snippet(stored: StoredArticle, size: int = 280) -> str:
+def _snippet(stored: StoredArticle, words: list[str], size: int = 280) -> str:
+    """The lead, or else the first paragraph holding more of the searched words; a long paragraph other
+    than the lead is cut to ``size`` characters from a little before its first searched word."""
     article = stored.article
-    text = article.lead or (article.body[0] if article.body else "")
-    return text if len(text) <= size else text[:size].rsplit(" ", 1)[0] + "…"
+    paragraphs = [text for text in [article.lead, *article.body] if text]
+    if not paragraphs:
+        return ""
+    best, found = paragraphs[0], len(matched_terms(paragraphs[0], words))
+    for text in paragraphs[1:]:
+        if found == len(set(words)):
+            break
+        count = len(matched_terms(text, words))
+        if count > found:
+            best, found = text, count
+    start = 0
+    if best is not paragraphs[0] and len(best) > size:
+        first = first_match(best, words) or 0
+        start = best.rfind(" ", 0, max(0, first - size // 4)) + 1
+    text = best[start:]
+    cut = text if len(text) <= size else text[:size].rsplit(" ", 1)[0] + "…"
+    return ("…" if start else "") + cut
 
 
 def create_app(

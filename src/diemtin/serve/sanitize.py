@@ -55,6 +55,18 @@ def _word_key(word: str) -> str:
     return fold(word)
 
 
+def matched_terms(text: str, terms: list[str]) -> set[str]:
+    """The query terms that are words of ``text`` (folded, whole words)."""
+    wanted = frozenset(terms)
+    return {key for key in map(_word_key, _WORD.findall(text)) if key in wanted}
+
+
+def first_match(text: str, terms: list[str]) -> int | None:
+    """Where the first word of ``text`` that is a query term starts, if any."""
+    wanted = frozenset(terms)
+    return next((match.start() for match in _WORD.finditer(text) if _word_key(match.group()) in wanted), None)
+
+
 def highlight(text: str, terms: list[str]) -> Markup:
     """``text`` escaped, with every word whose folded form is a query term wrapped in <mark> (whole words,
     as the search matches them)."""
