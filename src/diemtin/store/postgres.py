@@ -5,8 +5,9 @@ story features), ``copies``, ``revisions``, ``views``, ``bands`` (MinHash LSH ba
 tsvector of the text folded by ``textnorm.fold``, 'simple' configuration: title weighted A, the rest B; and
 its search keys, GIN-indexed: its words, its adjacent word pairs and its category and outlet).
 Unique keys (canonical URL, folded-text key, copy, revision) with ON CONFLICT keep several writer processes
-from storing one page twice. Each thread gets its own autocommit connection; ``add`` is one transaction, or a
-savepoint of the open batch. The schema is created on first open and its version kept in ``diemtin_schema``.
+from storing one page twice; an add that meets another writer's row (a unique key, a deadlock between two
+open batches) is tried again. Each thread gets its own autocommit connection; ``add`` is one transaction, or
+a savepoint of the open batch. The schema is created on first open and its version kept in ``diemtin_schema``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """What both SQL backends share: one connection per thread, atomic units grouped into few commits by
-``batch()``, the near-duplicate test, stored rows read back as StoredArticles, and the in-memory story index
-kept in step with the stored story ids."""
+``batch()``, the order of the duplicate tests of an add, the insert of a new article and of a copy, stored
+rows read back as StoredArticles, and the in-memory story index: a cache of the stored story features,
+loaded a day at a time, kept in step with the story ids the database holds (also other writers')."""
 
 from __future__ import annotations
 
@@ -433,8 +434,8 @@ class SQLStore(Generic[C]):
     ) -> int:
         """Re-cluster the stories of every stored article (published since `since`, if given), oldest first,
         through a fresh story index, as one ingest of them all would; stores the story ids that change and
-        returns how many did. For a database that several writer processes filled side by side (each had its
-        own index), or after the story weights changed. `progress` is told how many articles were read."""
+        returns how many did. After the story weights changed, or to redo a period in one pass. `progress` is
+        told how many articles were read."""
         index = self._new_story_index()
         moved = read = 0
         last: tuple[float, int] = (float("-inf") if since is None else epoch(since), 0)
