@@ -124,6 +124,7 @@ def test_story_and_outlet_pages(client: TestClient, corpus_db: CorpusDb, store: 
     outlet, _ = store.outlets()[0]
     page = client.get(f"/nguon/{outlet}")
     assert page.status_code == 200
+    assert client.get(f"/nguon/{outlet}/").url.path == page.url.path  # redirected, as other routes are
     assert len(HTMLParser(page.text).css("a.item-title")) == min(20, store.count(outlet=outlet))
     assert client.get("/su-kien/khong-co").status_code == 404
     assert client.get("/tin/khong-co").status_code == 404

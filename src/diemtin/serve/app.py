@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -237,6 +237,8 @@ class Site:
 
     async def outlet(self, request: Request) -> Response:
         name = request.path_params["outlet"]
+        if name.endswith("/") and name.strip("/"):  # as Starlette does for the other routes
+            return RedirectResponse(outlet_path(name.strip("/")), status_code=307)
         try:
             page = whole_number(request.query_params.get("trang"), "trang", default=1, low=1)
         except BadParameter as error:
