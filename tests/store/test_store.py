@@ -201,6 +201,24 @@ def test_search_folds_accents_and_case(store: AnyStore, text: str) -> None:
     assert result.total == 1
 
 
+def test_words_typed_with_marks_prefer_matches_written_so(store: AnyStore) -> None:
+    press = store.add(
+        article(
+            "https://a.vn/bao-chi.html", "Báo chí và báo mạng", ["Các báo in và báo điện tử cùng đưa tin."]
+        )
+    )
+    storm = store.add(article("https://a.vn/bao.html", "Bão vào đất liền", ["Bão mạnh lên trong đêm."]))
+    assert [hit.article.id for hit in store.search(SearchQuery(text="bao")).hits] == [
+        press.article_id,
+        storm.article_id,
+    ]
+    assert [hit.article.id for hit in store.search(SearchQuery(text="bão")).hits] == [
+        storm.article_id,
+        press.article_id,
+    ]
+    assert store.search(SearchQuery(text="BÁO")).hits[0].article.id == press.article_id
+
+
 def test_search_phrase_requires_adjacent_words(store: AnyStore) -> None:
     store.add(article("https://a.vn/1.html", "Đội tuyển thắng", FOOTBALL))
     assert store.search(SearchQuery(text='"cau thu tre"')).total == 1

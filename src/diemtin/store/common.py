@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from diemtin.article import Article
 from diemtin.group import dedup
-from diemtin.textnorm import fold
+from diemtin.textnorm import clean, fold, normalize_tones
 
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+")
+# Score factor for a match whose title or lead has every marked word of the query as typed: "bão" (storm)
+# ranks above "báo" (newspaper) and "bảo", which fold to the same key.
+ACCENT_BOOST = 2.0
+ACCENT_CHECKED = 100  # the best-scored matches whose title and lead are read for it (more when paging deeper)
 
 
 def epoch(moment: datetime) -> float:
@@ -53,3 +59,39 @@ def query_words(text: str) -> tuple[list[list[str]], list[str]]:
     """What a reader typed as (its "quoted phrases", its other words), folded; empty phrases dropped."""
     phrases = [words for words in map(folded_words, _PHRASE.findall(text)) if words]
     return phrases, folded_words(_PHRASE.sub(" ", text))
+
+
+def marked_words(text: str) -> set[str]:
+    """The words of a cleaned (NFC) text, lower case, marks kept, tones placed one way ('Hoà bình' -> {'hòa',
+    'bình'})."""
+    return {_tone_key(word) for word in _WORD.findall(text.lower())}
+
+
+@lru_cache(maxsize=1 << 16)
+def _tone_key(word: str) -> str:
+    return normalize_tones(word)
+
+
+def marked_query_words(text: str) -> frozenset[str]:
+    """The query words a reader typed with Vietnamese marks (the others match however they are written)."""
+    return frozenset(word for word in marked_words(clean(text)) if fold(word) != word)
+
+
+def accent_match(marked: frozenset[str], title: str | None, lead: str | None) -> bool:
+    """Whether the title and lead (as stored: cleaned) hold every marked query word as typed."""
+    return marked <= marked_words(f"{title or ''} {lead or ''}")
+
+
+def accent_boosted(
+    scores: dict[int, float],
+    marked: frozenset[str],
+    read: Callable[[list[int]], Iterable[tuple[int, str | None, str | None]]],
+    wanted: int,
+) -> dict[int, float]:
+    """``scores`` with ACCENT_BOOST for those of the best ACCENT_CHECKED (at least ``wanted``) whose title and
+    lead hold every marked query word as typed; ``read`` gives (row, title, lead) of the rows asked."""
+    if not marked:
+        return scores
+    checked = sorted(scores, key=scores.__getitem__, reverse=True)[: max(ACCENT_CHECKED, wanted)]
+    as_typed = {n for n, title, lead in read(checked) if accent_match(marked, title, lead)}
+    return {n: score * (ACCENT_BOOST if n in as_typed else 1.0) for n, score in scores.items()}

@@ -24,7 +24,16 @@ from diemtin.article import Article
 from diemtin.group import dedup
 from diemtin.group.stories import story_features
 from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertResult
-from diemtin.store.common import dumps, epoch, listed_values, query_words, version_time
+from diemtin.store.common import (
+    ACCENT_BOOST,
+    accent_boosted,
+    dumps,
+    epoch,
+    listed_values,
+    marked_query_words,
+    query_words,
+    version_time,
+)
 from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore, WriterConflict
 from diemtin.textnorm import fold
 
@@ -435,8 +444,10 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         base = {n: rank * scale / (scale + newest - candidates[n]) for n, rank in ranks}
         # as in store/sqlite.py: a boost at most multiplies a score by MAX_BOOST, so only the candidates
         # within that factor of the page's last score are looked at again for the boosts
+        marked = marked_query_words(query.text)
+        most = MAX_BOOST * (ACCENT_BOOST if marked else 1.0)
         wanted = min(query.offset + query.limit, len(base))
-        bar = sorted(base.values(), reverse=True)[wanted - 1] / MAX_BOOST
+        bar = sorted(base.values(), reverse=True)[wanted - 1] / most
         contenders = [n for n, score in base.items() if score >= bar]
         side_by_side = f"doc @@ {adjacent}" if adjacent else "false"
         boosts = db.execute(
@@ -447,6 +458,14 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             n: base[n] * (ADJACENT_BOOST if together else 1.0) * (TITLE_BOOST if in_title else 1.0)
             for n, together, in_title in boosts
         }
+
+        def titles_and_leads(rows: list[int]) -> Any:
+            return db.execute(
+                "SELECT n, data::json->>'title', data::json->>'lead' FROM article_data WHERE n = ANY(%s)",
+                (rows,),
+            )
+
+        scores = accent_boosted(scores, marked, titles_and_leads, query.offset + query.limit)
         order = sorted(scores, key=lambda n: (scores[n], n), reverse=True)
         order = order[query.offset : query.offset + query.limit]
         shown = {hit[0]: hit for hit in self._rows("WHERE a.n = ANY(%s)", (order,))}

@@ -27,7 +27,16 @@ from diemtin.article import Article
 from diemtin.group import dedup
 from diemtin.group.stories import story_features
 from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertResult
-from diemtin.store.common import dumps, epoch, listed_values, query_words, version_time
+from diemtin.store.common import (
+    ACCENT_BOOST,
+    accent_boosted,
+    dumps,
+    epoch,
+    listed_values,
+    marked_query_words,
+    query_words,
+    version_time,
+)
 from diemtin.store.sqlbase import ARTICLE_COLUMNS, FROM_ARTICLES, SQLStore
 from diemtin.textnorm import fold
 
@@ -422,8 +431,10 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         # Vietnamese words are several syllables and common syllables weigh almost nothing in bm25: reward the
         # query's words side by side, and all of them in the title. A boost at most multiplies a score by
         # MAX_BOOST, so only candidates within that factor of the page's last score can still reach the page.
+        marked = marked_query_words(query.text)
+        most = MAX_BOOST * (ACCENT_BOOST if marked else 1.0)
         wanted = min(query.offset + query.limit, len(candidates))
-        bar = sorted(base.values(), reverse=True)[wanted - 1] / MAX_BOOST
+        bar = sorted(base.values(), reverse=True)[wanted - 1] / most
         contenders = [n for n, score in base.items() if score >= bar]
         first, last = min(contenders), max(contenders)
 
@@ -438,11 +449,23 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         side_by_side = matching(f"{{title text}} : {adjacent}") if adjacent else set()
         in_title = matching(f"title : ({match})")
 
-        def score(n: int) -> float:
-            boost = (ADJACENT_BOOST if n in side_by_side else 1.0) * (TITLE_BOOST if n in in_title else 1.0)
-            return base[n] * boost
+        def titles_and_leads(rows: list[int]) -> Any:
+            return db.execute(
+                "SELECT n, json_extract(data, '$.title'), json_extract(data, '$.lead') FROM article_data"
+                f" WHERE n IN ({','.join('?' * len(rows))})",
+                rows,
+            )
 
-        order = sorted(contenders, key=score, reverse=True)[query.offset : query.offset + query.limit]
+        scores = {
+            n: base[n]
+            * (ADJACENT_BOOST if n in side_by_side else 1.0)
+            * (TITLE_BOOST if n in in_title else 1.0)
+            for n in contenders
+        }
+        scores = accent_boosted(scores, marked, titles_and_leads, query.offset + query.limit)
+        order = sorted(contenders, key=scores.__getitem__, reverse=True)[
+            query.offset : query.offset + query.limit
+        ]
         marks = ",".join("?" * len(order))
         shown = db.execute(f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.n IN ({marks})", order)
         by_n = {row[0]: row for row in shown}
