@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from diemtin.article import Page, PageKind
@@ -31,26 +31,33 @@ def iter_pages(paths: Iterable[str | Path], *, url: str | None = None) -> Iterat
         if str(path) == STDIN:
             yield from _from_bytes(sys.stdin.buffer.read(), "<stdin>", url)
             continue
-        path = Path(path)
-        if path.is_dir():
-            files = _walk(path)
-            if not files:
-                yield InputError(str(path), "no .html, .htm, .txt or .warc files in this folder")
-            for file in files:
+        for file in input_files(Path(path), _is_input, "no .html, .htm, .txt or .warc files in this folder"):
+            if isinstance(file, InputError):
+                yield file
+            else:
                 yield from _from_file(file, url)
-        elif path.exists():
-            yield from _from_file(path, url)
-        else:
-            yield InputError(str(path), "no such file or folder")
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Input files under a folder, recursively, sorted; hidden files and unreadable subfolders are skipped."""
-    return [
-        file
-        for file in sorted(folder.rglob("*"))
-        if file.is_file() and not file.name.startswith(".") and file.name.lower().endswith(INPUT_SUFFIXES)
-    ]
+def input_files(path: Path, wanted: Callable[[Path], bool], none_found: str) -> Iterator[Path | InputError]:
+    """The file itself, or the ``wanted`` files under a folder, recursively, sorted (hidden files left out);
+    an InputError when there is nothing."""
+    if path.is_dir():
+        files = [
+            file
+            for file in sorted(path.rglob("*"))
+            if file.is_file() and not file.name.startswith(".") and wanted(file)
+        ]
+        if not files:
+            yield InputError(str(path), none_found)
+        yield from files
+    elif path.exists():
+        yield path
+    else:
+        yield InputError(str(path), "no such file or folder")
+
+
+def _is_input(file: Path) -> bool:
+    return file.name.lower().endswith(INPUT_SUFFIXES)
 
 
 def _from_file(path: Path, url: str | None) -> Iterator[Page | InputError]:

@@ -11,6 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from diemtin.article import Article, Page
 from diemtin.extract import extract_page
@@ -21,6 +22,7 @@ from diemtin.store.base import Store, UpsertResult
 from diemtin.textnorm import clean
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class NothingExtracted(ValueError):
@@ -100,26 +102,28 @@ def ingest_pages(
 ) -> IngestReport:
     """Ingest a stream of pages (as ``iter_pages`` gives them); an input that cannot be read or a page that
     fails is logged, counted and skipped, never stops the run."""
+    return store_each(pages, store, _one, on_page)
+
+
+def store_each(
+    items: Iterable[T | InputError],
+    store: Store,
+    store_one: Callable[[T, Store, IngestReport], UpsertResult | None],
+    on_item: Callable[[T | InputError, UpsertResult | None], None] | None = None,
+) -> IngestReport:
+    """Store a stream of inputs in one batch with ``store_one``, which counts its outcome; an input that
+    could not be read is counted as failed. ``on_item`` hears of each input and its result."""
     report = IngestReport()
     with store.batch():
-        _run(pages, store, report, on_page)
+        for item in items:
+            result = None
+            if isinstance(item, InputError):
+                report.fail(item.path, item.reason)
+            else:
+                result = store_one(item, store, report)
+            if on_item is not None:
+                on_item(item, result)
     return report
-
-
-def _run(
-    pages: Iterable[Page | InputError],
-    store: Store,
-    report: IngestReport,
-    on_page: Callable[[Page | InputError, UpsertResult | None], None] | None,
-) -> None:
-    for page in pages:
-        result: UpsertResult | None = None
-        if isinstance(page, InputError):
-            report.fail(page.path, page.reason)
-        else:
-            result = _one(page, store, report)
-        if on_page is not None:
-            on_page(page, result)
 
 
 def _one(page: Page, store: Store, report: IngestReport) -> UpsertResult | None:

@@ -22,7 +22,8 @@ import pyarrow.parquet as pq
 
 from diemtin.article import Article
 from diemtin.extract.dates import VN_TZ
-from diemtin.ingest.pipeline import IngestReport, categorise
+from diemtin.ingest.files import input_files
+from diemtin.ingest.pipeline import IngestReport, categorise, store_each
 from diemtin.ingest.warc import InputError
 from diemtin.store.base import Copy, Store, UpsertResult
 
@@ -44,24 +45,16 @@ def iter_records(paths: Iterable[str | Path]) -> Iterator[Record | InputError]:
     """Records from JSONL and Parquet files, and from folders of them (Spark's part files included), in
     sorted order. A file or a line that cannot be read gives an InputError in the stream."""
     for path in map(Path, paths):
-        if path.is_dir():
-            files = _walk(path)
-            if not files:
-                yield InputError(str(path), "no .jsonl or .parquet files in this folder")
-            for file in files:
+        for file in input_files(path, _is_export, "no .jsonl or .parquet files in this folder"):
+            if isinstance(file, InputError):
+                yield file
+            else:
                 yield from _from_file(file)
-        elif path.exists():
-            yield from _from_file(path)
-        else:
-            yield InputError(str(path), "no such file or folder")
 
 
-def _walk(folder: Path) -> list[Path]:
-    return [
-        file
-        for file in sorted(folder.rglob("*"))
-        if file.is_file() and not file.name.startswith((".", "_")) and _kind(file) is not None
-    ]
+def _is_export(file: Path) -> bool:
+    """A JSONL or Parquet file, not Spark's bookkeeping (_SUCCESS, _committed_...)."""
+    return not file.name.startswith("_") and _kind(file) is not None
 
 
 def _kind(path: Path) -> str | None:
@@ -149,17 +142,7 @@ def import_records(
 ) -> IngestReport:
     """Store each record (deduplicated and grouped like an ingested page) with its copies; a bad record or
     file is logged, counted and skipped."""
-    report = IngestReport()
-    with store.batch():
-        for record in records:
-            result = None
-            if isinstance(record, InputError):
-                report.fail(record.path, record.reason)
-            else:
-                result = _store(record, store, report)
-            if on_record is not None:
-                on_record(record, result)
-    return report
+    return store_each(records, store, _store, on_record)
 
 
 def _store(record: Record, store: Store, report: IngestReport) -> UpsertResult | None:
