@@ -51,12 +51,12 @@ def test_batch_commits_in_groups_and_a_failed_write_leaves_nothing(
         with store.batch():
             store.add(page("https://a.vn/1.html"))
             with pytest.raises(RuntimeError), store._transaction() as db:
-                db.execute("INSERT INTO views (article_id, at) VALUES ('y', 0)")
+                db.execute("INSERT INTO view_hours (hour, article_id, hits) VALUES (0, 'y', 1)")
                 raise RuntimeError("a write that fails half-way")
             store.add(page("https://a.vn/2.html", ["Một tin ngắn khác."]))
             assert other.execute("SELECT count(*) FROM articles").fetchone() == (0,)  # not committed yet
         assert other.execute("SELECT count(*) FROM articles").fetchone() == (2,)
-        assert other.execute("SELECT count(*) FROM views").fetchone() == (0,)
+        assert other.execute("SELECT count(*) FROM view_hours").fetchone() == (0,)
     store.close()
 
 
@@ -178,8 +178,12 @@ def test_schema_1_database_gets_search_keys_on_open(url: str) -> None:
             " CREATE INDEX search_category ON search(category, n);"
             " CREATE INDEX search_outlet ON search(outlet, n);"
             " CREATE INDEX search_doc ON search USING gin(doc);"
-            " DROP FUNCTION search_keys, search_filter_keys; UPDATE diemtin_schema SET version = 1"
+            " DROP FUNCTION search_keys, search_filter_keys; UPDATE diemtin_schema SET version = 1;"
+            " DROP TABLE view_hours;"
+            " CREATE TABLE views (article_id TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)"
         )
+        first = db.execute("SELECT id FROM articles ORDER BY n LIMIT 1").fetchone()[0]
+        db.execute("INSERT INTO views VALUES (%s, 7200.5), (%s, 10799), (%s, 10800)", (first,) * 3)
     upgraded = PostgresStore(url)
     assert upgraded.search(SearchQuery(text='"nạo vét luồng"', outlet="Báo Mẫu")).total == 1
     assert upgraded.search(SearchQuery(text='"cang ca"')).total == 2
@@ -189,6 +193,8 @@ def test_schema_1_database_gets_search_keys_on_open(url: str) -> None:
     with psycopg.connect(url) as db:
         assert db.execute("SELECT version FROM diemtin_schema").fetchall() == [(SCHEMA_VERSION,)]
         assert db.execute("SELECT to_regclass('search_1')").fetchone() == (None,)
+        hours = db.execute("SELECT hour, article_id, hits FROM view_hours ORDER BY hour").fetchall()
+        assert hours == [(2, first, 2), (3, first, 1)]  # one row per view became a count per hour
 
 
 @pytest.mark.shared

@@ -392,7 +392,7 @@ def test_views_and_most_read(store: AnyStore) -> None:
     assert [(hit.article.id, hit.views) for hit in ranked] == [(b.article_id, 3), (a.article_id, 4)]
     month = store.most_read(since=now - timedelta(days=31))
     assert [hit.article.id for hit in month] == [a.article_id, b.article_id]
-    assert store.forget_views(now - timedelta(days=1)) == 3  # the old views go, the all-time counts stay
+    assert store.forget_views(now - timedelta(days=1)) == 1  # the old hour goes, the all-time counts stay
     month = store.most_read(since=now - timedelta(days=31))
     assert [(hit.article.id, hit.views) for hit in month] == [(b.article_id, 3), (a.article_id, 4)]
 
@@ -448,6 +448,7 @@ def test_schema_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
             signature BLOB, story_features BLOB, data TEXT NOT NULL);
         CREATE INDEX articles_time ON articles(sort_time);
         CREATE VIRTUAL TABLE fts USING fts5(title, text, tokenize = 'unicode61');
+        CREATE TABLE views (article_id TEXT NOT NULL, at REAL NOT NULL);
         PRAGMA user_version = 1;
         """
     )
@@ -463,6 +464,9 @@ def test_schema_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
         ),
     )
     db.execute("INSERT INTO fts (rowid, title, text) VALUES (1, 'gia lua tang', 'thuong lai den tan ruong')")
+    db.executemany(
+        "INSERT INTO views VALUES (?, ?)", [(made.id, 7200.5), (made.id, 10799.0), (made.id, 10800.0)]
+    )
     db.commit()
     db.close()
     upgraded = SQLiteStore(path)
@@ -473,7 +477,10 @@ def test_schema_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
     assert upgraded.search(SearchQuery(text="thương lái", category="kinh-doanh")).total == 1
     assert upgraded.search(SearchQuery(text="thương lái", outlet="Báo B")).total == 0
     upgraded.close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+    migrated = sqlite3.connect(path)
+    assert migrated.execute("PRAGMA user_version").fetchone()[0] == 3
+    hours = migrated.execute("SELECT hour, article_id, hits FROM view_hours ORDER BY hour").fetchall()
+    assert hours == [(2, made.id, 2), (3, made.id, 1)]  # one row per view became a count per hour
 
 
 def test_broad_search_counts_as_far_as_it_ranks_and_ranks_recent_ones(
@@ -526,16 +533,16 @@ def test_batch_commits_in_groups_each_write_atomic_and_idle_batch_blocks_nobody(
     other = sqlite3.connect(sqlite_store.path, timeout=0.2)
     with sqlite_store.batch():
         other.execute("BEGIN IMMEDIATE")  # no write yet: the batch holds no lock
-        other.execute("INSERT INTO views (article_id, at) VALUES ('x', 0)")
+        other.execute("INSERT INTO view_hours (hour, article_id, hits) VALUES (0, 'x', 1)")
         other.execute("COMMIT")
         sqlite_store.add(article("https://a.vn/1.html", "Giá lúa tăng", RICE))
         with pytest.raises(RuntimeError), sqlite_store._transaction() as db:
-            db.execute("INSERT INTO views (article_id, at) VALUES ('y', 0)")
+            db.execute("INSERT INTO view_hours (hour, article_id, hits) VALUES (0, 'y', 1)")
             raise RuntimeError("a write that fails half-way")
         sqlite_store.add(article("https://a.vn/2.html", "Đội tuyển thắng", FOOTBALL))
         assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 0  # not committed yet
     assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
-    assert [row[0] for row in other.execute("SELECT article_id FROM views")] == ["x"]
+    assert [row[0] for row in other.execute("SELECT article_id FROM view_hours")] == ["x"]
     other.close()
 
 

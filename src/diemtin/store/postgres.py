@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -37,7 +37,7 @@ from diemtin.store.common import (
 from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore, WriterConflict
 from diemtin.textnorm import fold
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_LOCK = 7_301_945  # advisory lock key: one process creates the schema at a time
 CANDIDATES = 1000  # a search ranks (and counts) at most this many matches, the most recently stored
 ADJACENT_BOOST = 2.0  # score factor for a match with the loose query words side by side
@@ -97,8 +97,12 @@ CREATE TABLE IF NOT EXISTS revisions (
     data TEXT,
     PRIMARY KEY (article_id, content_hash)
 );
-CREATE TABLE IF NOT EXISTS views (article_id TEXT NOT NULL, at DOUBLE PRECISION NOT NULL);
-CREATE INDEX IF NOT EXISTS views_at ON views(at, article_id);
+CREATE TABLE IF NOT EXISTS view_hours (
+    hour BIGINT NOT NULL,
+    article_id TEXT NOT NULL,
+    hits BIGINT NOT NULL,
+    PRIMARY KEY (hour, article_id)
+);
 CREATE TABLE IF NOT EXISTS bands (band BIGINT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (band, n));
 -- The search keys of a document: its words and its pairs of adjacent words ('tai nan'), so that a phrase of
 -- two words is one key; the filters are keys too ('=category the-thao', no word starts with '=').
@@ -134,6 +138,14 @@ INSERT INTO search (n, sort_time, doc, keys)
 SELECT n, sort_time, doc, search_keys(doc) || search_filter_keys(category, outlet) FROM search_1;
 DROP TABLE search_1;
 UPDATE diemtin_schema SET version = 2;
+"""
+
+# Schema 2 kept one ``views`` row per view; schema 3 counts them per article and hour (``view_hours``).
+MOVE_VIEWS = """
+INSERT INTO view_hours (hour, article_id, hits)
+SELECT floor(at / 3600)::bigint, article_id, count(*) FROM views GROUP BY 1, 2;
+DROP TABLE views;
+UPDATE diemtin_schema SET version = 3;
 """
 
 DOCUMENT = "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
@@ -190,12 +202,14 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             with db.transaction():
                 db.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                 # another process may have created or upgraded it meanwhile: look again under the lock
-                if present and _value(db, "SELECT max(version) FROM diemtin_schema") == 1:
+                current = _value(db, "SELECT max(version) FROM diemtin_schema") if present else None
+                if current == 1:
                     db.execute(UPGRADE_FROM_1)
-                    db.execute(SCHEMA)
+                db.execute(SCHEMA)  # idempotent
+                if current == 1:
                     db.execute(MOVE_FROM_1)
-                else:
-                    db.execute(SCHEMA)  # idempotent
+                if current in (1, 2):
+                    db.execute(MOVE_VIEWS)
 
     # -- connections -----------------------------------------------------------------------------------------
 
@@ -306,27 +320,6 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             " FROM unnest(%s::text[], %s::text[]) AS m(id, story) WHERE a.id = m.id",
             (time.time(), list(moved), list(moved.values())),
         )
-
-    def record_view(self, article_id: str, at: datetime | None = None) -> None:
-        self.record_views([(article_id, at or datetime.now(UTC))])
-
-    def record_views(self, views: Sequence[tuple[str, datetime]]) -> None:
-        """Count many reader views at once (unknown ids ignored): one transaction, two statements."""
-        if not views:
-            return
-        ids = [article_id for article_id, _ in views]
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE articles a SET views = a.views + m.hits"
-                " FROM (SELECT id, count(*) AS hits FROM unnest(%s::text[]) AS v(id) GROUP BY id) m"
-                " WHERE a.id = m.id",
-                (ids,),
-            )
-            db.execute(
-                "INSERT INTO views (article_id, at) SELECT v.id, v.at"
-                " FROM unnest(%s::text[], %s::float8[]) AS v(id, at) JOIN articles a ON a.id = v.id",
-                (ids, [epoch(at) for _, at in views]),
-            )
 
     # -- reading ---------------------------------------------------------------------------------------------
 
@@ -471,17 +464,3 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         shown = {hit[0]: hit for hit in self._rows("WHERE a.n = ANY(%s)", (order,))}
         hits = self._stored([shown[n] for n in order])
         return SearchResult(len(candidates), hits, total_exact=len(found) <= depth)
-
-    def most_read(self, *, since: datetime, limit: int = 10) -> list[StoredArticle]:
-        counted = (
-            self._db()
-            .execute(
-                "SELECT article_id, count(*) AS hits FROM views WHERE at >= %s GROUP BY article_id"
-                " ORDER BY hits DESC, article_id LIMIT %s",
-                (epoch(since), limit),
-            )
-            .fetchall()
-        )
-        order = {article_id: rank for rank, (article_id, _) in enumerate(counted)}
-        rows = self._rows("WHERE a.id = ANY(%s)", (list(order),))
-        return self._stored(sorted(rows, key=lambda row: order[row[1]]))

@@ -9,6 +9,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -45,6 +46,8 @@ class Connection(Protocol):
     """The part of a DB-API connection (sqlite3, psycopg) this module uses."""
 
     def execute(self, sql: Any, params: Any = ..., /) -> Any: ...
+
+    def cursor(self) -> Any: ...
 
     def close(self) -> None: ...
 
@@ -302,9 +305,50 @@ class SQLStore(Generic[C]):
                 self._insert_copy(db, article_id, _copy_key(copy), copy, IMPORTED, 1.0) for copy in copies
             )
 
-    def forget_views(self, before: datetime) -> int:
+    # -- views: an all-time count per article, and counts per article and hour for the recent lists ----------
+
+    def record_view(self, article_id: str, at: datetime | None = None) -> None:
+        self.record_views([(article_id, at or datetime.now(UTC))])
+
+    def record_views(self, views: Sequence[tuple[str, datetime]]) -> None:
+        """Count many reader views at once (unknown ids ignored): one transaction."""
+        if not views:
+            return
+        totals = Counter(article_id for article_id, _ in views)
+        hourly = Counter((_hour(at), article_id) for article_id, at in views)
+        mark = self.PARAM
         with self._transaction() as db:
-            return int(db.execute(f"DELETE FROM views WHERE at < {self.PARAM}", (epoch(before),)).rowcount)
+            cursor = db.cursor()
+            cursor.executemany(
+                f"UPDATE articles SET views = views + {mark} WHERE id = {mark}",
+                [(hits, article_id) for article_id, hits in totals.items()],
+            )
+            cursor.executemany(
+                f"INSERT INTO view_hours (hour, article_id, hits) SELECT {mark}, {mark}, {mark}"
+                f" WHERE EXISTS (SELECT 1 FROM articles WHERE id = {mark})"
+                " ON CONFLICT (hour, article_id) DO UPDATE SET hits = view_hours.hits + excluded.hits",
+                [(hour, article_id, hits, article_id) for (hour, article_id), hits in hourly.items()],
+            )
+
+    def most_read(self, *, since: datetime, limit: int = 10) -> list[StoredArticle]:
+        """The most viewed articles from the hour holding ``since`` on."""
+        mark = self.PARAM
+        db = self._db()
+        counted = db.execute(
+            f"SELECT article_id, sum(hits) AS total FROM view_hours WHERE hour >= {mark}"
+            f" GROUP BY article_id ORDER BY total DESC, article_id LIMIT {mark}",
+            (_hour(since), limit),
+        ).fetchall()
+        order = {article_id: rank for rank, (article_id, _) in enumerate(counted)}
+        rows = self._by_ids(db, f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.id", list(order))
+        return self._stored(sorted(rows, key=lambda row: order[row[1]]))
+
+    def forget_views(self, before: datetime) -> int:
+        """Drop the hourly counts of the hours before the one holding ``before``; how many were dropped."""
+        with self._transaction() as db:
+            return int(
+                db.execute(f"DELETE FROM view_hours WHERE hour < {self.PARAM}", (_hour(before),)).rowcount
+            )
 
     def _story_id(self, db: C, article_id: str) -> str:
         row = db.execute(f"SELECT story_id FROM articles WHERE id = {self.PARAM}", (article_id,)).fetchone()
@@ -498,6 +542,11 @@ def _runs(days: list[int]) -> list[tuple[int, int]]:
         else:
             runs.append((day, day))
     return runs
+
+
+def _hour(moment: datetime) -> int:
+    """Hours since 1970: the unit views are counted in."""
+    return int(epoch(moment) // 3600)
 
 
 def _copy_key(copy: Copy) -> str:

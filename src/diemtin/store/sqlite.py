@@ -42,7 +42,7 @@ from diemtin.textnorm import fold
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CANDIDATES = 1000  # a search ranks (and counts) at most this many matches, the most recently stored
 ADJACENT_BOOST = 2.0  # score factor for a match with the loose query words side by side
 TITLE_BOOST = 2.0  # score factor for a match with every query word in its title
@@ -106,8 +106,12 @@ CREATE TABLE IF NOT EXISTS revisions (
     data TEXT,
     PRIMARY KEY (article_id, content_hash)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS views (article_id TEXT NOT NULL, at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS views_at ON views(at, article_id);
+CREATE TABLE IF NOT EXISTS view_hours (
+    hour INTEGER NOT NULL,
+    article_id TEXT NOT NULL,
+    hits INTEGER NOT NULL,
+    PRIMARY KEY (hour, article_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (band, n))
     WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, text, facets, tokenize = 'unicode61');
@@ -134,6 +138,13 @@ INSERT INTO fts (rowid, title, text, facets)
     FROM fts_1 f JOIN articles a ON a.n = f.rowid;
 DROP TABLE articles_1;
 DROP TABLE fts_1;
+"""
+
+# Schema 2 kept one ``views`` row per view; schema 3 counts them per article and hour (``view_hours``).
+MIGRATE_VIEWS = """
+INSERT INTO view_hours (hour, article_id, hits)
+    SELECT CAST(at / 3600 AS INTEGER), article_id, count(*) FROM views GROUP BY 1, 2;
+DROP TABLE views;
 """
 
 _WORD = re.compile(r"\w+")
@@ -164,21 +175,24 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         db = self._db()
         db.execute("PRAGMA journal_mode = WAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version == 1:
-            self._migrate_from_1(db)
-        elif version < SCHEMA_VERSION:
+        if version == 0:
             db.executescript(f"BEGIN IMMEDIATE; {SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        elif version < SCHEMA_VERSION:
+            self._upgrade(db)
 
-    def _migrate_from_1(self, db: sqlite3.Connection) -> None:
-        """Schema 1 -> 2: bulky columns moved to article_data, the search index rebuilt with facets."""
-        log.warning("upgrading %s to schema %d (rebuilding the search index)", self.path, SCHEMA_VERSION)
+    def _upgrade(self, db: sqlite3.Connection) -> None:
+        """Schema 1 -> 2: bulky columns moved to article_data, the search index rebuilt with facets; 2 -> 3:
+        the views counted per hour. One transaction; a process that finds it done leaves it."""
+        log.warning("upgrading %s to schema %d", self.path, SCHEMA_VERSION)
         db.create_function("facets", 2, _facets, deterministic=True)
         db.execute("BEGIN IMMEDIATE")
-        if db.execute("PRAGMA user_version").fetchone()[0] != 1:  # another process upgraded it meanwhile
-            db.execute("ROLLBACK")
-            return
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        scripts = {
+            1: [MIGRATE_FROM_1, SCHEMA, MIGRATE_FROM_1_COPY, MIGRATE_VIEWS],
+            2: [SCHEMA, MIGRATE_VIEWS],
+        }
         try:
-            for script in (MIGRATE_FROM_1, SCHEMA, MIGRATE_FROM_1_COPY):
+            for script in scripts.get(version, []):
                 for statement in script.split(";"):
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -292,13 +306,6 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             "UPDATE articles SET story_id = ?, updated_at = ? WHERE id = ?",
             [(story, now, id_) for id_, story in moved.items()],
         )
-
-    def record_view(self, article_id: str, at: datetime | None = None) -> None:
-        moment = epoch(at) if at else time.time()
-        with self._transaction() as db:
-            updated = db.execute("UPDATE articles SET views = views + 1 WHERE id = ?", (article_id,)).rowcount
-            if updated:
-                db.execute("INSERT INTO views (article_id, at) VALUES (?, ?)", (article_id, moment))
 
     # -- reading ---------------------------------------------------------------------------------------------
 
@@ -471,37 +478,6 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         by_n = {row[0]: row for row in shown}
         exact = len(found) <= depth
         return SearchResult(len(candidates), self._stored([by_n[n] for n in order]), total_exact=exact)
-
-    def most_read(self, *, since: datetime, limit: int = 10) -> list[StoredArticle]:
-        db = self._db()
-        counted = db.execute(
-            "SELECT article_id, count(*) AS hits FROM views WHERE at >= ? GROUP BY article_id"
-            " ORDER BY hits DESC, article_id LIMIT ?",
-            (epoch(since), limit),
-        ).fetchall()
-        order = {article_id: rank for rank, (article_id, _) in enumerate(counted)}
-        marks = ",".join("?" * len(order))
-        rows = db.execute(
-            f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.id IN ({marks})", list(order)
-        ).fetchall()
-        return self._stored(sorted(rows, key=lambda row: order[row[1]]))
-
-    # -- views -----------------------------------------------------------------------------------------------
-
-    def record_views(self, views: Sequence[tuple[str, datetime]]) -> None:
-        """Count many reader views at once (unknown ids ignored): one transaction, two statements."""
-        totals: dict[str, int] = {}
-        for article_id, _ in views:
-            totals[article_id] = totals.get(article_id, 0) + 1
-        with self._transaction() as db:
-            db.executemany(
-                "UPDATE articles SET views = views + ? WHERE id = ?", [(n, i) for i, n in totals.items()]
-            )
-            db.executemany(
-                "INSERT INTO views (article_id, at)"
-                " SELECT ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)",
-                [(article_id, epoch(at), article_id) for article_id, at in views],
-            )
 
 
 def _facet(prefix: str, value: str | None) -> str | None:
