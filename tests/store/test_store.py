@@ -18,7 +18,7 @@ import pytest
 
 from diemtin.article import Article, Provenance
 from diemtin.group import stories
-from diemtin.store import open_store, sqlbase
+from diemtin.store import common, open_store, sqlbase
 from diemtin.store.base import Copy, SearchQuery
 from diemtin.store.postgres import PostgresStore
 from diemtin.store.sqlite import SQLiteStore, fts_query
@@ -495,11 +495,11 @@ def test_broad_search_counts_as_far_as_it_ranks_and_ranks_recent_ones(
     assert (first.total, first.total_exact) == (10, False)  # more than 10 matches: counted no further
     assert len(first.hits) == 5
     assert all(int(hit.article.title.split()[-1]) >= 20 for hit in first.hits)  # the 10 newest are ranked
-    deeper = store.search(SearchQuery(text="mua rao", limit=10, offset=10))
-    assert (deeper.total, deeper.total_exact) == (20, False)  # paging deeper ranks and counts deeper
-    deep = store.search(SearchQuery(text="mua rao", limit=10, offset=20))
-    assert (deep.total, deep.total_exact) == (30, True)
-    assert len(deep.hits) == 10
+    pages = [store.search(SearchQuery(text="mua rao", limit=3, offset=offset)) for offset in range(0, 12, 3)]
+    paged = [hit.article.id for page in pages for hit in page.hits]
+    assert paged == [hit.article.id for hit in store.search(SearchQuery(text="mua rao", limit=10)).hits]
+    assert pages[-1].total == 10 and len(pages[-1].hits) == 1  # pages end with the ranked matches
+    assert store.search(SearchQuery(text="mua rao", limit=10, offset=10)).hits == []
     dated = store.search(SearchQuery(text="mua rao", since=BASE + timedelta(hours=25)))
     assert (dated.total, dated.total_exact) == (5, True)
     assert store.search(SearchQuery(text="mua rao", category="the-thao")).total_exact
@@ -517,11 +517,20 @@ def test_ranking_only_boosts_the_candidates_that_can_reach_the_page(
         store.add(article(f"https://a.vn/{number}.html", title, body, hours=-rng.uniform(0, 24 * 365)))
     queries = [
         SearchQuery(text=text, limit=5, offset=offset)
-        for text in ("gia lua", "doi tuyen", "hai ben", '"mua mua"')
+        for text in ("gia lua", "doi tuyen", "hai ben", '"mua mua"', "mùa mưa", "đội")
         for offset in (0, 5, 15)
     ]
     pruned = [[hit.article.id for hit in store.search(query).hits] for query in queries]
     assert all(pruned)
+    with monkeypatch.context() as patch:
+        patch.setattr(common, "ACCENT_CHECKED", 3)  # fewer than a page deep: still the same rows each page
+        for text in ("gia lua", "mùa mưa"):  # pages of a query, marked or not, are slices of one ranking
+            whole = [hit.article.id for hit in store.search(SearchQuery(text=text, limit=30)).hits]
+            pages = [
+                store.search(SearchQuery(text=text, limit=5, offset=offset)).hits
+                for offset in range(0, 30, 5)
+            ]
+            assert [hit.article.id for page in pages for hit in page] == whole
     monkeypatch.setattr(backend.module, "MAX_BOOST", float("inf"))  # every candidate is boosted and ranked
     assert pruned == [[hit.article.id for hit in store.search(query).hits] for query in queries]
 

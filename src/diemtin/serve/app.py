@@ -93,7 +93,7 @@ def _pager(request: Request, page: int, total: int, *, more: bool = False) -> Pa
         pages,
         total,
         link(page - 1) if page > 1 else None,
-        link(page + 1) if page < pages or more else None,
+        link(page + 1) if page < pages else None,
         more,
     )
 

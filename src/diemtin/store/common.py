@@ -17,7 +17,7 @@ _WORD = re.compile(r"\w+")
 # Score factor for a match whose title or lead has every marked word of the query as typed: "bão" (storm)
 # ranks above "báo" (newspaper) and "bảo", which fold to the same key.
 ACCENT_BOOST = 2.0
-ACCENT_CHECKED = 100  # the best-scored matches whose title and lead are read for it (more when paging deeper)
+ACCENT_CHECKED = 100  # the best-scored matches whose title and lead are read for it
 
 
 def epoch(moment: datetime) -> float:
@@ -84,14 +84,17 @@ def accent_match(marked: frozenset[str], title: str | None, lead: str | None) ->
 
 def accent_boosted(
     scores: dict[int, float],
+    base: dict[int, float],
     marked: frozenset[str],
     read: Callable[[list[int]], Iterable[tuple[int, str | None, str | None]]],
-    wanted: int,
 ) -> dict[int, float]:
-    """``scores`` with ACCENT_BOOST for those of the best ACCENT_CHECKED (at least ``wanted``) whose title and
-    lead hold every marked query word as typed; ``read`` gives (row, title, lead) of the rows asked."""
+    """``scores`` with ACCENT_BOOST for those among the ACCENT_CHECKED best ``base`` scores (text and
+    recency: the same rows whatever page is asked) whose title and lead hold every marked query word as
+    typed; ``read`` gives (row, title, lead) of the rows asked."""
     if not marked:
         return scores
-    checked = sorted(scores, key=scores.__getitem__, reverse=True)[: max(ACCENT_CHECKED, wanted)]
-    as_typed = {n for n, title, lead in read(checked) if accent_match(marked, title, lead)}
+    best = sorted(base, key=base.__getitem__, reverse=True)[:ACCENT_CHECKED]
+    as_typed = {
+        n for n, title, lead in read([n for n in best if n in scores]) if accent_match(marked, title, lead)
+    }
     return {n: score * (ACCENT_BOOST if n in as_typed else 1.0) for n, score in scores.items()}

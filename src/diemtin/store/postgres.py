@@ -399,7 +399,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         keys, unsure = _query_keys(db, match_params)
         if not keys:
             return SearchResult(0, [])
-        depth = max(CANDIDATES, query.offset + query.limit)
+        depth = CANDIDATES  # pages go as deep as the ranked matches, no further
         # Reading a document (a few kB, stored apart) is what costs: the matches are the rows holding every
         # key of the query and of its filters, which the GIN index alone answers; only a phrase of three
         # words or more is checked on the documents, newest first until enough are found. A date range
@@ -458,7 +458,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 (rows,),
             )
 
-        scores = accent_boosted(scores, marked, titles_and_leads, query.offset + query.limit)
+        scores = accent_boosted(scores, base, marked, titles_and_leads)
         order = sorted(scores, key=lambda n: (scores[n], n), reverse=True)
         order = order[query.offset : query.offset + query.limit]
         shown = {hit[0]: hit for hit in self._rows("WHERE a.n = ANY(%s)", (order,))}

@@ -421,7 +421,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
                 return SearchResult(0, [])
             source += f" AND fts.rowid BETWEEN ? AND ? AND {where}"
             args += [lowest, highest, *params]
-        depth = max(CANDIDATES, query.offset + query.limit)
+        depth = CANDIDATES  # pages go as deep as the ranked matches, no further
         found = db.execute(
             f"SELECT fts.rowid, bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0), a.sort_time {source}"
             " ORDER BY fts.rowid DESC LIMIT ?",
@@ -469,7 +469,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             * (TITLE_BOOST if n in in_title else 1.0)
             for n in contenders
         }
-        scores = accent_boosted(scores, marked, titles_and_leads, query.offset + query.limit)
+        scores = accent_boosted(scores, base, marked, titles_and_leads)
         order = sorted(contenders, key=scores.__getitem__, reverse=True)[
             query.offset : query.offset + query.limit
         ]
