@@ -364,16 +364,18 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
 @main.command("import")
 @_db_option
 @click.option("-v", "--verbose", is_flag=True, help="Also log every record.")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 def import_command(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
-    """Load exported articles into the database: JSONL or Parquet files of `diemtin export`, or the
-    articles/ folder that `diemtin spark-extract` writes (its part files are found inside).
+    """Load exported articles into the database: JSONL (.jsonl, .jsonl.gz, .ndjson; - for stdin) or
+    Parquet files of `diemtin export`, or the articles/ folder `diemtin spark-extract` writes.
 
     Nothing is extracted again. Each record is stored as ingest stores a page: deduplicated against what the
-    database holds, given a story, its copies kept. Story ids and revisions of the export are not carried
-    over. Re-running is harmless. Records that cannot be read are logged and skipped.
+    database holds, given a story, its copies kept. The export's story ids, revisions, ingest times and the
+    kind of each copy are not carried over. A time without an offset is taken as Vietnam time. Re-running
+    is harmless. Records that cannot be read, or are not articles, are logged and skipped.
 
     \b
+      diemtin export --db old.db --format jsonl | diemtin import --db new.db -
       diemtin spark-extract --out out/cc crawl/*.warc.gz && diemtin import out/cc/articles
     """
     from diemtin.ingest.records import import_records, iter_records

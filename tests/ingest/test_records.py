@@ -147,3 +147,53 @@ def test_import_command_loads_and_reports(source: SQLiteStore, tmp_path: Path) -
     failed = runner.invoke(main, ["import", "--db", str(tmp_path / "t.db"), str(empty)])
     assert failed.exit_code == 1
     assert "1 records: 1 failed" in failed.output
+
+
+def test_a_bad_line_costs_only_itself_and_records_must_look_like_articles(
+    source: SQLiteStore, tmp_path: Path
+) -> None:
+    lines = [json.dumps(record(stored), ensure_ascii=False).encode() for stored in source.iter_all()]
+    path = tmp_path / "mixed.jsonl"
+    shapes = [
+        b'{"foo": 1}',
+        '{"title": "Tiêu đề", "body": "không phải danh sách"}'.encode(),
+        b'{"title": "b\xe1o"}',
+    ]
+    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join([lines[0], *shapes, lines[1]]) + b"\n")  # a BOM first
+    items = list(iter_records([path]))
+    assert [item.article.id for item in items if isinstance(item, Record)] == [
+        json.loads(line)["id"] for line in lines
+    ]
+    reasons = [item.reason for item in items if isinstance(item, InputError)]
+    assert reasons[0] == "not an article record: no title and no body"
+    assert reasons[1] == "not an article record: body must be a list of texts"
+    assert reasons[2].startswith("not UTF-8")
+
+
+def test_a_parquet_file_of_something_else_is_refused_whole(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "other.parquet"
+    pq.write_table(pa.table({"a": [1, 2], "b": ["x", "y"]}), path)
+    (error,) = iter_records([path])
+    assert isinstance(error, InputError) and error.reason == "not a diemtin export: no body, title column"
+
+
+def test_times_without_an_offset_are_vietnam_time(tmp_path: Path) -> None:
+    path = tmp_path / "times.jsonl"
+    rows = [
+        {"title": "Một", "body": FAIR, "published": "2026-03-07T08:07:18"},
+        {"title": "Hai", "body": FLOOD, "published": "2026-03-07T01:06:00+00:00"},
+    ]
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8")
+    first, second = (item.article for item in iter_records([path]) if isinstance(item, Record))
+    assert first.published == datetime(2026, 3, 7, 8, 7, 18, tzinfo=VN)
+    assert second.published == datetime(2026, 3, 7, 8, 6, tzinfo=VN)  # the same instant, offset kept
+
+
+def test_import_reads_an_export_from_stdin(source: SQLiteStore, tmp_path: Path) -> None:
+    lines = "\n".join(json.dumps(record(stored), ensure_ascii=False) for stored in source.iter_all())
+    result = CliRunner().invoke(main, ["import", "--db", str(tmp_path / "piped.db"), "-"], input=lines)
+    assert result.exit_code == 0, result.output
+    assert "2 records: 2 new" in result.output

@@ -11,23 +11,28 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO, cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from diemtin.article import Article
 from diemtin.extract.dates import VN_TZ
-from diemtin.ingest.files import input_files
+from diemtin.ingest.files import STDIN, input_files
 from diemtin.ingest.pipeline import IngestReport, categorise, store_each
 from diemtin.ingest.warc import InputError
 from diemtin.store.base import Copy, Store, UpsertResult
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
+REQUIRED_COLUMNS = frozenset({"title", "body"})  # a Parquet file without them is not an export
+TEXT_FIELDS = ("id", "url", "title", "lead", "outlet", "source", "section", "category")
+LIST_FIELDS = ("body", "captions", "authors", "tags", "section_path")
 PARQUET_SUFFIX = ".parquet"
 ROWS_PER_BATCH = 500  # Parquet rows decoded at a time
 
@@ -42,10 +47,13 @@ class Record:
 
 
 def iter_records(paths: Iterable[str | Path]) -> Iterator[Record | InputError]:
-    """Records from JSONL and Parquet files, and from folders of them (Spark's part files included), in
-    sorted order. A file or a line that cannot be read gives an InputError in the stream."""
-    for path in map(Path, paths):
-        for file in input_files(path, _is_export, "no .jsonl or .parquet files in this folder"):
+    """Records from JSONL and Parquet files, folders of them (Spark's part files included) in sorted order,
+    and JSONL on stdin (``-``). A file or a line that cannot be read gives an InputError in the stream."""
+    for name in paths:
+        if str(name) == STDIN:
+            yield from _jsonl_records(sys.stdin.buffer, "<stdin>")
+            continue
+        for file in input_files(Path(name), _is_export, "no .jsonl or .parquet files in this folder"):
             if isinstance(file, InputError):
                 yield file
             else:
@@ -78,32 +86,43 @@ def _from_file(path: Path) -> Iterator[Record | InputError]:
 
 def _from_jsonl(path: Path) -> Iterator[Record | InputError]:
     try:
-        with _open_text(path) as stream:
-            for number, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                origin = f"{path}:{number}"
-                try:
-                    data = json.loads(line)
-                except ValueError as error:
-                    yield InputError(origin, f"not JSON: {error}")
-                    continue
-                yield _record(data, origin)
-    except (OSError, EOFError, UnicodeDecodeError) as error:
+        with _open_bytes(path) as stream:
+            yield from _jsonl_records(stream, str(path))
+    except (OSError, EOFError, zlib.error) as error:
         yield InputError(str(path), f"cannot read: {error}")
 
 
-def _open_text(path: Path) -> IO[str]:
+def _jsonl_records(lines: Iterable[bytes], name: str) -> Iterator[Record | InputError]:
+    """One record per line; a line that is not UTF-8 JSON is reported on its own (a BOM is allowed)."""
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        origin = f"{name}:{number}"
+        try:
+            data = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+        except UnicodeDecodeError as error:
+            yield InputError(origin, f"not UTF-8: {error.reason} at byte {error.start}")
+        except ValueError as error:
+            yield InputError(origin, f"not JSON: {error}")
+        else:
+            yield _record(data, origin)
+
+
+def _open_bytes(path: Path) -> BinaryIO:
     if path.name.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
+        return cast(BinaryIO, gzip.open(path, "rb"))
+    return path.open("rb")
 
 
 def _from_parquet(path: Path) -> Iterator[Record | InputError]:
     try:
-        batches = pq.ParquetFile(path).iter_batches(batch_size=ROWS_PER_BATCH)
+        table = pq.ParquetFile(path)
+        missing = REQUIRED_COLUMNS - set(table.schema_arrow.names)
+        if missing:
+            yield InputError(str(path), f"not a diemtin export: no {', '.join(sorted(missing))} column")
+            return
         row = 0
-        for batch in batches:
+        for batch in table.iter_batches(batch_size=ROWS_PER_BATCH):
             for data in batch.to_pylist():
                 yield _record(data, f"{path}#{row}")
                 row += 1
@@ -116,6 +135,7 @@ def _record(data: Any, origin: str) -> Record | InputError:
     try:
         if not isinstance(data, dict):
             raise TypeError("a record must be an object")
+        _check_shape(data)
         data = dict(data)
         for name in ("published", "modified"):
             data[name] = _at_home(data.get(name))
@@ -129,9 +149,31 @@ def _record(data: Any, origin: str) -> Record | InputError:
     return Record(article, copies, origin)
 
 
-def _at_home(value: Any) -> Any:
-    """A Parquet timestamp (UTC) as Vietnam time; ISO strings and None pass through."""
-    return value.astimezone(VN_TZ).isoformat() if isinstance(value, datetime) else value
+def _check_shape(data: dict[str, Any]) -> None:
+    """Raise TypeError unless ``data`` looks like an exported article: some title or body, text fields as
+    text and list fields as lists of text."""
+    for name in TEXT_FIELDS:
+        if data.get(name) is not None and not isinstance(data[name], str):
+            raise TypeError(f"{name} must be text")
+    for name in LIST_FIELDS:
+        value = data.get(name)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise TypeError(f"{name} must be a list of texts")
+    if not data.get("title") and not data.get("body"):
+        raise TypeError("no title and no body")
+
+
+def _at_home(value: Any) -> str | None:
+    """A time as ISO 8601 with its offset: a Parquet timestamp (kept in UTC) goes back to Vietnam time,
+    +07:00; a JSON time keeps its offset, and one written without an offset is taken as Vietnam time."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(VN_TZ).isoformat()
+    if not isinstance(value, str):
+        raise TypeError(f"a time must be ISO 8601 text, not {value!r}")
+    moment = datetime.fromisoformat(value)
+    return (moment.replace(tzinfo=VN_TZ) if moment.tzinfo is None else moment).isoformat()
 
 
 def import_records(
