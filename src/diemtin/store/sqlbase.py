@@ -481,7 +481,7 @@ class SQLStore(Generic[C]):
         returns how many did. After the story weights changed, or to redo a period in one pass. `progress` is
         told how many articles were read."""
         index = self._new_story_index()
-        moved = read = 0
+        before: dict[str, str] = {}  # each article's story id as it was stored
         last: tuple[float, int] = (float("-inf") if since is None else epoch(since), 0)
         while True:
             rows = (
@@ -497,17 +497,17 @@ class SQLStore(Generic[C]):
             if not rows:
                 break
             last = (rows[-1][0], rows[-1][1])
+            before.update((row[2], row[3]) for row in rows)
             index.load(((row[2], row[3], row[4], _stored_time(row[5])) for row in rows), pending=True)
-            read += len(rows)
             if progress:
-                progress(read)
+                progress(len(before))
             with self._transaction() as db:
                 changed = index.regroup()
                 if changed:
                     self._save_story_ids(db, changed)
-            moved += len(changed)
         self._stories = None  # the live index reloads from the regrouped rows
-        return moved
+        # an article can move in one pass and back in a later one: count where it ended
+        return sum(index.story_of(article_id) != story for article_id, story in before.items())
 
     def _new_story_index(self) -> StoryIndex:
         hours = self._story_window_hours
