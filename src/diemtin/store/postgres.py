@@ -382,7 +382,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     def search(self, query: SearchQuery) -> SearchResult:
         """Full-text search over folded text, ranked by ts_rank weighted by recency, narrowed by the filters.
 
-        As in store/sqlite.py: only the CANDIDATES most recently stored matches (more when paging deeper) are
+        As in store/sqlite.py: only the CANDIDATES most recently stored matches (pages end with them) are
         ranked and counted (``total_exact`` False beyond); the loose words side by side, and every word in
         the title, each double a match's score.
         """

@@ -390,7 +390,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         """Full-text search over folded text, ranked by bm25 weighted by recency, narrowed by the filters.
 
         Category and outlet filters are facet terms of the full-text query, so filtering stays inside the
-        index. Only the CANDIDATES most recently stored matches (more when paging deeper) are read and ranked:
+        index. Only the CANDIDATES most recently stored matches (pages end with them) are read and ranked:
         a broad query ranks what is recent instead of scoring the whole archive, and counts its matches only
         that far (``total_exact`` is then False). Loose words found side by side rank higher.
         """
