@@ -214,6 +214,8 @@ def test_search_filters(client: TestClient, corpus_db: CorpusDb, store: Store):
     assert found(**{"from": day, "to": day})
     assert not found(**{"from": after})
     assert client.get("/tim-kiem", params={"q": "x", "from": "hôm qua"}).status_code == 400
+    unknown = client.get("/tim-kiem", params={"q": "x", "category": "khong-co"})
+    assert unknown.status_code == 400 and "Không có chuyên mục khong-co." in unknown.text  # as the API
 
 
 def test_views_count_people_not_bots(client: TestClient, store: Store):

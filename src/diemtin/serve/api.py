@@ -21,7 +21,7 @@ from diemtin import __version__
 from diemtin.article import Article
 from diemtin.group.taxonomy import CATEGORIES
 from diemtin.serve.caching import ResponseCache, respond
-from diemtin.serve.params import BadParameter, moment, whole_number
+from diemtin.serve.params import BadParameter, category_key, moment, whole_number
 from diemtin.serve.present import category_name
 from diemtin.serve.sanitize import query_terms
 from diemtin.store.base import SearchQuery, Store, StoredArticle
@@ -125,18 +125,9 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
         offset = whole_number(params.get("offset"), "offset", default=0, low=0, high=10_000_000)
         return limit, offset
 
-    def category_param(request: Request) -> str | None:
-        category = request.query_params.get("category") or None
-        if category is not None and category not in CATEGORIES:
-            raise BadParameter(
-                f"category: unknown key {category!r} (see /api/categories)",
-                f"Không có chuyên mục {category}.",
-            )
-        return category
-
     def articles(request: Request) -> dict[str, Any]:
         limit, offset = page_params(request)
-        category = category_param(request)
+        category = category_key(request.query_params.get("category"))
         outlet = request.query_params.get("outlet") or None
         total = store.count(category=category, outlet=outlet)
         items = store.latest(category=category, outlet=outlet, limit=limit, offset=offset)
@@ -149,7 +140,7 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
                 f"offset: at most {MAX_STORY_OFFSET} for stories",
                 f"Tham số offset tối đa là {MAX_STORY_OFFSET}.",
             )
-        category = category_param(request)
+        category = category_key(request.query_params.get("category"))
         newest = latest_stories(store, category, offset + limit + 1)
         page = newest[offset : offset + limit]
         return {
@@ -190,7 +181,7 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
             return {"total": 0, "total_exact": True, "limit": limit, "offset": offset, "items": []}
         query = SearchQuery(
             text=params.get("q", "").strip(),
-            category=category_param(request),
+            category=category_key(request.query_params.get("category")),
             outlet=params.get("outlet") or None,
             since=moment(params.get("since"), "since"),
             until=moment(params.get("until"), "until", end_of_day=True),

@@ -29,7 +29,7 @@ from diemtin.group.taxonomy import CATEGORIES
 from diemtin.serve import feeds
 from diemtin.serve.api import api_routes, error_response, latest_stories
 from diemtin.serve.caching import Memo, Rendered, ResponseCache, respond
-from diemtin.serve.params import BadParameter, moment, whole_number
+from diemtin.serve.params import BadParameter, category_key, moment, whole_number
 from diemtin.serve.present import byline, category_name, date_time, day_month, iso, section_label
 from diemtin.serve.sanitize import first_match, highlight, matched_terms, query_terms, safe_url
 from diemtin.serve.views import ViewCounter
@@ -308,11 +308,10 @@ class Site:
     def _search_query(self, request: Request, *, limit: int) -> tuple[SearchQuery, int]:
         params = request.query_params
         page = whole_number(params.get("trang"), "trang", default=1, low=1, high=1000)
-        category = params.get("category") or None
         outlet = params.get("outlet") or None
         query = SearchQuery(
             text=params.get("q", "").strip(),
-            category=category if category in CATEGORIES else None,
+            category=category_key(params.get("category")),
             outlet=outlet,
             since=moment(params.get("from"), "from"),
             until=moment(params.get("to"), "to", end_of_day=True),

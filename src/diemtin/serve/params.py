@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from diemtin.group.taxonomy import CATEGORIES
 from diemtin.serve.present import VIETNAM
 
 
@@ -47,3 +48,14 @@ def moment(raw: str | None, name: str, *, end_of_day: bool = False) -> datetime 
             f"Tham số {name} phải là một ngày (năm-tháng-ngày, ví dụ 2026-05-14).",
         ) from None
     return value.replace(tzinfo=VIETNAM) if value.tzinfo is None else value
+
+
+def category_key(raw: str | None) -> str | None:
+    """A taxonomy key, or None when none is asked for."""
+    if not raw:
+        return None
+    if raw not in CATEGORIES:
+        raise BadParameter(
+            f"category: unknown key {raw!r} (see /api/categories)", f"Không có chuyên mục {raw}."
+        )
+    return raw
