@@ -3,8 +3,9 @@ spark-extract`` as Articles with their copies, and loaded into a store (``diemti
 
 Nothing is extracted again: a record is the Article it was written from. The store still decides whether
 it is new, a revision or a duplicate of what it holds, and files it into a story; the record's own
-``story_id`` and ``revision`` belong to the store or job that wrote it and are not carried over. Parquet
-keeps instants in UTC, so they come back at Vietnam's +07:00, the offset its outlets publish in.
+``story_id``, ``revision`` and ``ingested_at`` belong to the store or job that wrote it and are not carried
+over. Parquet keeps instants in UTC, so they come back at Vietnam's +07:00, the offset its outlets publish
+in; a JSON time without an offset is taken as Vietnam time too.
 """
 
 from __future__ import annotations
