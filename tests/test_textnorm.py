@@ -8,7 +8,15 @@ import unicodedata
 import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252": cp1252 as browsers apply it)
 import pytest
 
-from diemtin.textnorm import clean, fix_legacy, fold, normalize_tones, syllables
+from diemtin.textnorm import (
+    clean,
+    fix_legacy,
+    fold,
+    marked_query_words,
+    marked_words,
+    normalize_tones,
+    syllables,
+)
 
 PLAIN = "Việt Nam, Hà Nội, Trường đại học"
 
@@ -131,3 +139,9 @@ def test_clean_and_fold_are_fast_on_a_long_text() -> None:
     clean(text)
     fold(text)
     assert time.perf_counter() - start < 2.0
+
+
+def test_marked_words_keep_marks_and_place_tones_one_way():
+    assert marked_words("Hoà bình, HÒA BÌNH") == {"hòa", "bình"}
+    assert marked_query_words("Bão số 3 Ha Noi đi") == frozenset({"bão", "số", "đi"})
+    assert marked_query_words("lanh dao quoc phong") == frozenset()

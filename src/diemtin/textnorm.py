@@ -215,3 +215,20 @@ def fold(text: str) -> str:
 def syllables(text: str) -> list[str]:
     """Folded syllable tokens (letters and digits) for shingling: 'Hà Nội, 2026' -> ['ha', 'noi', '2026']."""
     return _WORD.findall(fold(text))
+
+
+def marked_words(text: str) -> set[str]:
+    """The words of a clean (NFC) text, lower case, marks kept, tones placed one way: 'Hoà bình' -> {'hòa',
+    'bình'}. Search uses them to prefer what a reader typed with marks."""
+    return {_tone_key(word) for word in _WORD.findall(text.lower())}
+
+
+@lru_cache(maxsize=1 << 16)
+def _tone_key(word: str) -> str:
+    return normalize_tones(word)
+
+
+def marked_query_words(text: str) -> frozenset[str]:
+    """The words a reader typed with Vietnamese marks, as ``marked_words`` gives them ('bão lũ Ha Noi' ->
+    {'bão', 'lũ'}); the others match however they are written."""
+    return frozenset(word for word in marked_words(clean(text)) if fold(word) != word)

@@ -191,10 +191,10 @@ def test_a_hit_shows_the_paragraph_that_matched_when_the_lead_does_not():
         body=["Có hơn hai trăm gian hàng.", "Khu đọc sách cho thiếu nhi " + "rất rộng " * 60 + "mở cả tối."],
     )
     stored = StoredArticle(article, "s")
-    assert _snippet(stored, ["hoi", "cho"]) == article.lead
-    assert _snippet(stored, []) == article.lead
-    assert _snippet(stored, ["gian", "hang"]) == article.body[0]
-    far = _snippet(stored, ["toi"])
+    assert _snippet(stored, ["hoi", "cho"], frozenset()) == article.lead
+    assert _snippet(stored, [], frozenset()) == article.lead
+    assert _snippet(stored, ["gian", "hang"], frozenset()) == article.body[0]
+    far = _snippet(stored, ["toi"], frozenset())
     assert far.startswith("…") and "mở cả tối." in far and len(far) <= 282
 
 

@@ -49,6 +49,16 @@ def test_matched_terms_and_first_match_are_whole_folded_words():
     assert first_match(text, ["bon"]) is None
 
 
+def test_a_word_typed_with_marks_is_marked_only_as_written_so():
+    text = "Bão số 3 vào đất liền; báo chí đưa tin, bảo hiểm chi trả. Hoà bình và hòa bình."
+    storm = str(highlight(text, ["bao"], frozenset({"bão"})))
+    assert storm.count("<mark>") == 1 and "<mark>Bão</mark>" in storm
+    assert str(highlight(text, ["bao"])).count("<mark>") == 3  # typed without marks: every bao
+    assert str(highlight(text, ["hoa", "binh"], frozenset({"hòa", "bình"}))).count("<mark>") == 4
+    assert matched_terms("báo chí", ["bao"], frozenset({"bão"})) == set()
+    assert first_match(text, ["bao"], frozenset({"bảo"})) == text.index("bảo")
+
+
 def test_highlight_marks_whole_words_only():
     marked = str(highlight("Bóng đá: đội bóng đã đăng ký, giải đấu giảm giá", ["bong", "da", "gia"]))
     assert marked == (

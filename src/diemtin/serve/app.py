@@ -35,6 +35,7 @@ from diemtin.serve.sanitize import first_match, highlight, matched_terms, query_
 from diemtin.serve.views import ViewCounter
 from diemtin.store import open_store
 from diemtin.store.base import SearchQuery, Store, StoredArticle
+from diemtin.textnorm import marked_query_words
 
 PER_PAGE = 20
 HOME_PER_CATEGORY = 5
@@ -328,7 +329,7 @@ class Site:
 
         def render() -> tuple[bytes, str]:
             params = request.query_params
-            words = query_terms(query.text)
+            words, marked = query_terms(query.text), marked_query_words(query.text)
             searched = bool(words or query.category or query.outlet or query.since or query.until)
             result = self.store.search(query) if searched else None
             body = self.html(
@@ -342,8 +343,8 @@ class Site:
                 hits=[
                     {
                         "stored": hit,
-                        "title": highlight(hit.article.title, words),
-                        "snippet": highlight(_snippet(hit, words), words),
+                        "title": highlight(hit.article.title, words, marked),
+                        "snippet": highlight(_snippet(hit, words, marked), words, marked),
                     }
                     for hit in (result.hits if result else [])
                 ],
@@ -429,23 +430,24 @@ class Site:
         return self._feed(request, build)
 
 
-def _snippet(stored: StoredArticle, words: list[str], size: int = 280) -> str:
-    """The lead, or else the first paragraph holding more of the searched words; a long paragraph other
-    than the lead is cut to ``size`` characters from a little before its first searched word."""
+def _snippet(stored: StoredArticle, words: list[str], marked: frozenset[str], size: int = 280) -> str:
+    """The lead, or else the first paragraph holding more of the searched words (as typed, for the words
+    typed with marks); a long paragraph other than the lead is cut to ``size`` characters from a little
+    before its first searched word."""
     article = stored.article
     paragraphs = [text for text in [article.lead, *article.body] if text]
     if not paragraphs:
         return ""
-    best, found = paragraphs[0], len(matched_terms(paragraphs[0], words))
+    best, found = paragraphs[0], len(matched_terms(paragraphs[0], words, marked))
     for text in paragraphs[1:]:
         if found == len(set(words)):
             break
-        count = len(matched_terms(text, words))
+        count = len(matched_terms(text, words, marked))
         if count > found:
             best, found = text, count
     start = 0
     if best is not paragraphs[0] and len(best) > size:
-        first = first_match(best, words) or 0
+        first = first_match(best, words, marked) or 0
         start = best.rfind(" ", 0, max(0, first - size // 4)) + 1
     text = best[start:]
     cut = text if len(text) <= size else text[:size].rsplit(" ", 1)[0] + "…"

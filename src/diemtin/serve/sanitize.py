@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from diemtin.textnorm import fold
+from diemtin.textnorm import fold, marked_words
 
 SAFE_SCHEMES = frozenset({"http", "https"})
 
@@ -55,28 +55,47 @@ def _word_key(word: str) -> str:
     return fold(word)
 
 
-def matched_terms(text: str, terms: list[str]) -> set[str]:
-    """The query terms that are words of ``text`` (folded, whole words)."""
-    wanted = frozenset(terms)
-    return {key for key in map(_word_key, _WORD.findall(text)) if key in wanted}
+class _Terms:
+    """Which words of a text are search terms: their folded form is a query term and, for a term the reader
+    typed with marks ("bão"), they are written so (tone placement aside), not as another word ("báo")."""
+
+    def __init__(self, terms: list[str], marked: frozenset[str]) -> None:
+        self.wanted = frozenset(terms)
+        self.spellings: dict[str, set[str]] = {}
+        for word in marked:
+            self.spellings.setdefault(fold(word), set()).add(word)
+
+    def key(self, word: str) -> str | None:
+        """The query term this word is, if any."""
+        key = _word_key(word)
+        if key not in self.wanted:
+            return None
+        allowed = self.spellings.get(key)
+        return key if allowed is None or marked_words(word) & allowed else None
 
 
-def first_match(text: str, terms: list[str]) -> int | None:
+def matched_terms(text: str, terms: list[str], marked: frozenset[str] = frozenset()) -> set[str]:
+    """The query terms that are words of ``text`` (whole words; see ``_Terms``)."""
+    is_term = _Terms(terms, marked)
+    return {key for key in map(is_term.key, _WORD.findall(text)) if key is not None}
+
+
+def first_match(text: str, terms: list[str], marked: frozenset[str] = frozenset()) -> int | None:
     """Where the first word of ``text`` that is a query term starts, if any."""
-    wanted = frozenset(terms)
-    return next((match.start() for match in _WORD.finditer(text) if _word_key(match.group()) in wanted), None)
+    is_term = _Terms(terms, marked)
+    return next((match.start() for match in _WORD.finditer(text) if is_term.key(match.group())), None)
 
 
-def highlight(text: str, terms: list[str]) -> Markup:
-    """``text`` escaped, with every word whose folded form is a query term wrapped in <mark> (whole words,
-    as the search matches them)."""
+def highlight(text: str, terms: list[str], marked: frozenset[str] = frozenset()) -> Markup:
+    """``text`` escaped, with every word that is a query term wrapped in <mark> (whole words, as the search
+    matches them; a word typed with marks only as written so)."""
     if not terms or not text:
         return escape(text)
-    wanted = frozenset(terms)
+    is_term = _Terms(terms, marked)
     pieces: list[str] = []
     last = 0
     for match in _WORD.finditer(text):
-        if _word_key(match.group()) in wanted:
+        if is_term.key(match.group()):
             pieces.append(escape(text[last : match.start()]))
             pieces.append(Markup("<mark>%s</mark>") % match.group())
             last = match.end()

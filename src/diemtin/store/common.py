@@ -6,11 +6,10 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from diemtin.article import Article
 from diemtin.group import dedup
-from diemtin.textnorm import clean, fold, normalize_tones
+from diemtin.textnorm import fold, marked_words
 
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+")
@@ -59,22 +58,6 @@ def query_words(text: str) -> tuple[list[list[str]], list[str]]:
     """What a reader typed as (its "quoted phrases", its other words), folded; empty phrases dropped."""
     phrases = [words for words in map(folded_words, _PHRASE.findall(text)) if words]
     return phrases, folded_words(_PHRASE.sub(" ", text))
-
-
-def marked_words(text: str) -> set[str]:
-    """The words of a cleaned (NFC) text, lower case, marks kept, tones placed one way ('Hoà bình' -> {'hòa',
-    'bình'})."""
-    return {_tone_key(word) for word in _WORD.findall(text.lower())}
-
-
-@lru_cache(maxsize=1 << 16)
-def _tone_key(word: str) -> str:
-    return normalize_tones(word)
-
-
-def marked_query_words(text: str) -> frozenset[str]:
-    """The query words a reader typed with Vietnamese marks (the others match however they are written)."""
-    return frozenset(word for word in marked_words(clean(text)) if fold(word) != word)
 
 
 def accent_match(marked: frozenset[str], title: str | None, lead: str | None) -> bool:

@@ -30,12 +30,11 @@ from diemtin.store.common import (
     dumps,
     epoch,
     listed_values,
-    marked_query_words,
     query_words,
     version_time,
 )
 from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore, WriterConflict
-from diemtin.textnorm import fold
+from diemtin.textnorm import fold, marked_query_words
 
 SCHEMA_VERSION = 3
 SCHEMA_LOCK = 7_301_945  # advisory lock key: one process creates the schema at a time

@@ -33,12 +33,11 @@ from diemtin.store.common import (
     dumps,
     epoch,
     listed_values,
-    marked_query_words,
     query_words,
     version_time,
 )
 from diemtin.store.sqlbase import ARTICLE_COLUMNS, FROM_ARTICLES, SQLStore
-from diemtin.textnorm import fold
+from diemtin.textnorm import fold, marked_query_words
 
 log = logging.getLogger(__name__)
 
