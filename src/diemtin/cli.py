@@ -442,9 +442,9 @@ def _store_all(
 @_db_option
 @click.option(
     "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
     default=None,
-    help="Only articles published on or after this day (Vietnam time); default: all.",
+    help="Only articles published from this day or time on (Vietnam time); default: all.",
 )
 def regroup(database: str | None, since: datetime | None) -> None:
     """Re-cluster the stories of the stored articles, oldest first, as one ingest of them all would.

@@ -180,7 +180,8 @@ class Site:
             return error_response(status, "not found" if status == 404 else "method not allowed")
         if status != 405:
             return self.not_found("Không có trang này.")
-        body = self.html("error.html", title="Yêu cầu không hợp lệ", message="Trang này chỉ đọc được (GET).")
+        title, message = "Phương thức không được hỗ trợ", "Trang này chỉ đọc được (GET)."
+        body = self.html("error.html", title=title, message=message)
         allowed = error.headers if isinstance(error, HTTPException) and error.headers else {}
         return Response(body, status_code=405, media_type=HTML, headers={**SECURITY_HEADERS, **allowed})
 
