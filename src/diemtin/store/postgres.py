@@ -12,7 +12,6 @@ a savepoint of the open batch. The schema is created on first open and its versi
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -31,7 +30,6 @@ from diemtin.store.common import (
     epoch,
     listed_values,
     query_words,
-    version_time,
 )
 from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore, WriterConflict
 from diemtin.textnorm import fold, marked_query_words
@@ -250,23 +248,18 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             (keys.bands, n),
         )
 
-    def _same_page(
-        self, db: psycopg.Connection[Any], row: Sequence[Any], article: Article, keys: dedup.DedupKeys
+    def _revise(
+        self,
+        db: psycopg.Connection[Any],
+        row: Sequence[Any],
+        article: Article,
+        keys: dedup.DedupKeys,
+        seen_at: float | None,
+        *,
+        keep_shown: bool,
     ) -> UpsertResult:
-        """The canonical URL (or URL-less id) is known: unchanged, another copy, or a new revision."""
         n, article_id, stored_hash, story_id, revision, data, _ = row
-        if stored_hash == keys.content_hash:
-            # a URL fetched again unchanged is the same page; a URL-less dump read from another file is a copy
-            stored_input = json.loads(data)["provenance"]["input"]
-            if article.url or (article.provenance.input or "") == (stored_input or ""):
-                return UpsertResult(article_id, "unchanged", story_id)
-            return self._copy(db, article_id, article, keys, "same-page", 1.0)
-        article.id = article_id
         now = time.time()
-        current = Article.from_dict(json.loads(data))
-        incoming_time, current_time = version_time(article), version_time(current)
-        older = incoming_time is not None and current_time is not None and incoming_time < current_time
-        emptier = not article.body and bool(current.body)
         # the version's row is its claim: a version seen before (by any writer) changes nothing
         claimed = db.execute(
             "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at, data)"
@@ -275,14 +268,14 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 article_id,
                 keys.content_hash,
                 revision + 1,
-                incoming_time,
+                seen_at,
                 now,
-                dumps(article) if older or emptier else None,
+                dumps(article) if keep_shown else None,
             ),
         ).rowcount
         if not claimed:
             return UpsertResult(article_id, "unchanged", story_id)
-        if older or emptier:
+        if keep_shown:
             db.execute("UPDATE articles SET revision = revision + 1 WHERE n = %s", (n,))
             return UpsertResult(article_id, "revised", story_id)
         db.execute(

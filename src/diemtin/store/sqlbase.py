@@ -226,6 +226,32 @@ class SQLStore(Generic[C]):
 
     def _same_page(self, db: C, row: Sequence[Any], article: Article, keys: dedup.DedupKeys) -> UpsertResult:
         """The canonical URL (or URL-less id) is known: unchanged, another copy, or a new revision."""
+        _, article_id, stored_hash, story_id, _, data, _ = row
+        if stored_hash == keys.content_hash:
+            # a URL fetched again unchanged is the same page; a URL-less dump read from another file is a copy
+            stored_input = json.loads(data)["provenance"]["input"]
+            if article.url or (article.provenance.input or "") == (stored_input or ""):
+                return UpsertResult(article_id, "unchanged", story_id)
+            return self._copy(db, article_id, article, keys, "same-page", 1.0)
+        article.id = article_id
+        current = Article.from_dict(json.loads(data))
+        incoming_time, current_time = version_time(article), version_time(current)
+        older = incoming_time is not None and current_time is not None and incoming_time < current_time
+        emptier = not article.body and bool(current.body)
+        return self._revise(db, row, article, keys, incoming_time, keep_shown=older or emptier)
+
+    def _revise(
+        self,
+        db: C,
+        row: Sequence[Any],
+        article: Article,
+        keys: dedup.DedupKeys,
+        seen_at: float | None,
+        *,
+        keep_shown: bool,
+    ) -> UpsertResult:
+        """Store a new version of a known page (unless seen before): shown, or only kept among the
+        revisions when ``keep_shown`` (it is older than, or emptier than, the shown one)."""
         raise NotImplementedError
 
     def _insert(self, db: C, article: Article, keys: dedup.DedupKeys) -> UpsertResult:

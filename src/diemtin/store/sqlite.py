@@ -11,7 +11,6 @@ connection, so a web server may read while an ingest writes.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sqlite3
@@ -34,7 +33,6 @@ from diemtin.store.common import (
     epoch,
     listed_values,
     query_words,
-    version_time,
 )
 from diemtin.store.sqlbase import ARTICLE_COLUMNS, FROM_ARTICLES, SQLStore
 from diemtin.textnorm import fold, marked_query_words
@@ -231,35 +229,30 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             bands = dedup.band_keys(np.frombuffer(signature, dtype="<u4"))
             db.executemany("DELETE FROM bands WHERE band = ? AND n = ?", [(band, n) for band in bands])
 
-    def _same_page(
-        self, db: sqlite3.Connection, row: Sequence[Any], article: Article, keys: dedup.DedupKeys
+    def _revise(
+        self,
+        db: sqlite3.Connection,
+        row: Sequence[Any],
+        article: Article,
+        keys: dedup.DedupKeys,
+        seen_at: float | None,
+        *,
+        keep_shown: bool,
     ) -> UpsertResult:
-        """The canonical URL (or URL-less id) is known: unchanged, another copy, or a new revision."""
         n, article_id, stored_hash, story_id, revision, data, signature = row
-        if stored_hash == keys.content_hash:
-            # a URL fetched again unchanged is the same page; a URL-less dump read from another file is a copy
-            stored_input = json.loads(data)["provenance"]["input"]
-            if article.url or (article.provenance.input or "") == (stored_input or ""):
-                return UpsertResult(article_id, "unchanged", story_id)
-            return self._copy(db, article_id, article, keys, "same-page", 1.0)
         seen = db.execute(
             "SELECT 1 FROM revisions WHERE article_id = ? AND content_hash = ?",
             (article_id, keys.content_hash),
         ).fetchone()
         if seen:
             return UpsertResult(article_id, "unchanged", story_id)
-        article.id = article_id
         now = time.time()
-        current = Article.from_dict(json.loads(data))
-        incoming_time, current_time = version_time(article), version_time(current)
-        older = incoming_time is not None and current_time is not None and incoming_time < current_time
-        emptier = not article.body and bool(current.body)
         revision += 1
-        if older or emptier:
+        if keep_shown:
             db.execute(
                 "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at, data)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (article_id, keys.content_hash, revision, incoming_time, now, dumps(article)),
+                (article_id, keys.content_hash, revision, seen_at, now, dumps(article)),
             )
             db.execute("UPDATE articles SET revision = ? WHERE n = ?", (revision, n))
             return UpsertResult(article_id, "revised", story_id)
@@ -270,7 +263,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         db.execute(
             "INSERT INTO revisions (article_id, content_hash, revision, version_time, stored_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (article_id, keys.content_hash, revision, incoming_time, now),
+            (article_id, keys.content_hash, revision, seen_at, now),
         )
         self._unindex(db, n, signature)
         features = story_features(article)
