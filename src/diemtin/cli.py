@@ -85,8 +85,7 @@ def serve(database: str | None, host: str, port: int, access_log: bool) -> None:
     """Serve the website, search, RSS/Atom feeds and the JSON API (/api/, /openapi.json)."""
     from diemtin.serve.app import run
 
-    _open_store(database, create=False).close()  # a clear error now rather than a traceback or an empty site
-    run(database, host=host, port=port, access_log=access_log)
+    run(_open_store(database, create=False), host=host, port=port, access_log=access_log)
 
 
 def _fetch_options(delay: float | None, concurrency: int | None, proxy: str | None) -> FetchOptions:

@@ -33,7 +33,6 @@ from diemtin.serve.params import BadParameter, category_key, moment, whole_numbe
 from diemtin.serve.present import byline, category_name, date_time, day_month, iso, section_label
 from diemtin.serve.sanitize import first_match, highlight, matched_terms, query_terms, safe_url
 from diemtin.serve.views import ViewCounter
-from diemtin.store import open_store
 from diemtin.store.base import SearchQuery, Store, StoredArticle
 from diemtin.textnorm import marked_query_words
 
@@ -495,9 +494,9 @@ def create_app(
     return app
 
 
-def run(database: str | None, *, host: str = "127.0.0.1", port: int = 8000, access_log: bool = False) -> None:
-    """Serve the site over the database under uvicorn (one worker, uvloop + httptools when installed)."""
-    store = open_store(database)
+def run(store: Store, *, host: str = "127.0.0.1", port: int = 8000, access_log: bool = False) -> None:
+    """Serve the site over the store under uvicorn (one worker, uvloop + httptools when installed); the store
+    is closed when the server stops."""
     try:
         uvicorn.run(
             create_app(store),
