@@ -72,7 +72,7 @@ def test_article_page_lists_same_category_with_dates(client: TestClient, corpus_
     tree = HTMLParser(client.get(f"/tin/{corpus_db.seed_id}", headers=BROWSER).text)
     side = next(node for node in tree.css("aside section") if "Tin cùng chuyên mục" in node.text())
     items = side.css("li")
-    assert items and all(re.search(r"\(\d\d/\d\d\)", item.text()) for item in items)
+    assert items and all(re.search(r"\(\d\d/\d\d/\d{4}\)", item.text()) for item in items)  # years differ
     assert others[0].article.title in side.text()
 
 
@@ -342,3 +342,45 @@ def test_hostile_article_is_shown_as_text(client: TestClient, corpus_db: CorpusD
     article = HTMLParser(client.get(f"/tin/{corpus_db.hostile_id}").text)
     title = article.css_first("h1")
     assert title is not None and "<script>" in title.text()
+
+
+def test_a_page_past_the_last_leads_back_to_the_last(client: TestClient, store: Store):
+    key, total = max(store.categories(), key=lambda pair: pair[1])
+    last = -(-total // 20)
+    beyond = HTMLParser(client.get(f"/chuyen-muc/{key}", params={"trang": last + 5}).text)
+    assert beyond.css_first("p.empty").text() == "Trang này không còn bài."
+    assert beyond.css_first('a[rel="prev"]').attributes["href"] == f"?trang={last}"
+    end = HTMLParser(client.get(f"/chuyen-muc/{key}", params={"trang": last}).text)
+    assert end.css_first('a[rel="prev"]').attributes["href"] == f"?trang={last - 1}"
+    assert end.css_first('a[rel="next"]') is None and end.css("a.item-title")
+
+
+def test_a_head_request_is_not_a_view(client: TestClient, store: Store):
+    article_id = store.latest(category="the-gioi", limit=3)[-1].article.id
+    site = client.app.state.site  # type: ignore[attr-defined]
+    site.views.flush()
+    before = store.get(article_id)
+    head = client.head(f"/tin/{article_id}", headers=BROWSER)
+    assert head.status_code == 200 and head.headers["etag"] and not head.content
+    site.views.flush()
+    after = store.get(article_id)
+    assert before is not None and after is not None and after.views == before.views
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/articles", "/api/articles/khong-co", "/api/khong-co", "/openapi.json"]
+)
+def test_api_answers_are_never_taken_for_pages(client: TestClient, path: str):
+    response = client.get(path)
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    if response.status_code == 200:  # the OpenAPI document too is validated and cached
+        assert response.headers["etag"] and "max-age" in response.headers["cache-control"]
+        assert client.get(path, headers={"If-None-Match": response.headers["etag"]}).status_code == 304
+
+
+def test_a_query_is_shown_back_without_control_characters(client: TestClient):
+    page = client.get("/tim-kiem", params={"q": "bão\x00 lũ\x1b"}).text
+    assert "\x00" not in page and "\x1b" not in page
+    assert HTMLParser(page).css_first("form.search-form input[name=q]").attributes["value"] == "bão lũ"

@@ -8,13 +8,13 @@ from starlette.requests import Request
 
 from diemtin.article import Article
 from diemtin.serve.caching import http_date, not_modified
-from diemtin.serve.present import byline, date_time, day_month, section_label
+from diemtin.serve.present import byline, date_time, day, section_label
 
 
 def test_times_show_in_vietnam_time():
     moment = datetime(2022, 5, 13, 23, 55, tzinfo=UTC)
     assert date_time(moment) == "14/05/2022 06:55"
-    assert day_month(moment) == "14/05"
+    assert day(moment) == "14/05/2022"
     assert date_time(datetime(2022, 5, 14, 6, 55)) == "14/05/2022 06:55"  # naive: already Vietnam time
     assert date_time(datetime(2022, 5, 14, 1, 55, tzinfo=timezone(timedelta(hours=2)))) == "14/05/2022 06:55"
     assert date_time(None) == ""

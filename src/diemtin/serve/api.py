@@ -2,8 +2,8 @@
 
 Lists are paginated with ``limit``/``offset`` and say their ``total`` (a search says whether its total is
 exact: a broad query counts its matches only so far). Every answer carries an ETag and the
-store's Last-Modified; If-None-Match / If-Modified-Since give 304. Wrong parameters give 400 with
-``{"error": ...}``.
+store's Last-Modified, and headers that keep a browser from taking it for a page; If-None-Match /
+If-Modified-Since give 304. Wrong parameters give 400 with ``{"error": ...}``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ from diemtin.store.base import SearchQuery, Store, StoredArticle
 
 JSON = "application/json"
 API_CACHE = "public, max-age=30"
+# JSON is data: never sniffed as a page, nothing loaded or framed if a browser opens it.
+API_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_STORY_OFFSET = 1_000  # stories are found by walking the latest articles, so their pages stop here
@@ -41,7 +46,7 @@ def _json(data: Any) -> bytes:
 
 def error_response(status: int, message: str) -> Response:
     """An API error: ``{"error": message}`` with its status."""
-    return Response(_json({"error": message}), status_code=status, media_type=JSON)
+    return Response(_json({"error": message}), status_code=status, media_type=JSON, headers=API_HEADERS)
 
 
 def summary(stored: StoredArticle) -> dict[str, Any]:
@@ -115,7 +120,7 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
                 except LookupError as error:
                     return error_response(404, str(error.args[0]) if error.args else "not found")
                 entry = cache.render(key, _json(data), JSON)
-            return respond(request, entry, API_CACHE)
+            return respond(request, entry, API_CACHE, API_HEADERS)
 
         return endpoint
 
@@ -197,9 +202,6 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
             "items": [summary(s) for s in result.hits],
         }
 
-    async def openapi(request: Request) -> Response:
-        return Response(_json(openapi_document()), media_type=JSON)
-
     return [
         Route("/api/articles", cached(articles)),
         Route("/api/articles/{article_id:str}", cached(article)),
@@ -208,7 +210,7 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
         Route("/api/categories", cached(categories)),
         Route("/api/outlets", cached(outlets)),
         Route("/api/search", cached(search)),
-        Route("/openapi.json", openapi),
+        Route("/openapi.json", cached(lambda request: openapi_document())),
     ]
 
 

@@ -30,8 +30,8 @@ from diemtin.serve import feeds
 from diemtin.serve.api import api_routes, error_response, latest_stories
 from diemtin.serve.caching import Memo, Rendered, ResponseCache, respond
 from diemtin.serve.params import BadParameter, category_key, moment, whole_number
-from diemtin.serve.present import byline, category_name, date_time, day_month, iso, section_label
-from diemtin.serve.sanitize import first_match, highlight, matched_terms, query_terms, safe_url
+from diemtin.serve.present import byline, category_name, date_time, day, iso, section_label
+from diemtin.serve.sanitize import first_match, highlight, matched_terms, query_terms, safe_url, xml_text
 from diemtin.serve.views import ViewCounter
 from diemtin.store.base import SearchQuery, Store, StoredArticle
 from diemtin.textnorm import marked_query_words
@@ -92,7 +92,7 @@ def _pager(request: Request, page: int, total: int, *, more: bool = False) -> Pa
         page,
         pages,
         total,
-        link(page - 1) if page > 1 else None,
+        link(min(page - 1, pages)) if page > 1 else None,  # from past the end, back to the last page
         link(page + 1) if page < pages else None,
         more,
     )
@@ -124,7 +124,7 @@ class Site:
             story_path=story_path,
             category_name=category_name,
             date_time=date_time,
-            day_month=day_month,
+            day=day,
             iso=iso,
             byline=byline,
             section_label=section_label,
@@ -289,7 +289,7 @@ class Site:
             return body, HTML
 
         response = self.cached(request, render, missing="Bài viết này không có hoặc đã bị gỡ.")
-        if response.status_code == 404:
+        if response.status_code == 404 or request.method != "GET":  # a HEAD is no reading
             return response
         self.views.record(article_id, request.headers.get("user-agent"))
         self.views.flush_when_due()
@@ -335,7 +335,7 @@ class Site:
             body = self.html(
                 "search.html",
                 title="Tìm kiếm",
-                q=params.get("q", ""),
+                q=xml_text(params.get("q", "")),  # as typed, less the control characters HTML cannot hold
                 form=params,
                 categories=list(CATEGORIES.items()),
                 outlets=[name for name, _ in self.outlets.get()],

@@ -23,10 +23,10 @@ def date_time(when: datetime | None) -> str:
     return moment.strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
-def day_month(when: datetime | None) -> str:
-    """'14/05' in +07:00, or '' when unknown."""
+def day(when: datetime | None) -> str:
+    """'14/05/2022' in +07:00 (with the year: an archive spans years), or '' when unknown."""
     moment = local(when)
-    return moment.strftime("%d/%m") if moment else ""
+    return moment.strftime("%d/%m/%Y") if moment else ""
 
 
 def iso(when: datetime | None) -> str:

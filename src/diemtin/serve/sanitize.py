@@ -40,7 +40,7 @@ def safe_url(url: str | None) -> str | None:
 
 
 def xml_text(text: str | None) -> str:
-    """Text with the characters XML 1.0 cannot carry removed (feeds must parse)."""
+    """Text with the characters XML 1.0 cannot carry removed (feeds must parse; pages hold none either)."""
     return _XML_ILLEGAL.sub("", text or "")
 
 
