@@ -384,3 +384,34 @@ def test_a_query_is_shown_back_without_control_characters(client: TestClient):
     page = client.get("/tim-kiem", params={"q": "bão\x00 lũ\x1b"}).text
     assert "\x00" not in page and "\x1b" not in page
     assert HTMLParser(page).css_first("form.search-form input[name=q]").attributes["value"] == "bão lũ"
+
+
+def test_most_read_leaves_out_the_article_being_read(store: Store):
+    first, second = (s.article.id for s in store.latest(category="the-thao", limit=2))
+    with TestClient(create_app(store, cache_ttl=0, most_read_ttl=0)) as fresh:
+        site = fresh.app.state.site  # type: ignore[attr-defined]
+        for _ in range(200):  # more than any other test gives, so it is the most read
+            site.views.record(first, BROWSER["User-Agent"])
+        site.views.flush()
+
+        def most_read(article_id: str) -> list[str | None]:
+            tree = HTMLParser(fresh.get(f"/tin/{article_id}", headers=BROWSER).text)
+            box = next(node for node in tree.css("aside section") if "Bài đọc nhiều" in node.text())
+            return [a.attributes.get("href") for a in box.css("a")]
+
+        assert most_read(second)[0] == f"/tin/{first}"
+        assert f"/tin/{first}" not in most_read(first)
+
+
+def test_later_pages_of_a_list_say_their_number_in_the_title(client: TestClient):
+    assert client.get("/chuyen-muc/the-gioi").text.count("<title>Thế giới · Điểm tin</title>") == 1
+    assert "<title>Thế giới · Trang 2 · Điểm tin</title>" in client.get("/chuyen-muc/the-gioi?trang=2").text
+
+
+@pytest.mark.parametrize("trang", ["99999999999999999999", "1_0", " 2", "２"])
+def test_page_numbers_are_plain_digits_in_range(client: TestClient, trang: str):
+    for path in ("/chuyen-muc/the-gioi", "/nguon/VietNamNet", "/tim-kiem"):
+        response = client.get(path, params={"trang": trang, "q": "nam"})
+        assert response.status_code == 400, path
+        assert "Tham số trang phải" in response.text
+    assert client.get("/api/articles", params={"offset": trang}).status_code == 400

@@ -37,6 +37,7 @@ from diemtin.store.base import SearchQuery, Store, StoredArticle
 from diemtin.textnorm import marked_query_words
 
 PER_PAGE = 20
+MAX_PAGE = 500_000  # 10 million articles in: as far as the API's offset goes
 HOME_PER_CATEGORY = 5
 SIDE_LIST = 10
 FEED_SIZE = 50
@@ -217,7 +218,7 @@ class Site:
         if key not in CATEGORIES:
             return self.not_found("Không có chuyên mục này.")
         try:
-            page = whole_number(request.query_params.get("trang"), "trang", default=1, low=1)
+            page = whole_number(request.query_params.get("trang"), "trang", default=1, low=1, high=MAX_PAGE)
         except BadParameter as error:
             return self.bad_request(error.vietnamese)
 
@@ -241,7 +242,7 @@ class Site:
         if name.endswith("/") and name.strip("/"):  # as Starlette does for the other routes
             return RedirectResponse(outlet_path(name.strip("/")), status_code=307)
         try:
-            page = whole_number(request.query_params.get("trang"), "trang", default=1, low=1)
+            page = whole_number(request.query_params.get("trang"), "trang", default=1, low=1, high=MAX_PAGE)
         except BadParameter as error:
             return self.bad_request(error.vietnamese)
 
@@ -279,7 +280,7 @@ class Site:
                 copies=[c for c in stored.copies if safe_url(c.url)],
                 loose_captions=[c for c in article.captions if c not in captioned],
                 same_category=same,
-                most_read=self.views.most_read(),
+                most_read=[s for s in self.views.most_read() if s.article.id != article.id],
                 feeds=self.feed_links(
                     request, category_path(article.category), category_name(article.category)
                 )

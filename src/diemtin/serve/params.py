@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from diemtin.group.taxonomy import CATEGORIES
 from diemtin.serve.present import VIETNAM
+
+_WHOLE = re.compile(r"-?[0-9]+")
 
 
 class BadParameter(ValueError):
@@ -17,17 +20,18 @@ class BadParameter(ValueError):
         self.vietnamese = vietnamese
 
 
-def whole_number(raw: str | None, name: str, *, default: int, low: int, high: int | None = None) -> int:
+def whole_number(raw: str | None, name: str, *, default: int, low: int, high: int) -> int:
+    """The number written in plain digits (not "1_0", " 2" or full-width digits, as ``int`` would take),
+    from ``low`` to ``high``."""
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadParameter(f"{name} must be a whole number", f"Tham số {name} phải là số nguyên.") from None
-    if value < low or (high is not None and value > high):
-        limit = f"between {low} and {high}" if high is not None else f"at least {low}"
-        bounds = f"từ {low} đến {high}" if high is not None else f"ít nhất là {low}"
-        raise BadParameter(f"{name} must be {limit}", f"Tham số {name} phải {bounds}.")
+    if not _WHOLE.fullmatch(raw):
+        raise BadParameter(f"{name} must be a whole number", f"Tham số {name} phải là số nguyên.")
+    value = int(raw)
+    if not low <= value <= high:
+        raise BadParameter(
+            f"{name} must be between {low} and {high}", f"Tham số {name} phải từ {low} đến {high}."
+        )
     return value
 
 
