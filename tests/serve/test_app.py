@@ -415,3 +415,9 @@ def test_page_numbers_are_plain_digits_in_range(client: TestClient, trang: str):
         assert response.status_code == 400, path
         assert "Tham số trang phải" in response.text
     assert client.get("/api/articles", params={"offset": trang}).status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/nguon/", "/nguon//"])
+def test_an_outlet_page_needs_an_outlet(client: TestClient, path: str):
+    response = client.get(path)
+    assert response.status_code == 404 and "Không có nguồn này." in response.text

@@ -239,7 +239,9 @@ class Site:
 
     async def outlet(self, request: Request) -> Response:
         name = request.path_params["outlet"]
-        if name.endswith("/") and name.strip("/"):  # as Starlette does for the other routes
+        if not name.strip("/"):  # no outlet named: not a list of everything
+            return self.not_found("Không có nguồn này.")
+        if name.endswith("/"):  # as Starlette does for the other routes
             return RedirectResponse(outlet_path(name.strip("/")), status_code=307)
         try:
             page = whole_number(request.query_params.get("trang"), "trang", default=1, low=1, high=MAX_PAGE)
