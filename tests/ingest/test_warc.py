@@ -116,13 +116,39 @@ def test_damaged_archive_gives_pages_then_an_error(tmp_path: Path, gzip: bool) -
     assert "damaged WARC" in results[1].reason
 
 
-def test_truncated_archive_keeps_the_complete_records(tmp_path: Path) -> None:
-    path = tmp_path / "crawl.warc.gz"
-    write_warc(path, gzip=True)
+@pytest.mark.parametrize("gzip", [True, False])
+@pytest.mark.parametrize("cut_into", [0.1, 0.5, 0.9])
+def test_archive_cut_short_keeps_the_whole_records_then_says_so(
+    tmp_path: Path, gzip: bool, cut_into: float
+) -> None:
+    path = tmp_path / "crawl.warc"
+    write_warc(path, gzip=gzip)
+    with path.open("rb") as handle:
+        records = ArchiveIterator(handle)
+        spans = [(records.get_record_offset(), records.get_record_length()) for _ in records]
+    start, length = spans[-2]  # the second page
+    path.write_bytes(path.read_bytes()[: start + int(length * cut_into)])  # a download stopped in it
+    *pages, error = list(iter_warc(path))
+    assert [page.url for page in pages if isinstance(page, Page)] == ["https://bao.example/a"]
+    assert isinstance(error, InputError)
+    assert error.path == str(path) and "damaged WARC" in error.reason and "cut short" in error.reason
+
+
+def test_archive_cut_inside_record_headers_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.warc"
+    write_warc(path, gzip=False)
     data = path.read_bytes()
-    path.write_bytes(data[: len(data) - 30])
-    pages = [result for result in iter_warc(path) if isinstance(result, Page)]
-    assert [page.url for page in pages] == ["https://bao.example/a", "https://bao.example/b"]
+    path.write_bytes(data[: data.index(b"WARC-Target-URI: https://bao.example/b")])  # a type, no URI
+    *pages, error = list(iter_warc(path))
+    assert [page.url for page in pages if isinstance(page, Page)] == ["https://bao.example/a"]
+    assert isinstance(error, InputError) and "damaged WARC" in error.reason
+
+
+@pytest.mark.parametrize("gzip", [True, False])
+def test_a_whole_archive_gives_no_error(tmp_path: Path, gzip: bool) -> None:
+    path = tmp_path / "crawl.warc"
+    write_warc(path, gzip=gzip)
+    assert not [result for result in iter_warc(path) if isinstance(result, InputError)]
 
 
 def test_missing_file_is_an_error(tmp_path: Path) -> None:

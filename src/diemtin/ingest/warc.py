@@ -3,8 +3,9 @@
 Pages carry the record's target URL, WARC-Date, HTTP status and headers (lower-case names), and the origin
 ``<path>#<offset>``. Records that are not pages (warcinfo, requests, metadata, non-HTML, error statuses,
 empty bodies, bodies over MAX_RECORD_BYTES) are skipped with a logged reason; ``iter_warc_records`` also
-yields each skipped response as a SkippedRecord, for jobs that count them. A damaged archive ends in an
-InputError, after the pages read before the damage.
+yields each skipped response as a SkippedRecord, for jobs that count them. A damaged archive, or one cut
+short (a record incomplete, or bytes after the last whole record), ends in an InputError, after the pages
+read before the damage.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -30,6 +31,8 @@ UNTYPED = ("", "application/octet-stream", "text/plain", "unk")
 MAX_RECORD_BYTES = (
     32 * 1024 * 1024
 )  # a response body past this is skipped unread (html.py parses 6 MB at most)
+READ_CHUNK = 1024 * 1024
+TAIL_BYTES = 4096  # how much of what follows the last whole record is looked at
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +67,39 @@ def iter_warc_records(path: str | Path) -> Iterator[Page | SkippedRecord | Input
         with open(path, "rb") as handle:
             records = ArchiveIterator(handle)
             for record in records:
-                if record.rec_type != "response":
+                response = record.rec_type == "response"
+                content = record.content_stream().read(MAX_RECORD_BYTES + 1) if response else b""
+                cut_short = _cut_short(record)
+                offset = records.get_record_offset()  # asked after reading: asking first skips the body
+                if cut_short:
+                    yield InputError(name, f"damaged WARC: the record at offset {offset} is cut short")
+                    return
+                if response:
+                    yield _page(record, content, f"{name}#{offset}")
+                else:
                     log.debug("%s: skipped a %s record", name, record.rec_type)
-                    continue
-                # read before asking for the offset: asking first skips the body
-                content = record.content_stream().read(MAX_RECORD_BYTES + 1)
-                yield _page(record, content, f"{name}#{records.get_record_offset()}")
+            if _unread_tail(handle, records.offset):
+                yield InputError(name, f"damaged WARC: cut short after offset {records.offset}")
     except (ArchiveLoadFailed, OSError, EOFError, ValueError) as error:
         yield InputError(name, f"damaged WARC: {error}")
+    except (AttributeError, TypeError) as error:  # warcio on headers cut short, e.g. a type but no URI
+        yield InputError(name, f"damaged WARC: unreadable record headers ({error})")
+
+
+def _cut_short(record: Any) -> bool:
+    """Whether a record ends before the length its headers give (it is read to its end here)."""
+    if record.rec_headers.get_header("Content-Length") is None:
+        return True  # the file ends inside the record's headers
+    while record.raw_stream.read(READ_CHUNK):
+        pass
+    return bool(getattr(record.raw_stream, "limit", 0))
+
+
+def _unread_tail(handle: BinaryIO, end: int) -> bool:
+    """Whether anything but blank lines follows the end of the last whole record (warcio stops silently at
+    a record cut short by a truncated download or copy)."""
+    handle.seek(end)
+    return bool(handle.read(TAIL_BYTES).strip())
 
 
 def _page(record: Any, content: bytes, origin: str) -> Page | SkippedRecord:
