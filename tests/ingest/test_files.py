@@ -15,6 +15,7 @@ from warcio.warcwriter import WARCWriter
 
 from diemtin.article import Page
 from diemtin.ingest.files import InputError, iter_pages
+from diemtin.ingest.warc import MAX_RECORD_BYTES
 
 HTML = "<!DOCTYPE html><html><body><h1>Bài mẫu</h1><p>Hà Nội mở thêm tuyến buýt điện.</p></body></html>"
 DUMP = "Thời sự\n18/11/2026 07:30Hà Nội mở thêm tuyến buýt điện\nBài mẫu — nội dung minh họa.\n"
@@ -79,6 +80,26 @@ def test_bad_inputs_are_error_records(tmp_path: Path) -> None:
     errors = [result for result in results if isinstance(result, InputError)]
     assert [error.path for error in errors] == [str(path) for path in paths[:5]]
     assert all(error.reason for error in errors)
+
+
+def test_binary_data_is_an_error_but_a_utf16_page_is_read(tmp_path: Path) -> None:
+    (tmp_path / "photo.html").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8)
+    (tmp_path / "utf16.html").write_bytes(HTML.encode("utf-16"))  # with its BOM
+    binary, page = list(iter_pages([tmp_path / "photo.html", tmp_path / "utf16.html"]))
+    assert isinstance(binary, InputError) and "binary" in binary.reason
+    assert isinstance(page, Page) and page.kind == "html"
+
+
+def test_a_file_too_big_for_a_page_is_not_read(tmp_path: Path) -> None:
+    big = tmp_path / "big.html"
+    with big.open("wb") as handle:
+        handle.write(HTML.encode())
+        handle.truncate(MAX_RECORD_BYTES + 1)  # sparse: no disk space used
+    bomb = tmp_path / "bomb.html.gz"
+    bomb.write_bytes(gzip.compress(HTML.encode() + b" " * MAX_RECORD_BYTES, compresslevel=1))
+    results = list(iter_pages([big, bomb, tmp_path]))  # the folder holds both again
+    assert [type(result) for result in results] == [InputError] * 4
+    assert all("too big" in result.reason for result in results if isinstance(result, InputError))
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")

@@ -2,27 +2,30 @@
 
 ``iter_pages`` takes files, folders (walked recursively, in sorted order) and ``-`` for stdin. Whether a
 file is HTML, a text dump or a WARC archive is read from its content (gzip is undone first); the file name
-only chooses which files of a folder are inputs. A file that cannot be read gives an InputError (path and
-reason) in the stream; nothing here raises on bad input.
+only chooses which files of a folder are inputs. A file that cannot be read, is empty, holds binary data or
+is bigger than a page can be (MAX_RECORD_BYTES, as for WARC records) gives an InputError (path and reason)
+in the stream; nothing here raises on bad input.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from diemtin.article import Page, PageKind
-from diemtin.extract.sniff import detect_kind
-from diemtin.ingest.warc import InputError, iter_warc
+from diemtin.extract.sniff import UTF16_BOMS, detect_kind
+from diemtin.ingest.warc import MAX_RECORD_BYTES, InputError, iter_warc
 
 # File names a folder walk picks up; files named on the command line are read whatever their name.
 INPUT_SUFFIXES = (".html", ".htm", ".txt", ".warc", ".html.gz", ".htm.gz", ".txt.gz", ".warc.gz", ".arc.gz")
 STDIN = "-"
 GZIP_MAGIC = b"\x1f\x8b"
 WARC_MAGIC = b"WARC/"
+BINARY_SNIFF_BYTES = 8000  # a NUL byte in the first 8000 bytes means binary data, as git decides
 
 
 def iter_pages(paths: Iterable[str | Path], *, url: str | None = None) -> Iterator[Page | InputError]:
@@ -62,21 +65,19 @@ def _is_input(file: Path) -> bool:
 
 def _from_file(path: Path, url: str | None) -> Iterator[Page | InputError]:
     try:
-        head = _head(path)
+        with _open(path) as handle:
+            head = handle.read(len(WARC_MAGIC))
+            # read no further than a page can be, as for WARC records: not a whole disk image
+            data = b"" if head == WARC_MAGIC else head + handle.read(MAX_RECORD_BYTES + 1 - len(head))
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
         yield InputError(str(path), _reason(error))
         return
-    if head.startswith(WARC_MAGIC):
+    if head == WARC_MAGIC:
         yield from iter_warc(path)
-        return
-    try:
-        data = path.read_bytes()
-        if data.startswith(GZIP_MAGIC):
-            data = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
-        yield InputError(str(path), _reason(error))
-        return
-    yield from _from_bytes(data, str(path), url)
+    elif len(data) > MAX_RECORD_BYTES:
+        yield InputError(str(path), f"not read: over {MAX_RECORD_BYTES // 2**20} MB, too big for a page")
+    else:
+        yield from _from_bytes(data, str(path), url)
 
 
 def _from_bytes(data: bytes, origin: str, url: str | None) -> Iterator[Page | InputError]:
@@ -84,19 +85,18 @@ def _from_bytes(data: bytes, origin: str, url: str | None) -> Iterator[Page | In
         yield InputError(origin, "a WARC archive must be given as a file, not on stdin")
     elif not data.strip():
         yield InputError(origin, "empty input")
+    elif b"\x00" in data[:BINARY_SNIFF_BYTES] and not data.startswith(UTF16_BOMS):
+        yield InputError(origin, "binary data (NUL bytes), not a page or a text dump")
     else:
         kind: PageKind = "html" if detect_kind(data) == "html" else "text"
         yield Page(content=data, kind=kind, url=url, origin=origin)
 
 
-def _head(path: Path, size: int = 16) -> bytes:
-    """The first bytes of a file, after gzip when it is gzip'd."""
+def _open(path: Path) -> gzip.GzipFile | io.BufferedReader:
+    """The file for reading, through gzip when it is gzip'd."""
     with path.open("rb") as handle:
-        head = handle.read(size)
-    if head.startswith(GZIP_MAGIC):
-        with gzip.open(path, "rb") as handle:
-            head = handle.read(size)
-    return head
+        gzipped = handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+    return gzip.open(path, "rb") if gzipped else path.open("rb")
 
 
 def _reason(error: BaseException) -> str:
