@@ -44,6 +44,12 @@ CREDITS = [
     ("Phan Anh", ["Phan Anh"], None),
     ("N.T.H.", ["N.T.H."], None),
     ("T.Anh", ["T.Anh"], None),
+    # A name glued to the credit line after it (Báo Mới dumps): split at the capital "Theo".
+    ("Bảo TrâmTheo Báo Mẫu", ["Bảo Trâm"], "Báo Mẫu"),
+    ("Khắc VinhTheo TTXVN.", ["Khắc Vinh"], "TTXVN"),
+    ("HỒNG NHUNGTheo Báo Mẫu", ["HỒNG NHUNG"], "Báo Mẫu"),
+    ("Lan Chi Theo Báo Mẫu", ["Lan Chi"], "Báo Mẫu"),
+    ("K.T.Theo Báo Mẫu", ["K.T."], "Báo Mẫu"),
 ]
 
 
@@ -60,6 +66,7 @@ BODY = [
     "Theo kế hoạch, công trình sẽ hoàn thành vào cuối năm.",
     "Theo ông Nam (giám đốc công ty), doanh thu sẽ tăng.",
     "Theo ghi nhận",
+    "Giá xăng tăng mạnhTheo ghi nhận",  # glued, but no name before "Theo"
     "Giá xăng tăng mạnh trong tuần",
     "Nước Mỹ và châu Âu",
     "Hạn chế xuất khẩu gạo",

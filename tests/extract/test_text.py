@@ -251,6 +251,22 @@ def test_metadata_after_body_layout() -> None:
     assert all("\r" not in text for text in [article.title, article.lead, *article.body])
 
 
+def baomoi_dump(*paragraphs: str) -> str:
+    """An invented Báo Mới 2013 dump: title, lead, the given body lines, then the metadata trailer."""
+    head = [
+        "Khánh thành cầu treo mới cho học sinh vùng cao",
+        "(Báo Mẫu) - Chiếc cầu treo dài 80 m giúp hơn 300 học sinh không còn phải lội suối đến trường.",
+    ]
+    tail = ["04/06/13 10:15 GMT+7", "Xã hội", "Cầu treo,Học sinh", "Báo Mẫu"]
+    return "\n".join([*head, *paragraphs, *tail])
+
+
+def test_initial_and_theo_glued_to_the_last_paragraph() -> None:
+    article = run(baomoi_dump("Cầu được xây trong ba tháng bằng vốn của nhà hảo tâm.K.LinhTheo Nhật Báo Mẫu"))
+    assert article.body == ["Cầu được xây trong ba tháng bằng vốn của nhà hảo tâm."]
+    assert article.authors == ["K.Linh"]
+
+
 # --- Bad input ------------------------------------------------------------------------------------------
 
 

@@ -163,6 +163,10 @@ _AUTHOR_OUTLET = re.compile(r"^(?P<authors>[^()]+?)\s*\(\s*(?P<source>[^()]+?)\s
 _AUTHOR_SLASH_OUTLET = re.compile(r"^(?:theo\s+)?(?P<authors>[^()/]+?)\s*/\s*(?P<source>[^()/]+?)$", re.I)
 _THEO_SOURCE = re.compile(rf"^\(?\s*(?:{_SOURCE_RE})\s*:?\s+(?P<source>[^()]+?)\s*\)?$", re.I)
 _LABELLED_AUTHORS = re.compile(rf"^(?:{_LABEL_RE})\s*:\s*(?P<authors>.+)$", re.I)
+# A name printed on one line with the credit after it, as Báo Mới dumps do: "Đa PhúcTheo Infonet", "ĐỨC
+# MẠNHTheo Infonet", "G.A.Theo Infonet", "Thu Hà Theo Reuters" (case-sensitive: a capital "Theo " right after
+# the name's last letter or initial, or after one space).
+_NAME_GLUED_THEO = re.compile(rf"^(?P<authors>.*?(?:{LOWER}|{UPPER}|\.))\s?(?P<credit>Theo\s.+)$")
 
 _KNOWN_SOURCE_KEYS = frozenset(source.lower() for source in KNOWN_SOURCES)
 _CLOSING_INITIAL = re.compile(rf"(?:^|[\s.]){UPPER}\.$")
@@ -231,13 +235,19 @@ def parse_attribution(line: str | None) -> Attribution | None:
 
     Forms: "Theo Tuấn Anh (VietNamNet)", "Theo Thu Hằng/VOV.VN", "Như Tâm (Theo Reuters)",
     "Hà Thu (tổng hợp)", "Hòa Lê (T/h)", "Hà Linh (TTTĐ)", "Theo TTXVN", "(Nguồn: Reuters)",
-    "Bài, ảnh: Minh Chiến", "PV", "Nhóm PV", "NHẬT XUÂN - NGHI VŨ", "Hà Thu".
+    "Bài, ảnh: Minh Chiến", "PV", "Nhóm PV", "NHẬT XUÂN - NGHI VŨ", "Hà Thu", "Hà ThuTheo Reuters".
     """
     if not line:
         return None
     text = _strip_stop(re.sub(r"\s+", " ", line))
     if not text or len(text) > MAX_BYLINE_CHARS:
         return None
+    glued = _NAME_GLUED_THEO.match(text)
+    if glued:
+        names = split_names(glued["authors"])
+        credit = parse_attribution(glued["credit"])
+        if names and credit:
+            return Attribution(names + [name for name in credit.authors if name not in names], credit.source)
     match = _THEO_AUTHOR_SOURCE.match(text)
     if match:
         names = split_names(match["authors"])

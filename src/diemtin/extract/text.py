@@ -219,8 +219,8 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
     return parts
 
 
-# "…cả trước và sau.Hà Linh (TTTĐ)": a credit glued to the end of the last paragraph.
-_GLUED_TAIL = re.compile(rf"^(?P<text>.*?[.!?…\"”)])\s*(?P<credit>{UPPER}[^.!?…\"”]{{1,60}})$")
+# "…cả trước và sau.Hà Linh (TTTĐ)", "…đồng/cái.H.Linh": a credit glued to the end of the last paragraph.
+_GLUED_TAIL = re.compile(rf"^(?P<text>.*?[.!?…\"”)])\s*(?P<credit>(?:{UPPER}\.)*{UPPER}[^.!?…\"”]{{1,60}})$")
 
 
 def _split_glued_byline(paragraph: str, parts: _Parts) -> str:
