@@ -7,14 +7,18 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from diemtin.article import Article
+from diemtin.article import Article, Page
+from diemtin.cli import main
+from diemtin.ingest import files, pipeline
 
 DIEMTIN = Path(sys.executable).with_name("diemtin")
 DEMO = Path(__file__).resolve().parents[1] / "src" / "diemtin" / "demo"
@@ -102,7 +106,7 @@ def test_bad_pages_are_reported_and_the_run_goes_on(tmp_path: Path) -> None:
     (tmp_path / "good.html").write_text(PAGE, encoding="utf-8")
     missing = tmp_path / "missing.html"
     done = run(str(missing), str(tmp_path))
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1  # the good page is written, and the exit status says an input failed
     assert len(done.stdout.splitlines()) >= 1
     assert str(missing) in done.stderr
     assert str(tmp_path / "empty.html") in done.stderr
@@ -237,7 +241,7 @@ def test_classify_reports_empty_input() -> None:
     assert (empty.returncode, empty.stdout, empty.stderr) == (1, "", "-: empty input\n")
     page = DEMO / "dantri-giao-duc.html"
     mixed = diemtin("classify", "-", str(page), stdin=b"")
-    assert mixed.returncode == 0
+    assert mixed.returncode == 1  # the page is classified, and the exit status says an input was empty
     assert mixed.stdout == f"{page}\tgiao-duc\n"
 
 
@@ -259,3 +263,108 @@ def test_no_line_is_wrapped_or_cut_when_the_output_is_not_a_terminal(tmp_path: P
     assert done.returncode == 0
     (skipped,) = [line for line in done.stderr.splitlines() if line.startswith("INFO")]
     assert str(folder / "trang-chu.txt") in skipped
+
+
+def _count(db: Path) -> int:
+    done = diemtin("export", "--db", str(db), "--format", "jsonl")
+    assert done.returncode == 0, done.stderr
+    return len(done.stdout.splitlines())
+
+
+def test_ingest_of_bad_inputs_beside_good_ones_says_each_and_exits_1(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    assert diemtin("ingest", "--db", str(db), str(DEMO)).returncode == 0
+    before = _count(db)
+    (tmp_path / "good.html").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "empty.html").write_bytes(b"")
+    (tmp_path / "photo.html").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4)
+    cut = (
+        "<html><head><title>Chợ phiên vùng cao</title></head><body><article>"
+        "<h1>Chợ phiên vùng cao họp sớm</h1><p>Bài mẫu — nội dung minh họa. Chợ phiên họp từ bốn giờ sáng,"
+        " người bán mang rau rừng và mật ong xuống núi từ chiều hôm trước.</p><p>Khách dưới xuôi lên chợ"
+    )
+    (tmp_path / "cut.html").write_text(cut, encoding="utf-8")  # broken HTML: read as far as it goes
+    warc = tmp_path / "cut.warc.gz"
+    with warc.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        body = PAGE.replace("buổi tối", "cả ngày").encode()
+        writer.write_record(
+            writer.create_warc_record(
+                "https://bao.example/b", "response", payload=BytesIO(body), http_headers=headers
+            )
+        )
+    warc.write_bytes(warc.read_bytes()[:-40])
+    inputs = [
+        tmp_path / name for name in ("good.html", "empty.html", "photo.html", "cut.html", "cut.warc.gz")
+    ]
+    done = diemtin("ingest", "--db", str(db), *map(str, inputs), str(tmp_path / "missing.html"))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    failed = [line for line in done.stderr.splitlines() if line.startswith("WARNING")]
+    assert [line.split()[2].rstrip(":") for line in failed] == [
+        str(tmp_path / name) for name in ("empty.html", "photo.html", "cut.warc.gz", "missing.html")
+    ]
+    assert done.stderr.splitlines()[-1] == "6 pages: 4 failed, 2 new"
+    assert _count(db) == before + 2
+    again = diemtin("ingest", "--db", str(db), str(tmp_path / "good.html"), str(DEMO))
+    assert again.returncode == 0 and again.stderr.endswith("unchanged\n")
+    assert _count(db) == before + 2
+
+
+def test_ctrl_c_during_ingest_is_one_line_exit_130_and_keeps_what_was_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def pages_then_ctrl_c(_paths: object) -> Iterator[Page]:
+        yield Page(content=PAGE.encode(), kind="html", url="https://bao.example/thu-vien-xa", origin="a.html")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files, "iter_pages", pages_then_ctrl_c)
+    db = tmp_path / "news.db"
+    result = CliRunner().invoke(main, ["ingest", "--db", str(db), "a.html", "b.html"])
+    assert result.exit_code == 130
+    assert result.stderr == "interrupted after 1 pages: 1 new; what was stored is kept, run again to finish\n"
+    assert _count(db) == 1
+
+
+def test_ctrl_c_in_any_command_is_one_line_and_exit_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def ctrl_c(_page: Page) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "understand", ctrl_c)
+    (tmp_path / "good.html").write_text(PAGE, encoding="utf-8")
+    result = CliRunner().invoke(main, ["extract", str(tmp_path / "good.html")])
+    assert (result.exit_code, result.stderr) == (130, "interrupted\n")
+
+
+def test_import_of_a_bad_record_exits_1_and_stores_the_good_ones(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    assert diemtin("ingest", "--db", str(db), str(DEMO / "dantri-giao-duc.html")).returncode == 0
+    exported = diemtin("export", "--db", str(db), "--format", "jsonl").stdout
+    records = tmp_path / "records.jsonl"
+    records.write_text(exported + "not json\n", encoding="utf-8")
+    done = diemtin("import", "--db", str(tmp_path / "copy.db"), str(records))
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == "2 records: 1 failed, 1 new"
+
+
+def test_crawl_of_an_unreachable_source_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "chet.toml").write_text(
+        'key = "chet"\nname = "Báo thử"\ndomains = ["127.0.0.1"]\n\n'
+        '[discovery]\nfeeds = ["http://127.0.0.1:9/rss.xml"]\n',  # port 9 (discard): nothing listens
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [str(DIEMTIN), "crawl", "--source", "chet", "--db", str(tmp_path / "news.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "DIEMTIN_DATA": str(tmp_path), "DIEMTIN_ALLOW_PRIVATE": "1"},
+    )
+    assert done.returncode == 1
+    assert "discovery_failed=1 fetched=0" in done.stdout
+    assert "event=discovery-failed source=chet" in done.stderr

@@ -23,9 +23,24 @@ if TYPE_CHECKING:
 
 PROGRESS_MIN_FILES = 20  # `extract` shows a progress counter past this many paths (or for folders and WARCs)
 UNWRAPPED_WIDTH = 10_000  # rich's line width when the output is no terminal: nothing is wrapped or cut
+INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C (SIGINT), as shells report it
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    """The command group: Ctrl-C stops any command with one line on stderr and exit status 130 (click's
+    own answer is "Aborted!" and 1)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise SystemExit(INTERRUPTED) from None
+
+
+@click.group(
+    cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="diemtin")
 def main() -> None:
     """diemtin: crawl, extract, group, store and serve Vietnamese news.
@@ -163,7 +178,19 @@ def crawl(
     workers: int,
     log_format: str,
 ) -> None:
-    """Crawl the sources once: feeds, sitemaps and listings, then every new article, politely."""
+    """Crawl the sources once: feeds, sitemaps and listings, then every new article, politely.
+
+    The sources are the outlet profiles `diemtin sources` lists; add or replace one with a TOML file in
+    DATA/sites/ (DATA: DIEMTIN_DATA, default ~/.local/share/diemtin; see docs/crawling.md). Every response
+    is kept in DATA/warc/, what is fetched is stored in the database, and a stopped crawl resumes where it
+    was. Loopback and private addresses are refused unless DIEMTIN_ALLOW_PRIVATE=1. The log goes to
+    stderr and one key=value summary line to stdout. Exit status: 0; 1 when something failed and nothing
+    at all was fetched (every source unreachable, say) or the database cannot be opened; 2 for a usage
+    error, such as an unknown source.
+
+    \b
+      diemtin crawl --source vnexpress --max-pages 50 --since 2026-11-01
+    """
     import asyncio
 
     from diemtin.config import settings
@@ -188,6 +215,8 @@ def crawl(
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(" ".join(f"{key}={value}" for key, value in stats.summary().items()))
+    if (stats.failed or stats.discovery_failed) and not stats.fetched:
+        raise SystemExit(1)
 
 
 @main.command()
@@ -269,9 +298,10 @@ def extract(url: str | None, output_format: str, output: str, verbose: bool, pat
 
     PATH is an .html/.htm page, a text dump (.txt), any of those gzip'd, a .warc/.warc.gz archive (every HTML
     response in it), a folder (walked recursively), or - for stdin. Whether a file is HTML or a text dump is
-    read from its content. One article per page is written, normalised (NFC, invisible characters and mojibake
-    removed); a page that fails is reported on stderr and the run goes on. The exit status is non-zero only
-    when no article at all could be extracted.
+    read from its content. One article per page is written to stdout (or -o), normalised (NFC, invisible
+    characters and mojibake removed); an input that cannot be read, or a page with no article (a listing, an
+    empty page), is reported on stderr and the run goes on. Exit status: 0; 1 when an input could not be
+    read or failed, or when no article at all was extracted; 2 for a usage error; 130 on Ctrl-C.
 
     \b
     Examples:
@@ -291,7 +321,7 @@ def extract(url: str | None, output_format: str, output: str, verbose: bool, pat
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(name)s: %(message)s")
     if url and len(paths) > 1:
         raise click.UsageError("--url names one page: give one PATH with it")
-    extracted = failed = 0
+    extracted = failed = 0  # failed: inputs that could not be read, or whose extraction broke
     with click.open_file(output, "w", encoding="utf-8") as stream, _progress(paths) as advance:
         writer = writer_for(output_format, stream)  # type: ignore[arg-type]
         for item in iter_pages(paths, url=url):
@@ -301,9 +331,10 @@ def extract(url: str | None, output_format: str, output: str, verbose: bool, pat
                 continue
             try:
                 article = understand(item)
-            except Exception as error:  # one bad page never stops the run
-                reason = error if isinstance(error, NothingExtracted) else f"{type(error).__name__}: {error}"
+            except NothingExtracted as reason:  # a listing or an empty page: said, not an error
                 click.echo(f"{item.origin}: no article: {reason}", err=True)
+            except Exception as error:  # one bad page never stops the run
+                click.echo(f"{item.origin}: no article: {type(error).__name__}: {error}", err=True)
                 failed += 1
             else:
                 writer.write(article)
@@ -312,6 +343,7 @@ def extract(url: str | None, output_format: str, output: str, verbose: bool, pat
         writer.close()
     if extracted == 0:
         click.echo(f"nothing extracted ({failed} input(s) failed)", err=True)
+    if failed or not extracted:
         sys.exit(1)
 
 
@@ -345,8 +377,15 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
     Idempotent: a page already stored is left as it is, a changed page at a known URL becomes a new revision,
     and a duplicate (the same text under another URL, a syndicated copy, the same dump in another file) is
     recorded as a copy of the first article. Work is committed every few pages: a run that is stopped or
-    killed keeps what it stored, and running the same command again finishes the job. Pages that fail are
-    logged and skipped.
+    killed keeps what it stored, and running the same command again finishes the job. An input that cannot
+    be read (missing, empty, binary, over 32 MB, a damaged WARC) or breaks is logged on stderr as failed, a
+    page with no article (a listing) as skipped with -v, and the run goes on. The counts end on stderr.
+    Exit status: 0; 1 when an input failed or the database cannot be opened; 130 on Ctrl-C.
+
+    \b
+      diemtin ingest --db news.db ./pages crawl.warc.gz
+      DIEMTIN_DB=news.db diemtin ingest dump.txt
+      diemtin ingest - < page.html
     """
     from diemtin.ingest.files import iter_pages
     from diemtin.ingest.pipeline import ingest_pages
@@ -371,7 +410,8 @@ def import_command(database: str | None, verbose: bool, paths: tuple[str, ...]) 
     Nothing is extracted again. Each record is stored as ingest stores a page: deduplicated against what the
     database holds, given a story, its copies kept. The export's story ids, revisions, ingest times and the
     kind of each copy are not carried over. A time without an offset is taken as Vietnam time. Re-running
-    is harmless. Records that cannot be read, or are not articles, are logged and skipped.
+    is harmless. Records that cannot be read, or are not articles, are logged and skipped. Exit status: 0;
+    1 when a file or record failed or the database cannot be opened; 130 on Ctrl-C.
 
     \b
       diemtin export --db old.db --format jsonl | diemtin import --db new.db -
@@ -393,15 +433,17 @@ def _store_all(
     verbose: bool,
     verb: str,
     noun: str,
-    work: Callable[[Store, Callable[[object, object], None]], IngestReport],
+    work: Callable[[Store, Callable[[IngestReport], None]], IngestReport],
 ) -> None:
-    """Run ``work`` on the opened store with a live counter on stderr, then print its summary; exit 1 when
-    every input failed."""
+    """Run ``work`` on the opened store with a live count on stderr, then print its summary; exit 1 when an
+    input failed, 130 on Ctrl-C (what was stored is kept)."""
     import logging
 
     from rich.console import Console
     from rich.logging import RichHandler
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from diemtin.ingest.pipeline import IngestReport
 
     console = Console(stderr=True)
     handler: logging.Handler
@@ -415,25 +457,32 @@ def _store_all(
     store = _open_store(database, create=True)
     line = f"{verb} {{task.completed}} {noun} ({{task.fields[rate]:.0f}}/s) {{task.fields[statuses]}}"
     columns = (SpinnerColumn(), TextColumn(line), TimeElapsedColumn())
+    report = IngestReport()  # the counts so far, for a run stopped by Ctrl-C
+
+    def counts() -> str:
+        return ", ".join(f"{value} {key}" for key, value in sorted(report.statuses.items()))
+
+    def summary() -> str:
+        return f"{report.pages} {noun}: {counts() or 'none'}"
+
     try:
         with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
             task = progress.add_task(noun, total=None, rate=0.0, statuses="")
-            counts: dict[str, int] = {}
 
-            def advance(_item: object, result: object) -> None:
-                status = getattr(result, "status", "not stored")
-                counts[status] = counts.get(status, 0) + 1
-                elapsed = progress.tasks[0].elapsed or 1.0
-                done = sum(counts.values())
-                summary = " ".join(f"{key} {value}" for key, value in sorted(counts.items()))
-                progress.update(task, completed=done, rate=done / elapsed, statuses=summary)
+            def advance(so_far: IngestReport) -> None:
+                nonlocal report
+                report = so_far
+                rate = so_far.pages / (progress.tasks[0].elapsed or 1.0)
+                progress.update(task, completed=so_far.pages, rate=rate, statuses=counts())
 
             report = work(store, advance)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted after {summary()}; what was stored is kept, run again to finish", err=True)
+        raise SystemExit(INTERRUPTED) from None
     finally:
         store.close()
-    summary = ", ".join(f"{value} {key}" for key, value in sorted(report.statuses.items())) or f"no {noun}"
-    click.echo(f"{report.pages} {noun}: {summary}", err=True)
-    if report.pages and report.pages == report.statuses["failed"]:
+    click.echo(summary(), err=True)
+    if report.statuses["failed"]:
         raise SystemExit(1)
 
 
@@ -606,8 +655,13 @@ def train_classifier(out: Path | None, folds: int, story_df: Path | None, paths:
 def classify_pages(paths: tuple[str, ...]) -> None:
     """Print each input's path, a tab and its predicted category; - reads one text from stdin.
 
-    An input that cannot be read or holds no article is reported on stderr and skipped; the exit status is
-    non-zero when no input at all could be classified.
+    Inputs are pages, text dumps, folders and WARC files, as for `extract`. An input that cannot be read or
+    holds no article is reported on stderr and skipped. Exit status: 0; 1 when an input could not be read
+    (a missing file, empty stdin) or no input at all could be classified.
+
+    \b
+      diemtin classify page.html dumps/
+      echo "Đội tuyển thắng trận giao hữu tối qua" | diemtin classify -
     """
     import sys
 
@@ -615,7 +669,7 @@ def classify_pages(paths: tuple[str, ...]) -> None:
     from diemtin.ingest.files import InputError, iter_pages
     from diemtin.ingest.pipeline import NothingExtracted, understand
 
-    classified = 0
+    classified = unread = 0
     for path in paths:
         if path == "-":
             text = sys.stdin.read()
@@ -624,10 +678,12 @@ def classify_pages(paths: tuple[str, ...]) -> None:
                 classified += 1
             else:
                 click.echo("-: empty input", err=True)
+                unread += 1
             continue
         for item in iter_pages([path]):
             if isinstance(item, InputError):
                 click.echo(f"{item.path}: cannot read: {item.reason}", err=True)
+                unread += 1
                 continue
             try:
                 article = understand(item)
@@ -636,5 +692,5 @@ def classify_pages(paths: tuple[str, ...]) -> None:
                 continue
             click.echo(f"{item.origin}\t{classify.predict(article)}")
             classified += 1
-    if not classified:
+    if unread or not classified:
         sys.exit(1)

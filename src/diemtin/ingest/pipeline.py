@@ -89,7 +89,7 @@ class IngestReport:
 
     def fail(self, origin: str, reason: str) -> None:
         """Count an input that could not be read or stored, and log why (the run goes on)."""
-        log.warning("skipped %s: %s", origin, reason)
+        log.warning("failed %s: %s", origin, reason)
         self.statuses["failed"] += 1
         self.failures.append((origin, reason))
 
@@ -98,35 +98,34 @@ def ingest_pages(
     pages: Iterable[Page | InputError],
     store: Store,
     *,
-    on_page: Callable[[Page | InputError, UpsertResult | None], None] | None = None,
+    on_page: Callable[[IngestReport], None] | None = None,
 ) -> IngestReport:
     """Ingest a stream of pages (as ``iter_pages`` gives them); an input that cannot be read or a page that
-    fails is logged, counted and skipped, never stops the run."""
+    fails is logged, counted and skipped, never stops the run. ``on_page`` sees the counts after each page."""
     return store_each(pages, store, _one, on_page)
 
 
 def store_each(
     items: Iterable[T | InputError],
     store: Store,
-    store_one: Callable[[T, Store, IngestReport], UpsertResult | None],
-    on_item: Callable[[T | InputError, UpsertResult | None], None] | None = None,
+    store_one: Callable[[T, Store, IngestReport], None],
+    on_item: Callable[[IngestReport], None] | None = None,
 ) -> IngestReport:
     """Store a stream of inputs in one batch with ``store_one``, which counts its outcome; an input that
-    could not be read is counted as failed. ``on_item`` hears of each input and its result."""
+    could not be read is counted as failed. ``on_item`` sees the report after each input."""
     report = IngestReport()
     with store.batch():
         for item in items:
-            result = None
             if isinstance(item, InputError):
                 report.fail(item.path, item.reason)
             else:
-                result = store_one(item, store, report)
+                store_one(item, store, report)
             if on_item is not None:
-                on_item(item, result)
+                on_item(report)
     return report
 
 
-def _one(page: Page, store: Store, report: IngestReport) -> UpsertResult | None:
+def _one(page: Page, store: Store, report: IngestReport) -> None:
     try:
         result = ingest_page(page, store)
     except NothingExtracted as nothing:  # a listing or an empty page: no article, and no error either
@@ -134,9 +133,7 @@ def _one(page: Page, store: Store, report: IngestReport) -> UpsertResult | None:
         log.info("skipped %s: %s", origin, nothing)
         report.statuses["skipped"] += 1
         report.failures.append((origin, f"no article: {nothing}"))
-        return None
     except Exception as error:
         report.fail(page.origin or page.url or "<page>", f"{type(error).__name__}: {error}")
-        return None
-    report.statuses[result.status] += 1
-    return result
+    else:
+        report.statuses[result.status] += 1

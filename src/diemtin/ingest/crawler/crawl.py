@@ -62,6 +62,7 @@ class CrawlStats:
     """What one crawl did; ``reasons`` counts every failure and skip by its reason."""
 
     discovered: int = 0  # new article URLs queued
+    discovery_failed: int = 0  # feeds, sitemaps and listing pages that could not be read
     fetched: int = 0  # article responses archived
     ingested: Counter[str] = field(default_factory=Counter)  # new, revised, unchanged, duplicate or a skip
     retried: int = 0
@@ -76,6 +77,7 @@ class CrawlStats:
     def summary(self) -> dict[str, object]:
         return {
             "discovered": self.discovered,
+            "discovery_failed": self.discovery_failed,
             "fetched": self.fetched,
             "stored": sum(n for status, n in self.ingested.items() if status in STORED),
             **{f"ingest_{k}": v for k, v in sorted(self.ingested.items())},
@@ -222,6 +224,7 @@ class Crawl:
         try:
             await how(profile, url, **kw)  # type: ignore[misc]
         except FetchError as exc:
+            self.stats.discovery_failed += 1
             self.stats.reasons[exc.reason] += 1
             event("discovery-failed", logging.WARNING, source=profile.key, url=url, reason=exc.reason)
 
