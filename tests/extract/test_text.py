@@ -267,6 +267,31 @@ def test_initial_and_theo_glued_to_the_last_paragraph() -> None:
     assert article.authors == ["K.Linh"]
 
 
+LEAD_AGAIN = "Chiếc cầu treo dài 80 m giúp hơn 300 học sinh không còn phải lội suối đến trường."
+
+
+@pytest.mark.parametrize(
+    ("first", "kept"),
+    [
+        (LEAD_AGAIN, []),  # the lead repeated, without its outlet prefix
+        (
+            "(Báo Mẫu) -  Chiếc cầu treo dài 80 m giúp hơn 300 học sinh không còn phải lội suối đến trường .",
+            [],
+        ),
+        (LEAD_AGAIN + "Lễ khánh thành diễn ra sáng qua.", ["Lễ khánh thành diễn ra sáng qua."]),  # glued
+        # the lead's words, then more of the same sentence: not a repeat, kept whole
+        (LEAD_AGAIN[:-1] + " mỗi sáng.", [LEAD_AGAIN[:-1] + " mỗi sáng."]),
+    ],
+)
+def test_lead_repeated_as_the_first_paragraph(first: str, kept: list[str]) -> None:
+    last = "Người dân góp thêm công sức để làm đường dẫn lên cầu."
+    assert run(baomoi_dump(first, last)).body == [*kept, last]
+
+
+def test_a_body_that_only_repeats_the_lead_is_kept() -> None:
+    assert run(baomoi_dump(LEAD_AGAIN)).body == [LEAD_AGAIN]
+
+
 # --- Bad input ------------------------------------------------------------------------------------------
 
 

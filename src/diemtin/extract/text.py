@@ -62,6 +62,8 @@ _CRUMB_SEPARATOR = re.compile(r"\s+[>›»/|]\s+")
 # Tag links printed without a space between them: "phim ngắnHuế", "V-LeagueSông Lam".
 _GLUED_TAGS = re.compile(rf"(?:{LOWER}{{2}}|-\w+)(?={UPPER})")
 _SPACES = re.compile(r"[^\S\n]+")
+_WORD = re.compile(r"\w+")
+_NON_WORD_END = re.compile(r"\W+$")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 _SENTENCE_END = (".", "!", "?", "…", '"', "”", ":", ";")
@@ -85,6 +87,7 @@ MAX_CARD_TITLE_CHARS = 150
 WIDGET_KINDS = frozenset({"latest", "more", "featured", "sponsored"})
 MAX_ANCHORS = 12  # date lines tried as the header anchor
 MIN_LEAD_CHARS = 60
+MIN_REPEATED_LEAD_WORDS = 8  # a shorter lead repeated at the start of the body may be a coincidence
 HEADER_WINDOW = 8  # lines searched around the date line for title, section and authors
 TRAILER_WINDOW = 6  # non-blank lines after the body searched for further credit lines
 BINARY_SHARE = 0.1  # share of control or replacement characters that makes a text unreadable
@@ -208,6 +211,9 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
             if attribution:
                 parts.credit(attribution)
             body.pop()
+    first = _without_lead(body[0], parts.lead) if body else ""
+    if first or len(body) > 1:  # a body that only repeats the lead keeps it: the lead was the whole text
+        body = [first, *body[1:]] if first else body[1:]
     for paragraph in body:
         for piece in _unglue(paragraph):
             (parts.captions if _CAPTION.search(piece) else parts.body).append(piece)
@@ -221,6 +227,21 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
 
 # "…cả trước và sau.Hà Linh (TTTĐ)", "…đồng/cái.H.Linh": a credit glued to the end of the last paragraph.
 _GLUED_TAIL = re.compile(rf"^(?P<text>.*?[.!?…\"”)])\s*(?P<credit>(?:{UPPER}\.)*{UPPER}[^.!?…\"”]{{1,60}})$")
+
+
+def _without_lead(paragraph: str, lead: str) -> str:
+    """The first body paragraph without a repeat of the lead at its start (outlet prefix, spacing and
+    punctuation aside): "" when it is only the lead, the rest when the dump glued the next paragraph to it."""
+    lead_words = _WORD.findall(_OUTLET_PREFIX.sub("", lead))
+    if len(lead_words) < MIN_REPEATED_LEAD_WORDS:
+        return paragraph
+    text = _OUTLET_PREFIX.sub("", paragraph)
+    words = list(islice(_WORD.finditer(text), len(lead_words)))
+    if [word.group() for word in words] != lead_words:
+        return paragraph
+    ending = _NON_WORD_END.search(lead)
+    rest = text[words[-1].end() :].lstrip().removeprefix(ending.group().strip() if ending else "").strip()
+    return paragraph if rest[:1].islower() else rest  # "…hay công" + "ty muốn…": a lead cut mid-sentence
 
 
 def _split_glued_byline(paragraph: str, parts: _Parts) -> str:
