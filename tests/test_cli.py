@@ -91,6 +91,18 @@ def test_output_file(tmp_path: Path) -> None:
     assert json.loads(line)["category"] == "giao-duc"
 
 
+def test_an_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    page = str(DEMO / "dantri-giao-duc.html")
+    out = tmp_path / "missing" / "out.jsonl"
+    done = run("-o", str(out), page)
+    assert (done.returncode, done.stderr) == (1, f"Error: cannot write {out}: No such file or directory\n")
+    with open("/dev/full", "w") as full:  # a disk that is full
+        filled = subprocess.run(
+            [str(DIEMTIN), "extract", page], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert (filled.returncode, filled.stderr) == (1, "Error: cannot write stdout: No space left on device\n")
+
+
 def test_stdin_with_url() -> None:
     done = run("--url", "https://bao.example/thu-vien-xa", "-", stdin=PAGE.encode())
     assert done.returncode == 0, done.stderr

@@ -322,25 +322,31 @@ def extract(url: str | None, output_format: str, output: str, verbose: bool, pat
     if url and len(paths) > 1:
         raise click.UsageError("--url names one page: give one PATH with it")
     extracted = failed = 0  # failed: inputs that could not be read, or whose extraction broke
-    with click.open_file(output, "w", encoding="utf-8") as stream, _progress(paths) as advance:
-        writer = writer_for(output_format, stream)  # type: ignore[arg-type]
-        for item in iter_pages(paths, url=url):
-            if isinstance(item, InputError):
-                click.echo(f"{item.path}: cannot read: {item.reason}", err=True)
-                failed += 1
-                continue
-            try:
-                article = understand(item)
-            except NothingExtracted as reason:  # a listing or an empty page: said, not an error
-                click.echo(f"{item.origin}: no article: {reason}", err=True)
-            except Exception as error:  # one bad page never stops the run
-                click.echo(f"{item.origin}: no article: {type(error).__name__}: {error}", err=True)
-                failed += 1
-            else:
-                writer.write(article)
-                extracted += 1
-            advance()
-        writer.close()
+    try:
+        with click.open_file(output, "w", encoding="utf-8") as stream, _progress(paths) as advance:
+            writer = writer_for(output_format, stream)  # type: ignore[arg-type]
+            for item in iter_pages(paths, url=url):
+                if isinstance(item, InputError):
+                    click.echo(f"{item.path}: cannot read: {item.reason}", err=True)
+                    failed += 1
+                    continue
+                try:
+                    article = understand(item)
+                except NothingExtracted as reason:  # a listing or an empty page: said, not an error
+                    click.echo(f"{item.origin}: no article: {reason}", err=True)
+                except Exception as error:  # one bad page never stops the run
+                    click.echo(f"{item.origin}: no article: {type(error).__name__}: {error}", err=True)
+                    failed += 1
+                else:
+                    writer.write(article)
+                    extracted += 1
+                advance()
+            writer.close()
+    except OSError as error:  # the output (the inputs' errors are InputErrors above)
+        if isinstance(error, BrokenPipeError):
+            raise  # the reader stopped (`| head`): click exits quietly
+        target = "stdout" if output == "-" else output
+        raise click.ClickException(f"cannot write {target}: {error.strerror or error}") from None
     if extracted == 0:
         click.echo(f"nothing extracted ({failed} input(s) failed)", err=True)
     if failed or not extracted:
