@@ -223,7 +223,12 @@ def crawl(
 @click.option("--url", default=None, help="The page's URL (default: its canonical link or og:url).")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def links(url: str | None, path: Path) -> None:
-    """Print the article links of a saved listing page, one absolute URL per line."""
+    """Print the article links of a saved listing page (HTML), one absolute URL per line on stdout.
+
+    Links are found with the outlet's profile when the URL names a known outlet, else by the generic finder
+    (docs/crawling.md). Exit status: 0 (also when no link is found); 2 when PATH is missing or names no URL
+    of its own and --url is not given.
+    """
     from diemtin.config import settings
     from diemtin.ingest.crawler.links import listing_links, page_url
     from diemtin.sites import profile_for
@@ -505,7 +510,7 @@ def regroup(database: str | None, since: datetime | None) -> None:
 
     Ingest and import already group what they store (with what other processes store meanwhile). Run this
     after the story weights changed, or to redo the stories of a period in one pass. Prints how many
-    articles changed story.
+    articles changed story, on stderr. Exit status: 0; 1 when there is no database; 130 on Ctrl-C.
     """
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -531,7 +536,16 @@ def regroup(database: str | None, since: datetime | None) -> None:
     "--out", type=click.Path(dir_okay=False), default=None, help="Output file (JSONL: stdout when left out)."
 )
 def export_corpus(database: str | None, export_format: str, out: str | None) -> None:
-    """Export every stored article with its category, story id, provenance and copies (JSONL or Parquet)."""
+    """Export every stored article with its category, story id, provenance and copies (JSONL or Parquet).
+
+    JSONL goes to stdout unless --out is given; Parquet needs --out. The count ends on stderr. Exit status:
+    0; 1 when the database cannot be opened, the output cannot be written, or the reader stopped early
+    (`| head`, quietly); 2 for a usage error.
+
+    \b
+      diemtin export --db news.db --format jsonl | gzip > corpus.jsonl.gz
+      diemtin export --db news.db --format parquet --out corpus.parquet
+    """
     from diemtin.export import export
 
     if export_format == "parquet" and out is None:
