@@ -193,6 +193,8 @@ def test_schema_1_database_gets_search_keys_on_open(url: str) -> None:
     with psycopg.connect(url) as db:
         assert db.execute("SELECT version FROM diemtin_schema").fetchall() == [(SCHEMA_VERSION,)]
         assert db.execute("SELECT to_regclass('search_1')").fetchone() == (None,)
+        marked = "SELECT bool_and(EXISTS (SELECT 1 FROM unnest(keys) k WHERE k LIKE '~%%')) FROM search"
+        assert db.execute(marked).fetchone() == (True,)  # each row has the keys of its words with marks
         hours = db.execute("SELECT hour, article_id, hits FROM view_hours ORDER BY hour").fetchall()
         assert hours == [(2, first, 2), (3, first, 1)]  # one row per view became a count per hour
 

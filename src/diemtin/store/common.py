@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from diemtin.article import Article
 from diemtin.group import dedup
@@ -13,8 +14,9 @@ from diemtin.textnorm import fold, marked_words
 
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+")
-# Score factor for a match whose title or lead has every marked word of the query as typed: "bão" (storm)
-# ranks above "báo" (newspaper) and "bảo", which fold to the same key.
+Row = TypeVar("Row", bound=Sequence[Any])
+# Score factor for a match whose title or lead has every marked word of the query as typed: among the
+# matches holding them somewhere, "bão" (storm) in a title ranks above a passing mention.
 ACCENT_BOOST = 2.0
 ACCENT_CHECKED = 100  # the best-scored matches whose title and lead are read for it
 
@@ -60,9 +62,37 @@ def query_words(text: str) -> tuple[list[list[str]], list[str]]:
     return phrases, folded_words(_PHRASE.sub(" ", text))
 
 
-def accent_match(marked: frozenset[str], title: str | None, lead: str | None) -> bool:
-    """Whether the title and lead (as stored: cleaned) hold every marked query word as typed."""
-    return marked <= marked_words(f"{title or ''} {lead or ''}")
+def marks(article: Article) -> list[str]:
+    """The words of an article (title, lead, body, tags) written with Vietnamese marks, as
+    ``textnorm.marked_words`` gives them: what a search typed with marks looks for as typed."""
+    text = "\n".join([article.text, *article.tags])
+    return sorted(word for word in marked_words(text) if fold(word) != word)
+
+
+def search_candidates(
+    found: list[Row],
+    typed_among: Callable[[list[int]], set[int]] | None,
+    older_typed: Callable[[int, int], list[Row]],
+    depth: int,
+) -> tuple[list[Row], set[int], bool]:
+    """The matches a search ranks (rows whose first value is the row number), those of them written as
+    typed, and whether they are every match.
+
+    ``found`` holds the depth + 1 newest matches. When the reader typed words with marks, ``typed_among``
+    tells which of the rows asked hold those words as typed: they rank first. Where they are under a tenth
+    of the newest matches, other words folding to the same key fill those ("báo", newspaper, is in nearly
+    every article; "bão", storm, is not): then ``older_typed(row, count)`` gives up to ``count`` more of
+    them, the newest stored before that row, and the newest others fill up to ``depth``.
+    """
+    newest = found[:depth]
+    exact = len(found) <= depth
+    as_found = typed_among([row[0] for row in newest]) if typed_among and newest else set()
+    if typed_among is None or exact or 10 * len(as_found) >= depth:
+        return newest, as_found, exact
+    typed = [row for row in newest if row[0] in as_found]
+    typed += older_typed(newest[-1][0], depth - len(typed))
+    others = [row for row in newest if row[0] not in as_found][: depth - len(typed)]
+    return typed + others, {row[0] for row in typed}, False
 
 
 def accent_boosted(
@@ -76,8 +106,40 @@ def accent_boosted(
     typed; ``read`` gives (row, title, lead) of the rows asked."""
     if not marked:
         return scores
-    best = sorted(base, key=base.__getitem__, reverse=True)[:ACCENT_CHECKED]
-    as_typed = {
-        n for n, title, lead in read([n for n in best if n in scores]) if accent_match(marked, title, lead)
-    }
+    best = [n for n in sorted(base, key=base.__getitem__, reverse=True)[:ACCENT_CHECKED] if n in scores]
+    as_typed = {n for n, title, lead in read(best) if marked <= marked_words(f"{title or ''} {lead or ''}")}
     return {n: score * (ACCENT_BOOST if n in as_typed else 1.0) for n, score in scores.items()}
+
+
+def page_order(
+    base: dict[int, float],
+    as_typed: set[int],
+    boosted: Callable[[list[int], bool], dict[int, float]],
+    offset: int,
+    limit: int,
+    most: float,
+) -> list[int]:
+    """The rows of one page of a search ranking.
+
+    The matches whose title and lead hold every word the reader typed with marks, as typed (``as_typed``),
+    rank first, the others after them: "bão" (storm) finds storms before "báo" (newspaper) and "bảo". Within
+    each tier, ``boosted(rows, typed)`` gives the final scores of the rows asked;
+    it multiplies a ``base`` score by at most ``most``, so only the rows within that factor of the page's last
+    base score are asked: the others cannot reach the page. Every page is a slice of one ranking.
+    """
+    order: list[int] = []
+    skip, need = offset, limit
+    typed_rows = [n for n in base if n in as_typed]
+    for typed, tier in ((True, typed_rows), (False, [n for n in base if n not in as_typed])):
+        if need <= 0:
+            break
+        if skip >= len(tier):
+            skip -= len(tier)
+            continue
+        wanted = min(skip + need, len(tier))
+        bar = sorted((base[n] for n in tier), reverse=True)[wanted - 1] / most
+        scores = boosted([n for n in tier if base[n] >= bar], typed)
+        ranked = sorted(scores, key=lambda n: (scores[n], n), reverse=True)[skip : skip + need]
+        order += ranked
+        skip, need = 0, need - len(ranked)
+    return order

@@ -12,6 +12,7 @@ a savepoint of the open batch. The schema is created on first open and its versi
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -24,17 +25,18 @@ from diemtin.group import dedup
 from diemtin.group.stories import story_features
 from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertResult
 from diemtin.store.common import (
-    ACCENT_BOOST,
-    accent_boosted,
     dumps,
     epoch,
     listed_values,
+    marks,
+    page_order,
     query_words,
+    search_candidates,
 )
 from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore, WriterConflict
 from diemtin.textnorm import fold, marked_query_words
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA_LOCK = 7_301_945  # advisory lock key: one process creates the schema at a time
 CANDIDATES = 1000  # a search ranks (and counts) at most this many matches, the most recently stored
 ADJACENT_BOOST = 2.0  # score factor for a match with the loose query words side by side
@@ -102,7 +104,8 @@ CREATE TABLE IF NOT EXISTS view_hours (
 );
 CREATE TABLE IF NOT EXISTS bands (band BIGINT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (band, n));
 -- The search keys of a document: its words and its pairs of adjacent words ('tai nan'), so that a phrase of
--- two words is one key; the filters are keys too ('=category the-thao', no word starts with '=').
+-- two words is one key; the filters are keys too ('=category the-thao', no word starts with '='), and so are
+-- the words of title and lead written with marks ('~bão').
 CREATE OR REPLACE FUNCTION search_keys(doc TSVECTOR) RETURNS TEXT[] LANGUAGE sql IMMUTABLE AS $$
     WITH at AS (SELECT lexeme, unnest(positions) AS p FROM unnest(doc))
     SELECT array(SELECT lexeme FROM unnest(doc)
@@ -145,8 +148,12 @@ DROP TABLE views;
 UPDATE diemtin_schema SET version = 3;
 """
 
+# Schema 3 had no keys for the words written with marks: ``_add_mark_keys`` adds them.
+MARKS_ADDED = "UPDATE diemtin_schema SET version = 4"
+
 DOCUMENT = "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
-KEYS = "search_keys(doc) || search_filter_keys(category, outlet)"  # a search row's keys, from articles
+# a search row's keys, from articles and its words written with marks (a parameter)
+KEYS = "search_keys(doc) || search_filter_keys(category, outlet) || %s::text[]"
 
 
 def _value(db: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> Any:
@@ -181,6 +188,20 @@ def _query_keys(db: psycopg.Connection[Any], parts: list[str]) -> tuple[list[str
     return keys, any(words > 2 for _, words in rows)
 
 
+def _mark_keys(article: Article) -> list[str]:
+    """The search keys of an article's words written with marks: 'Bão vào' -> ['~bão', '~vào']."""
+    return ["~" + word for word in marks(article)]
+
+
+def _add_mark_keys(db: psycopg.Connection[Any]) -> None:
+    """Schema 3 -> 4: every search row gets the keys of its marked words (computed here, in Python)."""
+    with db.cursor(name="stored_articles") as reader, db.cursor() as writer:  # read in batches, not at once
+        reader.execute("SELECT n, data FROM article_data")
+        for n, data in reader:
+            keys = _mark_keys(Article.from_dict(json.loads(data)))
+            writer.execute("UPDATE search SET keys = keys || %s::text[] WHERE n = %s", (keys, n))
+
+
 class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     """The Store protocol over one PostgreSQL database (see store/base.py for what each method means)."""
 
@@ -207,6 +228,9 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                     db.execute(MOVE_FROM_1)
                 if current in (1, 2):
                     db.execute(MOVE_VIEWS)
+                if current in (1, 2, 3):
+                    _add_mark_keys(db)
+                    db.execute(MARKS_ADDED)
 
     # -- connections -----------------------------------------------------------------------------------------
 
@@ -240,7 +264,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             f" FROM articles, (SELECT {DOCUMENT} AS doc) d WHERE n = %s"
             " ON CONFLICT (n) DO UPDATE SET sort_time = excluded.sort_time, doc = excluded.doc,"
             " keys = excluded.keys",
-            (fold(article.title), text, n),
+            (_mark_keys(article), fold(article.title), text, n),
         )
         db.execute("DELETE FROM bands WHERE n = %s", (n,))
         db.execute(
@@ -397,11 +421,11 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         # words or more is checked on the documents, newest first until enough are found. A date range
         # bounds the rows to those stored in it (rows are stored roughly in time order). Then only the
         # candidates' documents are read to rank them.
-        where, params = self._filters(None, None, query.since, query.until, "s")
+        where, dates = self._filters(None, None, query.since, query.until, "s")
         where = (
             where + " AND" if where else "WHERE"
         ) + " s.keys @> (%s::text[] || search_filter_keys(%s, %s))"
-        params += [keys, query.category, query.outlet]
+        filters = [query.category, query.outlet]
         if query.since or query.until:
             dated, dated_params = self._filters(None, None, query.since, query.until)
             # OFFSET 0 keeps the planner from reading the whole primary key in n order for min() and max()
@@ -410,49 +434,60 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             if bounds is None or bounds[0] is None:
                 return SearchResult(0, [])
             where += " AND s.n BETWEEN %s AND %s"
-            params += list(bounds)
+            filters += list(bounds)
         check, check_params = (f"doc @@ ({match})", match_params) if unsure else ("true", [])
-        found = db.execute(
-            f"SELECT n, sort_time FROM (SELECT s.n, s.sort_time, s.doc FROM search s {where}"
-            f" ORDER BY s.n DESC OFFSET 0) matches WHERE {check} ORDER BY n DESC LIMIT %s",
-            [*params, *check_params, depth + 1],
-        ).fetchall()
-        candidates = dict(found[:depth])
+
+        # as in store/sqlite.py: the matches written as typed are looked for apart when the newest are others
+        marked = ["~" + word for word in sorted(marked_query_words(query.text))]
+
+        def newest(required: list[str], count: int = depth + 1, before: int | None = None) -> list[Any]:
+            """The ``count`` newest matches holding the ``required`` keys (stored before row ``before``) as
+            (row, sort_time)."""
+            older = "" if before is None else f" AND s.n < {int(before)}"
+            return db.execute(
+                f"SELECT n, sort_time FROM (SELECT s.n, s.sort_time, s.doc FROM search s {where}{older}"
+                f" ORDER BY s.n DESC OFFSET 0) matches WHERE {check} ORDER BY n DESC LIMIT %s",
+                [*dates, required, *filters, *check_params, count],
+            ).fetchall()
+
+        def typed_among(rows: list[int]) -> set[int]:
+            found = db.execute(
+                "SELECT n FROM search WHERE keys @> %s::text[] AND n = ANY(%s)", (marked, rows)
+            )
+            return {n for (n,) in found}
+
+        matches, as_typed, exact = search_candidates(
+            newest(keys),
+            typed_among if marked else None,
+            lambda before, count: newest(keys + marked, count, before),
+            depth,
+        )
+        candidates = dict(matches)
         if not candidates:
             return SearchResult(0, [])
         ranks = db.execute(
             f"SELECT n, ts_rank('{RANK_WEIGHTS}', doc, {match}, 1) FROM search WHERE n = ANY(%s)",
             [*match_params, list(candidates)],
         ).fetchall()
-        newest = max(candidates.values())
+        newest_time = max(candidates.values())
         scale = RECENCY_DAYS * 86400.0
-        base = {n: rank * scale / (scale + newest - candidates[n]) for n, rank in ranks}
-        # as in store/sqlite.py: a boost at most multiplies a score by MAX_BOOST, so only the candidates
-        # within that factor of the page's last score are looked at again for the boosts
-        marked = marked_query_words(query.text)
-        most = MAX_BOOST * (ACCENT_BOOST if marked else 1.0)
-        wanted = min(query.offset + query.limit, len(base))
-        bar = sorted(base.values(), reverse=True)[wanted - 1] / most
-        contenders = [n for n, score in base.items() if score >= bar]
+        base = {n: rank * scale / (scale + newest_time - candidates[n]) for n, rank in ranks}
         side_by_side = f"doc @@ {adjacent}" if adjacent else "false"
-        boosts = db.execute(
-            f"SELECT n, {side_by_side}, ts_filter(doc, '{{a}}') @@ ({match}) FROM search WHERE n = ANY(%s)",
-            [*adjacent_params, *match_params, contenders],
-        ).fetchall()
-        scores = {
-            n: base[n] * (ADJACENT_BOOST if together else 1.0) * (TITLE_BOOST if in_title else 1.0)
-            for n, together, in_title in boosts
-        }
 
-        def titles_and_leads(rows: list[int]) -> Any:
-            return db.execute(
-                "SELECT n, data::json->>'title', data::json->>'lead' FROM article_data WHERE n = ANY(%s)",
-                (rows,),
-            )
+        def boosted(rows: list[int], typed: bool) -> dict[int, float]:
+            """The loose words side by side, and every word in the title, each double a score (rows are read
+            by number, so ``typed`` needs nothing more here)."""
+            all_in_title = f"ts_filter(doc, '{{a}}') @@ ({match})"
+            boosts = db.execute(
+                f"SELECT n, {side_by_side}, {all_in_title} FROM search WHERE n = ANY(%s)",
+                [*adjacent_params, *match_params, rows],
+            ).fetchall()
+            return {
+                n: base[n] * (ADJACENT_BOOST if together else 1.0) * (TITLE_BOOST if in_title else 1.0)
+                for n, together, in_title in boosts
+            }
 
-        scores = accent_boosted(scores, base, marked, titles_and_leads)
-        order = sorted(scores, key=lambda n: (scores[n], n), reverse=True)
-        order = order[query.offset : query.offset + query.limit]
+        order = page_order(base, as_typed, boosted, query.offset, query.limit, MAX_BOOST)
         shown = {hit[0]: hit for hit in self._rows("WHERE a.n = ANY(%s)", (order,))}
         hits = self._stored([shown[n] for n in order])
-        return SearchResult(len(candidates), hits, total_exact=len(found) <= depth)
+        return SearchResult(len(candidates), hits, total_exact=exact)

@@ -11,10 +11,12 @@ connection, so a web server may read while an ingest writes.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -32,14 +34,17 @@ from diemtin.store.common import (
     dumps,
     epoch,
     listed_values,
+    marks,
+    page_order,
     query_words,
+    search_candidates,
 )
 from diemtin.store.sqlbase import ARTICLE_COLUMNS, FROM_ARTICLES, SQLStore
 from diemtin.textnorm import fold, marked_query_words
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CANDIDATES = 1000  # a search ranks (and counts) at most this many matches, the most recently stored
 ADJACENT_BOOST = 2.0  # score factor for a match with the loose query words side by side
 TITLE_BOOST = 2.0  # score factor for a match with every query word in its title
@@ -66,6 +71,11 @@ CREATE TABLE IF NOT EXISTS articles (
     views INTEGER NOT NULL DEFAULT 0
 );
 """
+# The search index: folded title and text, the category/outlet facet tokens, and the article's words written
+# with marks (``common.marks``), each spelled with its marks as digits (the tokenizer would fold them).
+FTS_TABLE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, text, facets, marks, tokenize = 'unicode61')"
+)
 # Narrow ``articles`` rows (many to a page) keep filters, joins and sorts fast; the bulky parts live apart.
 SCHEMA = (
     ARTICLES_TABLE
@@ -111,8 +121,8 @@ CREATE TABLE IF NOT EXISTS view_hours (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (band, n))
     WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, text, facets, tokenize = 'unicode61');
 """
+    + FTS_TABLE
 )
 # Schema 1 kept the JSON, signature and story features in ``articles`` and had no facets column.
 MIGRATE_FROM_1 = """
@@ -130,9 +140,10 @@ INSERT INTO article_data (n, data, signature, story_features)
     SELECT n, data, signature, story_features FROM articles_1;
 INSERT INTO articles SELECT n, id, canonical_key, url, content_hash, text_key, published, sort_time, category,
     outlet, story_id, revision, ingested_at, updated_at, views FROM articles_1;
-INSERT INTO fts (rowid, title, text, facets)
-    SELECT f.rowid, f.title, f.text, facets(a.category, a.outlet)
-    FROM fts_1 f JOIN articles a ON a.n = f.rowid;
+INSERT INTO fts (rowid, title, text, facets, marks)
+    SELECT f.rowid, f.title, f.text, facets(a.category, a.outlet),
+        marks(d.data)
+    FROM fts_1 f JOIN articles a ON a.n = f.rowid JOIN article_data d ON d.n = f.rowid;
 DROP TABLE articles_1;
 DROP TABLE fts_1;
 """
@@ -142,6 +153,16 @@ MIGRATE_VIEWS = """
 INSERT INTO view_hours (hour, article_id, hits)
     SELECT CAST(at / 3600 AS INTEGER), article_id, count(*) FROM views GROUP BY 1, 2;
 DROP TABLE views;
+"""
+
+# Schema 3 had no marks column in ``fts``: the index is built again with it.
+MIGRATE_MARKS = f"""
+ALTER TABLE fts RENAME TO fts_3;
+{FTS_TABLE};
+INSERT INTO fts (rowid, title, text, facets, marks)
+    SELECT f.rowid, f.title, f.text, f.facets, marks(d.data)
+    FROM fts_3 f JOIN article_data d ON d.n = f.rowid;
+DROP TABLE fts_3;
 """
 
 _WORD = re.compile(r"\w+")
@@ -179,14 +200,17 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
     def _upgrade(self, db: sqlite3.Connection) -> None:
         """Schema 1 -> 2: bulky columns moved to article_data, the search index rebuilt with facets; 2 -> 3:
-        the views counted per hour. One transaction; a process that finds it done leaves it."""
+        the views counted per hour; 3 -> 4: the search index rebuilt with marks. One transaction; a process
+        that finds it done leaves it."""
         log.warning("upgrading %s to schema %d", self.path, SCHEMA_VERSION)
         db.create_function("facets", 2, _facets, deterministic=True)
+        db.create_function("marks", 1, _stored_marks, deterministic=True)
         db.execute("BEGIN IMMEDIATE")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         scripts = {
             1: [MIGRATE_FROM_1, SCHEMA, MIGRATE_FROM_1_COPY, MIGRATE_VIEWS],
-            2: [SCHEMA, MIGRATE_VIEWS],
+            2: [SCHEMA, MIGRATE_VIEWS, MIGRATE_MARKS],
+            3: [MIGRATE_MARKS],
         }
         try:
             for script in scripts.get(version, []):
@@ -216,11 +240,18 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         db.executemany("INSERT OR IGNORE INTO bands (band, n) VALUES (?, ?)", [(b, n) for b in keys.bands])
 
     def _index_text(self, db: sqlite3.Connection, n: int | None, article: Article, folded: str) -> None:
-        """The search row: folded title, folded lead + body + tags, and the category/outlet facet tokens."""
+        """The search row: folded title, folded lead + body + tags, the category/outlet facet tokens and the
+        marked words of title and lead."""
         text = "\n".join([folded, fold(" ".join(article.tags))])
         db.execute(
-            "INSERT INTO fts (rowid, title, text, facets) VALUES (?, ?, ?, ?)",
-            (n, fold(article.title), text, _facets(article.category, article.outlet)),
+            "INSERT INTO fts (rowid, title, text, facets, marks) VALUES (?, ?, ?, ?, ?)",
+            (
+                n,
+                fold(article.title),
+                text,
+                _facets(article.category, article.outlet),
+                _marks(article),
+            ),
         )
 
     def _unindex(self, db: sqlite3.Connection, n: int, signature: bytes | None) -> None:
@@ -384,7 +415,9 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         Category and outlet filters are facet terms of the full-text query, so filtering stays inside the
         index. Only the CANDIDATES most recently stored matches (pages end with them) are read and ranked:
         a broad query ranks what is recent instead of scoring the whole archive, and counts its matches only
-        that far (``total_exact`` is then False). Loose words found side by side rank higher.
+        that far (``total_exact`` is then False); the newest CANDIDATES matches written as the reader typed
+        the words with marks are read as well, and rank first (``common.page_order``). Loose words found side
+        by side, and all of them in the title, rank higher.
         """
         match, adjacent = fts_query(query.text)
         db = self._db()
@@ -401,10 +434,13 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             return SearchResult(int(counted.fetchone()[0]), self._stored(rows))
         tokens = [f'"{token}"' for token in (_facet("c", query.category), _facet("o", query.outlet)) if token]
         facets = f" AND facets : ({' AND '.join(tokens)})" if tokens else ""
+        typed_words = marked_query_words(query.text)
+        marked = [_mark_token(word) for word in sorted(typed_words)]
+        as_written = f" AND marks : ({' AND '.join(marked)})" if marked else ""
         where, params = self._filters(None, None, query.since, query.until)
         # CROSS JOIN keeps the full-text index as the outer loop, read newest row first and stopped by LIMIT
         source = "FROM fts CROSS JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ?"
-        args: list[Any] = [match + facets]
+        bounds: list[Any] = []
         if where:
             # the rows stored in the date range bound the index scan (rows are stored roughly in time order)
             window = f"SELECT min(a.n), max(a.n) FROM articles a WHERE {where}"
@@ -412,41 +448,39 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             if lowest is None:
                 return SearchResult(0, [])
             source += f" AND fts.rowid BETWEEN ? AND ? AND {where}"
-            args += [lowest, highest, *params]
+            bounds = [lowest, highest, *params]
         depth = CANDIDATES  # pages go as deep as the ranked matches, no further
-        found = db.execute(
-            f"SELECT fts.rowid, bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0), a.sort_time {source}"
-            " ORDER BY fts.rowid DESC LIMIT ?",
-            [*args, depth + 1],
-        ).fetchall()
-        candidates = found[:depth]
+
+        def newest(expression: str, count: int = depth + 1, before: int | None = None) -> list[Any]:
+            """The ``count`` newest matches of ``expression`` (stored before row ``before``) as (row, bm25,
+            sort_time)."""
+            older = "" if before is None else f" AND fts.rowid < {int(before)}"
+            return db.execute(
+                f"SELECT fts.rowid, bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0, 0.0), a.sort_time {source}{older}"
+                " ORDER BY fts.rowid DESC LIMIT ?",
+                [expression, *bounds, count],
+            ).fetchall()
+
+        def among(rows: list[int], expression: str) -> set[int]:
+            """Which of ``rows`` match ``expression`` (the index is read over their range only)."""
+            hits = db.execute(
+                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?",
+                (expression, min(rows), max(rows)),
+            )
+            return {n for (n,) in hits}.intersection(rows)
+
+        matches, as_typed, exact = search_candidates(
+            newest(match + facets),
+            (lambda rows: among(rows, f"marks : ({' AND '.join(marked)})" + facets)) if marked else None,
+            lambda before, count: newest(match + facets + as_written, count, before),
+            depth,
+        )
+        candidates = {n: (bm25, sort_time) for n, bm25, sort_time in matches}
         if not candidates:
             return SearchResult(0, [])
-        newest = max(sort_time for _, _, sort_time in candidates)
+        newest_time = max(sort_time for _, sort_time in candidates.values())
         scale = RECENCY_DAYS * 86400.0
-        base: dict[int, float] = {
-            n: -bm25 * scale / (scale + newest - sort_time) for n, bm25, sort_time in candidates
-        }
-        # Vietnamese words are several syllables and common syllables weigh almost nothing in bm25: reward the
-        # query's words side by side, and all of them in the title. A boost at most multiplies a score by
-        # MAX_BOOST, so only candidates within that factor of the page's last score can still reach the page.
-        marked = marked_query_words(query.text)
-        most = MAX_BOOST * (ACCENT_BOOST if marked else 1.0)
-        wanted = min(query.offset + query.limit, len(candidates))
-        bar = sorted(base.values(), reverse=True)[wanted - 1] / most
-        contenders = [n for n, score in base.items() if score >= bar]
-        first, last = min(contenders), max(contenders)
-
-        def matching(expression: str) -> set[int]:
-            """The contenders matching ``expression`` (the filters' facets keep the index reads short)."""
-            rows = db.execute(
-                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?",
-                (expression + facets, first, last),
-            )
-            return {n for (n,) in rows}
-
-        side_by_side = matching(f"{{title text}} : {adjacent}") if adjacent else set()
-        in_title = matching(f"title : ({match})")
+        base = {n: -bm25 * scale / (scale + newest_time - t) for n, (bm25, t) in candidates.items()}
 
         def titles_and_leads(rows: list[int]) -> Any:
             return db.execute(
@@ -455,26 +489,56 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
                 rows,
             )
 
-        scores = {
-            n: base[n]
-            * (ADJACENT_BOOST if n in side_by_side else 1.0)
-            * (TITLE_BOOST if n in in_title else 1.0)
-            for n in contenders
-        }
-        scores = accent_boosted(scores, base, marked, titles_and_leads)
-        order = sorted(contenders, key=scores.__getitem__, reverse=True)[
-            query.offset : query.offset + query.limit
-        ]
-        marks = ",".join("?" * len(order))
-        shown = db.execute(f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.n IN ({marks})", order)
+        def boosted(rows: list[int], typed: bool) -> dict[int, float]:
+            """Vietnamese words are several syllables and common syllables weigh almost nothing in bm25:
+            the query's words side by side, and all of them in the title, raise a score; so do the words
+            typed with marks found as typed in the title or lead."""
+            within = facets + (as_written if typed else "")  # keeps the index reads short for old rows
+            side_by_side = among(rows, f"{{title text}} : {adjacent}" + within) if adjacent else set()
+            in_title = among(rows, f"title : ({match})" + within)
+            scores = {
+                n: base[n]
+                * (ADJACENT_BOOST if n in side_by_side else 1.0)
+                * (TITLE_BOOST if n in in_title else 1.0)
+                for n in rows
+            }
+            return accent_boosted(scores, base, typed_words, titles_and_leads)
+
+        most = MAX_BOOST * (ACCENT_BOOST if marked else 1.0)
+        order = page_order(base, as_typed, boosted, query.offset, query.limit, most)
+        placeholders = ",".join("?" * len(order))
+        shown = db.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.n IN ({placeholders})", order
+        )
         by_n = {row[0]: row for row in shown}
-        exact = len(found) <= depth
         return SearchResult(len(candidates), self._stored([by_n[n] for n in order]), total_exact=exact)
 
 
 def _facet(prefix: str, value: str | None) -> str | None:
     """A search token for a category or outlet value: 'the-thao' -> 'cthethao', 'Báo Mẫu' -> 'obaomau'."""
     return prefix + "".join(_WORD.findall(fold(value))).replace("_", "") if value else None
+
+
+# The tone marks (grave, acute, tilde, hook, dot below), the vowel marks (circumflex, breve, horn) and đ
+_MARK_DIGITS = dict(zip("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b", "12345678", strict=True)) | {
+    "đ": "d9"
+}
+
+
+def _marks(article: Article) -> str:
+    """The marks column of a search row: 'Bão vào' -> 'ba3o va1o'."""
+    return " ".join(_mark_token(word) for word in marks(article))
+
+
+def _stored_marks(data: str) -> str:
+    """The marks column of a search row from the stored JSON of its article."""
+    return _marks(Article.from_dict(json.loads(data)))
+
+
+def _mark_token(word: str) -> str:
+    """A word written with marks as a search token that the tokenizer keeps apart from its folded form: each
+    Vietnamese mark becomes a digit after its letter ('bão' -> 'ba3o', 'đường' -> 'd9u8o8ng1')."""
+    return "".join(_MARK_DIGITS.get(char, char) for char in unicodedata.normalize("NFD", word))
 
 
 def _facets(category: str | None, outlet: str | None) -> str:
