@@ -3,8 +3,11 @@ user errors (bad or missing databases, unwritable output, empty input) as one li
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pty
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -123,6 +126,24 @@ def test_bad_pages_are_reported_and_the_run_goes_on(tmp_path: Path) -> None:
     assert str(missing) in done.stderr
     assert str(tmp_path / "empty.html") in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_on_a_terminal_a_bad_page_is_a_line_of_its_own_not_glued_to_the_counter(tmp_path: Path) -> None:
+    (tmp_path / "empty.html").write_bytes(b"")
+    (tmp_path / "good.html").write_text(PAGE, encoding="utf-8")
+    master, terminal = pty.openpty()
+    command = [str(DIEMTIN), "extract", str(tmp_path), "-o", str(tmp_path / "out.jsonl")]
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once the command has exited
+        while chunk := os.read(master, 4096):
+            shown += chunk
+    os.close(master)
+    assert process.wait(timeout=120) == 1
+    lines = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode()).replace("\r", "\n").splitlines()
+    assert f"{tmp_path / 'empty.html'}: cannot read: empty input" in lines
+    assert any("extracting" in line for line in lines)  # the counter was shown
 
 
 def test_nothing_readable_exits_non_zero(tmp_path: Path) -> None:

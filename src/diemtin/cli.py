@@ -328,19 +328,19 @@ def extract(url: str | None, output_format: str, output: str, verbose: bool, pat
         raise click.UsageError("--url names one page: give one PATH with it")
     extracted = failed = 0  # failed: inputs that could not be read, or whose extraction broke
     try:
-        with click.open_file(output, "w", encoding="utf-8") as stream, _progress(paths) as advance:
+        with click.open_file(output, "w", encoding="utf-8") as stream, _progress(paths) as (advance, say):
             writer = writer_for(output_format, stream)  # type: ignore[arg-type]
             for item in iter_pages(paths, url=url):
                 if isinstance(item, InputError):
-                    click.echo(f"{item.path}: cannot read: {item.reason}", err=True)
+                    say(f"{item.path}: cannot read: {item.reason}")
                     failed += 1
                     continue
                 try:
                     article = understand(item)
                 except NothingExtracted as reason:  # a listing or an empty page: said, not an error
-                    click.echo(f"{item.origin}: no article: {reason}", err=True)
+                    say(f"{item.origin}: no article: {reason}")
                 except Exception as error:  # one bad page never stops the run
-                    click.echo(f"{item.origin}: no article: {type(error).__name__}: {error}", err=True)
+                    say(f"{item.origin}: no article: {type(error).__name__}: {error}")
                     failed += 1
                 else:
                     writer.write(article)
@@ -359,15 +359,16 @@ def extract(url: str | None, output_format: str, output: str, verbose: bool, pat
 
 
 @contextmanager
-def _progress(paths: tuple[str, ...]) -> Iterator[Callable[[], None]]:
-    """A page counter on stderr when it is a terminal and the input is a folder, a WARC or many files."""
+def _progress(paths: tuple[str, ...]) -> Iterator[tuple[Callable[[], None], Callable[[str], None]]]:
+    """A page counter on stderr when it is a terminal and the input is a folder, a WARC or many files; gives
+    ``advance()`` and ``say(line)``, which prints a line on stderr above the counter, not into it."""
     import sys
 
     many = len(paths) > PROGRESS_MIN_FILES or any(
         Path(path).is_dir() or ".warc" in path for path in paths if path != "-"
     )
     if not (many and sys.stderr.isatty()):
-        yield lambda: None
+        yield (lambda: None), (lambda line: click.echo(line, err=True))
         return
     from rich.console import Console
     from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -375,7 +376,10 @@ def _progress(paths: tuple[str, ...]) -> Iterator[Callable[[], None]]:
     columns = (SpinnerColumn(), TextColumn("extracting"), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("pages", total=None)
-        yield lambda: progress.advance(task)
+        yield (
+            lambda: progress.advance(task),
+            lambda line: progress.console.print(line, markup=False, highlight=False, soft_wrap=True),
+        )
 
 
 @main.command()
