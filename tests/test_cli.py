@@ -401,3 +401,17 @@ def test_crawl_of_an_unreachable_source_exits_1(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "discovery_failed=1 fetched=0" in done.stdout
     assert "event=discovery-failed source=chet" in done.stderr
+
+
+def test_sources_piped_are_tab_separated_lines(tmp_path: Path) -> None:
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "thu.toml").write_text(
+        'key = "thu"\nname = "Báo Thử"\ndomains = ["bao-thu.example"]\n', encoding="utf-8"
+    )
+    done = diemtin("sources", data=tmp_path)
+    assert done.returncode == 0
+    header, *rows = [line.split("\t") for line in done.stdout.splitlines()]
+    assert header[:3] == ["source", "outlet", "domains"]
+    assert all(len(row) == len(header) for row in rows)
+    assert ["thu", "Báo Thử", "bao-thu.example"] in [row[:3] for row in rows]
+    assert rows[[row[0] for row in rows].index("thu")][-1] == "user"

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from diemtin.store.base import Store
 
 PROGRESS_MIN_FILES = 20  # `extract` shows a progress counter past this many paths (or for folders and WARCs)
-UNWRAPPED_WIDTH = 10_000  # rich's line width when the output is no terminal: nothing is wrapped or cut
 INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C (SIGINT), as shells report it
 
 
@@ -130,29 +129,39 @@ def _with_network_options(command: click.decorators.FC) -> click.decorators.FC:
 
 @main.command()
 def sources() -> None:
-    """List the configured sources (outlet profiles) and how each is discovered."""
+    """List the configured sources (outlet profiles) and how each is discovered.
+
+    A table on a terminal; tab-separated lines under a header when piped (`diemtin sources | cut -f1`).
+    Add or replace a source with a TOML file in DATA/sites/ (see `diemtin crawl --help`).
+    """
     from rich.console import Console
     from rich.table import Table
 
     from diemtin.config import settings
     from diemtin.ingest.crawler.crawl import select_profiles
 
-    table = Table("source", "outlet", "domains", "feeds", "sitemaps", "listings", "every", "profile")
-    for profile in select_profiles(settings()):
-        rules = profile.discovery
-        table.add_row(
+    header = ("source", "outlet", "domains", "feeds", "sitemaps", "listings", "every", "profile")
+    rows = [
+        (
             profile.key,
             profile.name,
             ", ".join(profile.domains),
-            str(len(rules.feeds)),
-            str(len(rules.sitemaps)),
-            str(len(rules.listings)),
-            f"{rules.schedule_minutes} min",
+            str(len(profile.discovery.feeds)),
+            str(len(profile.discovery.sitemaps)),
+            str(len(profile.discovery.listings)),
+            f"{profile.discovery.schedule_minutes} min",
             "user" if profile.path and profile.path.parent == settings().profile_dir else "shipped",
         )
+        for profile in select_profiles(settings())
+    ]
     console = Console()
-    if not console.is_terminal:
-        console.width = UNWRAPPED_WIDTH
+    if not console.is_terminal:  # data for the next program in the pipe
+        for row in (header, *rows):
+            click.echo("\t".join(row))
+        return
+    table = Table(*header)
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
 
 
