@@ -112,7 +112,10 @@ def test_home_and_category_pages_with_pagination(client: TestClient, store: Stor
     # an item with no outlet of its own (the seed, a page of an aggregator) is credited to its source
     world = HTMLParser(client.get("/chuyen-muc/the-gioi").text)
     seed_item = next(li for li in world.css("li.item") if "Lãnh đạo quốc phòng" in li.text())
-    assert "Theo VietNamNet" in seed_item.css_first("p.meta").text()
+    credit = seed_item.css_first("p.meta a")
+    assert credit is not None and credit.text() == "Theo VietNamNet"
+    assert credit.attributes["href"] == "/nguon/VietNamNet"  # listed under the outlet it credits
+    assert "Lãnh đạo quốc phòng" in client.get("/nguon/VietNamNet").text
     assert client.get(f"/chuyen-muc/{key}?trang=abc").status_code == 400
 
 

@@ -169,9 +169,12 @@ def test_schema_1_database_gets_search_keys_on_open(url: str) -> None:
     """A schema-1 database (search rows with category and outlet, a GIN index on the document) is upgraded."""
     store = PostgresStore(url)
     store.add(page("https://a.vn/1.html"))
-    store.add(page("https://b.vn/2.html", ["Một tin ngắn khác về cảng cá."], title="Tin khác"))
+    credited = page("https://b.vn/2.html", ["Một tin ngắn khác về cảng cá."], title="Tin khác")
+    credited.outlet, credited.source = None, "Báo Nguồn"
+    store.add(credited)
     store.close()
     with psycopg.connect(url, autocommit=True) as db:  # back to schema 1, as its store left it
+        db.execute("UPDATE articles SET outlet = NULL WHERE outlet = 'Báo Nguồn'")
         db.execute(
             "ALTER TABLE search ADD COLUMN category TEXT, ADD COLUMN outlet TEXT, DROP COLUMN keys;"
             " UPDATE search s SET category = a.category, outlet = a.outlet FROM articles a WHERE a.n = s.n;"
@@ -189,6 +192,8 @@ def test_schema_1_database_gets_search_keys_on_open(url: str) -> None:
     assert upgraded.search(SearchQuery(text='"cang ca"')).total == 2
     assert upgraded.search(SearchQuery(text='"ca cang"')).total == 0
     assert upgraded.search(SearchQuery(text="cang", outlet="Báo Khác")).total == 0
+    assert upgraded.outlets() == [("Báo Mẫu", 1), ("Báo Nguồn", 1)]  # listed under the outlet it credits
+    assert upgraded.search(SearchQuery(text="cang", outlet="Báo Nguồn")).total == 1
     upgraded.close()
     with psycopg.connect(url) as db:
         assert db.execute("SELECT version FROM diemtin_schema").fetchall() == [(SCHEMA_VERSION,)]

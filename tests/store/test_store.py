@@ -508,19 +508,24 @@ def test_schema_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
     assert hours == [(2, made.id, 2), (3, made.id, 1)]  # one row per view became a count per hour
 
 
-def test_schema_3_database_gets_its_marked_words_indexed(tmp_path: Path) -> None:
+def test_schema_3_database_gets_its_marked_words_indexed_and_credited_outlets_listed(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "old.db"
     store = SQLiteStore(path)
     storm = store.add(article("https://a.vn/bao.html", "Bão vào đất liền", ["Bão mạnh lên trong đêm."]))
-    store.add(article("https://a.vn/bao-chi.html", "Báo chí", ["Các báo in và báo điện tử cùng đưa tin."]))
+    dump = article(None, "Báo chí", ["Các báo in và báo điện tử cùng đưa tin."], outlet="", input_="d.txt")
+    dump.source = "Báo Nguồn"
+    store.add(dump)
     store.close()
-    db = sqlite3.connect(path)  # back to schema 3: a search index without the marks column
+    db = sqlite3.connect(path)  # back to schema 3: no marks column, no outlet for a credited article
     db.executescript(
         """
         ALTER TABLE fts RENAME TO fts_4;
         CREATE VIRTUAL TABLE fts USING fts5(title, text, facets, tokenize = 'unicode61');
-        INSERT INTO fts (rowid, title, text, facets) SELECT rowid, title, text, facets FROM fts_4;
+        INSERT INTO fts (rowid, title, text, facets) SELECT rowid, title, text, '' FROM fts_4;
         DROP TABLE fts_4;
+        UPDATE articles SET outlet = NULL WHERE url IS NULL;
         PRAGMA user_version = 3;
         """
     )
@@ -528,6 +533,8 @@ def test_schema_3_database_gets_its_marked_words_indexed(tmp_path: Path) -> None
     upgraded = SQLiteStore(path)
     assert upgraded.search(SearchQuery(text="bão")).hits[0].article.id == storm.article_id
     assert upgraded.search(SearchQuery(text="bão")).total == 2
+    assert upgraded.outlets() == [("Báo Mẫu", 1), ("Báo Nguồn", 1)]
+    assert upgraded.search(SearchQuery(text="bao", outlet="Báo Nguồn")).total == 1
     upgraded.close()
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
 
@@ -603,6 +610,18 @@ def test_batch_commits_in_groups_each_write_atomic_and_idle_batch_blocks_nobody(
     assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
     assert [row[0] for row in other.execute("SELECT article_id FROM view_hours")] == ["x"]
     other.close()
+
+
+def test_an_article_without_an_outlet_is_listed_under_the_one_it_credits(store: AnyStore) -> None:
+    dump = article(None, "Giá lúa tăng", RICE, input_="dumps/1.txt", outlet="")
+    dump.source = "Báo Nguồn"
+    stored = store.add(dump)
+    store.add(article("https://a.vn/doi-tuyen.html", "Đội tuyển thắng", FOOTBALL, outlet="Báo Mẫu"))
+    assert store.outlets() == [("Báo Mẫu", 1), ("Báo Nguồn", 1)]
+    assert [s.article.id for s in store.latest(outlet="Báo Nguồn")] == [stored.article_id]
+    assert store.count(outlet="Báo Nguồn") == 1
+    assert store.search(SearchQuery(text="lua", outlet="Báo Nguồn")).total == 1
+    assert store.search(SearchQuery(text="lua", outlet="Báo Mẫu")).total == 0
 
 
 def test_copy_of_an_aggregator_dump_names_the_credited_outlet(store: AnyStore) -> None:

@@ -37,6 +37,12 @@ def dumps(article: Article) -> str:
     return json.dumps(article.to_dict(), ensure_ascii=False)
 
 
+def listed_outlet(article: Article) -> str | None:
+    """The outlet an article is listed, filtered and counted under: its own, else the one it credits ("Theo
+    Thanh Niên" on an aggregator's page, whose dump names no outlet)."""
+    return article.outlet or article.source or None
+
+
 def listed_values(article: Article, keys: dedup.DedupKeys, now: float) -> tuple[object, ...]:
     """The articles-table columns url, content_hash, text_key, published, sort_time, category, outlet."""
     published = article.published
@@ -47,7 +53,7 @@ def listed_values(article: Article, keys: dedup.DedupKeys, now: float) -> tuple[
         published.isoformat() if published else None,
         epoch(published) if published else now,
         article.category,
-        article.outlet,
+        listed_outlet(article),
     )
 
 

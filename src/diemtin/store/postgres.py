@@ -148,7 +148,13 @@ DROP TABLE views;
 UPDATE diemtin_schema SET version = 3;
 """
 
-# Schema 3 had no keys for the words written with marks: ``_add_mark_keys`` adds them.
+# Schema 3 listed an article without an outlet under none, and had no keys for the words written with
+# marks: an article is now listed under the outlet it credits (``common.listed_outlet``), and
+# ``_add_mark_keys`` computes every row's keys again.
+CREDITED_OUTLETS = """
+UPDATE articles a SET outlet = nullif(d.data::json->>'source', '') FROM article_data d
+WHERE d.n = a.n AND a.outlet IS NULL
+"""
 MARKS_ADDED = "UPDATE diemtin_schema SET version = 4"
 
 DOCUMENT = "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
@@ -194,12 +200,15 @@ def _mark_keys(article: Article) -> list[str]:
 
 
 def _add_mark_keys(db: psycopg.Connection[Any]) -> None:
-    """Schema 3 -> 4: every search row gets the keys of its marked words (computed here, in Python)."""
+    """Schema 3 -> 4: every search row's keys again, with those of its marked words (computed here, in
+    Python) and of the outlet it is listed under."""
     with db.cursor(name="stored_articles") as reader, db.cursor() as writer:  # read in batches, not at once
         reader.execute("SELECT n, data FROM article_data")
         for n, data in reader:
             keys = _mark_keys(Article.from_dict(json.loads(data)))
-            writer.execute("UPDATE search SET keys = keys || %s::text[] WHERE n = %s", (keys, n))
+            writer.execute(
+                f"UPDATE search s SET keys = {KEYS} FROM articles a WHERE a.n = s.n AND s.n = %s", (keys, n)
+            )
 
 
 class PostgresStore(SQLStore[psycopg.Connection[Any]]):
@@ -229,6 +238,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 if current in (1, 2):
                     db.execute(MOVE_VIEWS)
                 if current in (1, 2, 3):
+                    db.execute(CREDITED_OUTLETS)
                     _add_mark_keys(db)
                     db.execute(MARKS_ADDED)
 

@@ -19,7 +19,7 @@ from diemtin.article import Article
 from diemtin.group import dedup
 from diemtin.group.stories import REGROUP_EVERY, StoryIndex, story_features
 from diemtin.store.base import Copy, StoredArticle, UpsertResult
-from diemtin.store.common import dumps, epoch, listed_values, version_time
+from diemtin.store.common import dumps, epoch, listed_outlet, listed_values, version_time
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +295,7 @@ class SQLStore(Generic[C]):
     ) -> UpsertResult:
         """Record the page as one more copy of a stored article ('unchanged' when it was recorded before)."""
         # an aggregator dump credits its outlet as source
-        copy = Copy(article.provenance.input, article.url, article.outlet or article.source)
+        copy = Copy(article.provenance.input, article.url, listed_outlet(article))
         added = self._insert_copy(db, article_id, keys.canonical_key, copy, kind, similarity)
         return UpsertResult(article_id, "duplicate" if added else "unchanged", self._story_id(db, article_id))
 

@@ -33,6 +33,7 @@ from diemtin.store.common import (
     accent_boosted,
     dumps,
     epoch,
+    listed_outlet,
     listed_values,
     marks,
     page_order,
@@ -140,10 +141,9 @@ INSERT INTO article_data (n, data, signature, story_features)
     SELECT n, data, signature, story_features FROM articles_1;
 INSERT INTO articles SELECT n, id, canonical_key, url, content_hash, text_key, published, sort_time, category,
     outlet, story_id, revision, ingested_at, updated_at, views FROM articles_1;
-INSERT INTO fts (rowid, title, text, facets, marks)
-    SELECT f.rowid, f.title, f.text, facets(a.category, a.outlet),
-        marks(d.data)
-    FROM fts_1 f JOIN articles a ON a.n = f.rowid JOIN article_data d ON d.n = f.rowid;
+INSERT INTO fts (rowid, title, text, facets)
+    SELECT f.rowid, f.title, f.text, facets(a.category, a.outlet)
+    FROM fts_1 f JOIN articles a ON a.n = f.rowid;
 DROP TABLE articles_1;
 DROP TABLE fts_1;
 """
@@ -155,13 +155,16 @@ INSERT INTO view_hours (hour, article_id, hits)
 DROP TABLE views;
 """
 
-# Schema 3 had no marks column in ``fts``: the index is built again with it.
-MIGRATE_MARKS = f"""
+# Schema 3 listed an article without an outlet under none, and had no marks column in ``fts``: an article
+# is now listed under the outlet it credits (``common.listed_outlet``), and the index is built again.
+MIGRATE_TO_4 = f"""
+UPDATE articles SET outlet = (SELECT nullif(json_extract(data, '$.source'), '') FROM article_data d
+    WHERE d.n = articles.n) WHERE outlet IS NULL;
 ALTER TABLE fts RENAME TO fts_3;
 {FTS_TABLE};
 INSERT INTO fts (rowid, title, text, facets, marks)
-    SELECT f.rowid, f.title, f.text, f.facets, marks(d.data)
-    FROM fts_3 f JOIN article_data d ON d.n = f.rowid;
+    SELECT f.rowid, f.title, f.text, facets(a.category, a.outlet), marks(d.data)
+    FROM fts_3 f JOIN articles a ON a.n = f.rowid JOIN article_data d ON d.n = f.rowid;
 DROP TABLE fts_3;
 """
 
@@ -200,17 +203,17 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
     def _upgrade(self, db: sqlite3.Connection) -> None:
         """Schema 1 -> 2: bulky columns moved to article_data, the search index rebuilt with facets; 2 -> 3:
-        the views counted per hour; 3 -> 4: the search index rebuilt with marks. One transaction; a process
-        that finds it done leaves it."""
+        the views counted per hour; 3 -> 4: credited outlets listed, the search index rebuilt with marks.
+        One transaction; a process that finds it done leaves it."""
         log.warning("upgrading %s to schema %d", self.path, SCHEMA_VERSION)
         db.create_function("facets", 2, _facets, deterministic=True)
         db.create_function("marks", 1, _stored_marks, deterministic=True)
         db.execute("BEGIN IMMEDIATE")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         scripts = {
-            1: [MIGRATE_FROM_1, SCHEMA, MIGRATE_FROM_1_COPY, MIGRATE_VIEWS],
-            2: [SCHEMA, MIGRATE_VIEWS, MIGRATE_MARKS],
-            3: [MIGRATE_MARKS],
+            1: [MIGRATE_FROM_1, SCHEMA, MIGRATE_FROM_1_COPY, MIGRATE_VIEWS, MIGRATE_TO_4],
+            2: [SCHEMA, MIGRATE_VIEWS, MIGRATE_TO_4],
+            3: [MIGRATE_TO_4],
         }
         try:
             for script in scripts.get(version, []):
@@ -249,7 +252,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
                 n,
                 fold(article.title),
                 text,
-                _facets(article.category, article.outlet),
+                _facets(article.category, listed_outlet(article)),
                 _marks(article),
             ),
         )
