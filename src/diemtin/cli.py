@@ -419,7 +419,7 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
         verbose,
         "ingesting",
         "pages",
-        lambda store, advance: ingest_pages(iter_pages(paths), store, on_page=advance),
+        lambda store, advance, report: ingest_pages(iter_pages(paths), store, on_page=advance, report=report),
     )
 
 
@@ -448,7 +448,9 @@ def import_command(database: str | None, verbose: bool, paths: tuple[str, ...]) 
         verbose,
         "importing",
         "records",
-        lambda store, advance: import_records(iter_records(paths), store, on_record=advance),
+        lambda store, advance, report: import_records(
+            iter_records(paths), store, on_record=advance, report=report
+        ),
     )
 
 
@@ -457,10 +459,10 @@ def _store_all(
     verbose: bool,
     verb: str,
     noun: str,
-    work: Callable[[Store, Callable[[IngestReport], None]], IngestReport],
+    work: Callable[[Store, Callable[[object, object], None], IngestReport], IngestReport],
 ) -> None:
-    """Run ``work`` on the opened store with a live count on stderr, then print its summary; exit 1 when an
-    input failed, 130 on Ctrl-C (what was stored is kept)."""
+    """Run ``work`` on the opened store, filling a report, with a live count on stderr, then print the
+    counts; exit 1 when an input failed, 130 on Ctrl-C (what was stored is kept)."""
     import logging
 
     from rich.console import Console
@@ -481,7 +483,7 @@ def _store_all(
     store = _open_store(database, create=True)
     line = f"{verb} {{task.completed}} {noun} ({{task.fields[rate]:.0f}}/s) {{task.fields[statuses]}}"
     columns = (SpinnerColumn(), TextColumn(line), TimeElapsedColumn())
-    report = IngestReport()  # the counts so far, for a run stopped by Ctrl-C
+    report = IngestReport()  # filled as the run goes: the counts are there when Ctrl-C stops it
 
     def counts() -> str:
         return ", ".join(f"{value} {key}" for key, value in sorted(report.statuses.items()))
@@ -493,13 +495,11 @@ def _store_all(
         with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
             task = progress.add_task(noun, total=None, rate=0.0, statuses="")
 
-            def advance(so_far: IngestReport) -> None:
-                nonlocal report
-                report = so_far
-                rate = so_far.pages / (progress.tasks[0].elapsed or 1.0)
-                progress.update(task, completed=so_far.pages, rate=rate, statuses=counts())
+            def advance(_item: object, _result: object) -> None:
+                rate = report.pages / (progress.tasks[0].elapsed or 1.0)
+                progress.update(task, completed=report.pages, rate=rate, statuses=counts())
 
-            report = work(store, advance)
+            work(store, advance, report)
     except KeyboardInterrupt:
         click.echo(f"interrupted after {summary()}; what was stored is kept, run again to finish", err=True)
         raise SystemExit(INTERRUPTED) from None

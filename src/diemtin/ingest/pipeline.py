@@ -98,34 +98,39 @@ def ingest_pages(
     pages: Iterable[Page | InputError],
     store: Store,
     *,
-    on_page: Callable[[IngestReport], None] | None = None,
+    on_page: Callable[[Page | InputError, UpsertResult | None], None] | None = None,
+    report: IngestReport | None = None,
 ) -> IngestReport:
     """Ingest a stream of pages (as ``iter_pages`` gives them); an input that cannot be read or a page that
-    fails is logged, counted and skipped, never stops the run. ``on_page`` sees the counts after each page."""
-    return store_each(pages, store, _one, on_page)
+    fails is logged, counted and skipped, never stops the run. A ``report`` given is filled as the run goes
+    (for a live count, or for the counts of a run that was stopped)."""
+    return store_each(pages, store, _one, on_page, report)
 
 
 def store_each(
     items: Iterable[T | InputError],
     store: Store,
-    store_one: Callable[[T, Store, IngestReport], None],
-    on_item: Callable[[IngestReport], None] | None = None,
+    store_one: Callable[[T, Store, IngestReport], UpsertResult | None],
+    on_item: Callable[[T | InputError, UpsertResult | None], None] | None = None,
+    report: IngestReport | None = None,
 ) -> IngestReport:
-    """Store a stream of inputs in one batch with ``store_one``, which counts its outcome; an input that
-    could not be read is counted as failed. ``on_item`` sees the report after each input."""
-    report = IngestReport()
+    """Store a stream of inputs in one batch with ``store_one``, which counts its outcome in ``report`` (a
+    new one if none is given); an input that could not be read is counted as failed. ``on_item`` hears of
+    each input and its result."""
+    report = report if report is not None else IngestReport()
     with store.batch():
         for item in items:
+            result = None
             if isinstance(item, InputError):
                 report.fail(item.path, item.reason)
             else:
-                store_one(item, store, report)
+                result = store_one(item, store, report)
             if on_item is not None:
-                on_item(report)
+                on_item(item, result)
     return report
 
 
-def _one(page: Page, store: Store, report: IngestReport) -> None:
+def _one(page: Page, store: Store, report: IngestReport) -> UpsertResult | None:
     try:
         result = ingest_page(page, store)
     except NothingExtracted as nothing:  # a listing or an empty page: no article, and no error either
@@ -133,7 +138,9 @@ def _one(page: Page, store: Store, report: IngestReport) -> None:
         log.info("skipped %s: %s", origin, nothing)
         report.statuses["skipped"] += 1
         report.failures.append((origin, f"no article: {nothing}"))
+        return None
     except Exception as error:
         report.fail(page.origin or page.url or "<page>", f"{type(error).__name__}: {error}")
-    else:
-        report.statuses[result.status] += 1
+        return None
+    report.statuses[result.status] += 1
+    return result

@@ -28,7 +28,7 @@ from diemtin.extract.dates import VN_TZ
 from diemtin.ingest.files import STDIN, input_files
 from diemtin.ingest.pipeline import IngestReport, categorise, store_each
 from diemtin.ingest.warc import InputError
-from diemtin.store.base import Copy, Store
+from diemtin.store.base import Copy, Store, UpsertResult
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 REQUIRED_COLUMNS = frozenset({"title", "body"})  # a Parquet file without them is not an export
@@ -181,19 +181,21 @@ def import_records(
     records: Iterable[Record | InputError],
     store: Store,
     *,
-    on_record: Callable[[IngestReport], None] | None = None,
+    on_record: Callable[[Record | InputError, UpsertResult | None], None] | None = None,
+    report: IngestReport | None = None,
 ) -> IngestReport:
     """Store each record (deduplicated and grouped like an ingested page) with its copies; a bad record or
-    file is logged, counted and skipped. ``on_record`` sees the counts after each record."""
-    return store_each(records, store, _store, on_record)
+    file is logged, counted and skipped. A ``report`` given is filled as the run goes."""
+    return store_each(records, store, _store, on_record, report)
 
 
-def _store(record: Record, store: Store, report: IngestReport) -> None:
+def _store(record: Record, store: Store, report: IngestReport) -> UpsertResult | None:
     try:
         result = store.add(categorise(record.article))
         if record.copies:
             store.add_copies(result.article_id, record.copies)
     except Exception as error:
         report.fail(record.origin, f"{type(error).__name__}: {error}")
-    else:
-        report.statuses[result.status] += 1
+        return None
+    report.statuses[result.status] += 1
+    return result
