@@ -10,13 +10,15 @@ server (document and search keys) from the folded title and text that SQLite's `
 from __future__ import annotations
 
 import argparse
+import json
 import sqlite3
 import sys
 import time
 
 import psycopg
 
-from diemtin.store.postgres import DOCUMENT, KEYS, PostgresStore
+from diemtin.article import Article
+from diemtin.store.postgres import DOCUMENT, KEYS, PostgresStore, mark_keys
 
 TABLES = {
     "articles": "n, id, canonical_key, url, content_hash, text_key, published, sort_time, category, outlet,"
@@ -24,7 +26,7 @@ TABLES = {
     "article_data": "n, data, signature, story_features",
     "copies": "article_id, copy_key, input, url, outlet, kind, similarity, added_at",
     "revisions": "article_id, content_hash, revision, version_time, stored_at, data",
-    "views": "article_id, at",
+    "view_hours": "hour, article_id, hits",
     "bands": "band, n",
 }
 
@@ -48,13 +50,16 @@ def main() -> None:
             print(f"{table}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
         target.execute("SELECT setval(pg_get_serial_sequence('articles', 'n'), max(n)) FROM articles")
         started = time.perf_counter()
-        target.execute("CREATE TEMPORARY TABLE folded (n BIGINT, title TEXT, text TEXT)")
-        with target.cursor().copy("COPY folded (n, title, text) FROM STDIN") as copy:
-            for row in source.execute("SELECT rowid, title, text FROM fts"):
-                copy.write_row(row)
+        target.execute("CREATE TEMPORARY TABLE folded (n BIGINT, title TEXT, text TEXT, marks TEXT[])")
+        with target.cursor().copy("COPY folded (n, title, text, marks) FROM STDIN") as copy:
+            rows = source.execute(
+                "SELECT f.rowid, f.title, f.text, d.data FROM fts f JOIN article_data d ON d.n = f.rowid"
+            )
+            for n, title, text, data in rows:
+                copy.write_row((n, title, text, mark_keys(Article.from_dict(json.loads(data)))))
         target.execute(
-            f"INSERT INTO search (n, sort_time, doc, keys) SELECT n, sort_time, doc, {KEYS} FROM"
-            f" (SELECT a.*, {DOCUMENT % ('f.title', 'f.text')} AS doc"
+            f"INSERT INTO search (n, sort_time, doc, keys) SELECT n, sort_time, doc, {KEYS % ('marks',)} FROM"
+            f" (SELECT a.*, f.marks, {DOCUMENT % ('f.title', 'f.text')} AS doc"
             " FROM folded f JOIN articles a ON a.n = f.n) d"
         )
         print(f"search: {time.perf_counter() - started:.0f} s", file=sys.stderr)

@@ -194,7 +194,7 @@ def _query_keys(db: psycopg.Connection[Any], parts: list[str]) -> tuple[list[str
     return keys, any(words > 2 for _, words in rows)
 
 
-def _mark_keys(article: Article) -> list[str]:
+def mark_keys(article: Article) -> list[str]:
     """The search keys of an article's words written with marks: 'Bão vào' -> ['~bão', '~vào']."""
     return ["~" + word for word in marks(article)]
 
@@ -205,7 +205,7 @@ def _add_mark_keys(db: psycopg.Connection[Any]) -> None:
     with db.cursor(name="stored_articles") as reader, db.cursor() as writer:  # read in batches, not at once
         reader.execute("SELECT n, data FROM article_data")
         for n, data in reader:
-            keys = _mark_keys(Article.from_dict(json.loads(data)))
+            keys = mark_keys(Article.from_dict(json.loads(data)))
             writer.execute(
                 f"UPDATE search s SET keys = {KEYS} FROM articles a WHERE a.n = s.n AND s.n = %s", (keys, n)
             )
@@ -274,7 +274,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             f" FROM articles, (SELECT {DOCUMENT} AS doc) d WHERE n = %s"
             " ON CONFLICT (n) DO UPDATE SET sort_time = excluded.sort_time, doc = excluded.doc,"
             " keys = excluded.keys",
-            (_mark_keys(article), fold(article.title), text, n),
+            (mark_keys(article), fold(article.title), text, n),
         )
         db.execute("DELETE FROM bands WHERE n = %s", (n,))
         db.execute(
