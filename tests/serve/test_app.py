@@ -131,6 +131,10 @@ def test_story_and_outlet_pages(client: TestClient, corpus_db: CorpusDb, store: 
     assert len(HTMLParser(page.text).css("a.item-title")) == min(20, store.count(outlet=outlet))
     assert client.get("/su-kien/khong-co").status_code == 404
     assert client.get("/tin/khong-co").status_code == 404
+    style = client.get("/static/site.css")
+    assert style.headers["content-type"].startswith("text/css")
+    assert style.headers["x-content-type-options"] == "nosniff"
+    assert style.headers["cache-control"] == "public, max-age=3600"
     for path in ("/khong-co", "/static/khong-co.css"):  # the site's own error page, in Vietnamese
         missing = client.get(path)
         assert missing.status_code == 404 and "Không có trang này." in missing.text
