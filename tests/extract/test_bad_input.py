@@ -188,6 +188,15 @@ def test_deeply_nested_markup(depth: int) -> None:
     assert any("nested" in warning for warning in article.provenance.warnings) == (depth > 1000)
 
 
+@pytest.mark.parametrize("depth", [500, 5_000, 100_000])
+def test_json_ld_nested_too_deep_costs_only_itself(depth: int) -> None:
+    script = '<script type="application/ld+json">' + "[" * depth + "]" * depth + "</script>"
+    article = extract(page(head=f'<meta charset="utf-8">{script}').encode())
+    assert article.title == TITLE
+    assert article.body == PARAGRAPHS
+    assert any("too deep" in warning for warning in article.provenance.warnings) == (depth > 1000)
+
+
 def test_endless_unclosed_tags_and_attributes() -> None:
     html = page() + "<p " + 'a="' * 20_000 + "<b>" * 50_000 + "<table><tr>" * 5_000
     assert isinstance(extract(html.encode()), Article)

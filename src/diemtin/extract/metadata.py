@@ -117,6 +117,9 @@ def _load_json(raw: str, warnings: list[str]) -> Any:
         raw = raw.removeprefix("<!--").removesuffix("-->").strip()
     try:
         return json.loads(raw, strict=False)
+    except RecursionError:  # nested deeper than Python can read: a hostile page, nothing to repair
+        warnings.append("JSON-LD block nested too deep, skipped")
+        return None
     except ValueError:
         pass
     repaired = re.sub(r",\s*([}\]])", r"\1", _CONTROL.sub(" ", raw))
