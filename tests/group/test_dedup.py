@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import random
+import tracemalloc
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from diemtin.article import Article
+from diemtin.group import dedup
 from diemtin.group.dedup import (
     BANDS,
     MIN_SYLLABLES,
     NEAR_THRESHOLD,
     canonical_url,
     dedup_keys,
+    minhash,
     similarity,
     within_window,
 )
@@ -91,3 +96,16 @@ def test_publication_window() -> None:
     assert not within_window(when, when + timedelta(days=30))
     assert within_window(None, when)
     assert within_window(when, datetime(2024, 5, 1))
+
+
+def test_minhash_of_a_huge_text_is_computed_in_bounded_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    words = [f"tu{number}" for number in range(300_000)]  # 300,000 distinct shingles
+    tracemalloc.start()
+    whole = minhash(words)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 60_000_000  # 19 MB; unchunked, datasketch held 300,000 x NUM_PERM x 8 bytes (255 MB)
+    small = minhash(words[:1000])
+    monkeypatch.setattr(dedup, "MINHASH_CHUNK", 7)
+    assert (minhash(words[:1000]).hashvalues == small.hashvalues).all()  # chunks change no value
+    assert len(whole.hashvalues) == dedup.NUM_PERM

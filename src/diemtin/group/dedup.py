@@ -27,6 +27,7 @@ NUM_PERM = 100  # MinHash permutations
 BANDS = 20  # LSH bands of ROWS rows: a pair at Jaccard 0.8 shares a band with probability 0.9996
 ROWS = NUM_PERM // BANDS
 SHINGLE = 3  # syllables per shingle
+MINHASH_CHUNK = 20_000  # shingles hashed at once: NUM_PERM x 8 bytes each, 16 MB (a 30 MB page held 1.1 GB)
 NEAR_THRESHOLD = 0.8  # estimated Jaccard at or above which two texts are copies of one article
 NEAR_WINDOW = timedelta(days=7)  # copies are published within this span of each other
 MIN_SYLLABLES = 30  # shorter texts (title-only, failed extraction) never collapse by content
@@ -104,7 +105,9 @@ def minhash(words: list[str]) -> MinHash:
     signature = MinHash(
         num_perm=NUM_PERM, hashfunc=int, permutations=template.permutations, scheme=template.scheme
     )
-    signature.update_batch(shingle_hashes(words))
+    hashes = np.unique(np.asarray(shingle_hashes(words), dtype=np.uint64))  # a repeated shingle adds nothing
+    for start in range(0, len(hashes), MINHASH_CHUNK):  # datasketch holds NUM_PERM values per shingle at once
+        signature.update_batch(hashes[start : start + MINHASH_CHUNK])
     return signature
 
 
