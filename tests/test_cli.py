@@ -241,6 +241,12 @@ def test_readers_refuse_a_missing_database_and_create_nothing(tmp_path: Path, co
     assert default.returncode == 1
     assert f"no database at {tmp_path / 'data' / 'diemtin.db'}" in default.stderr
     assert sorted(tmp_path.iterdir()) == []
+    empty = tmp_path / "page.html"  # a file given by mistake: left as it is
+    empty.touch()
+    done = diemtin(command, "--db", str(empty), *DB_COMMANDS[command], data=tmp_path / "data")
+    assert done.returncode == 1
+    assert done.stderr == f"Error: no database at {empty}: the file is empty: run `diemtin ingest` first\n"
+    assert empty.stat().st_size == 0
 
 
 def test_writers_create_the_database_and_export_reports_an_unwritable_output(tmp_path: Path) -> None:

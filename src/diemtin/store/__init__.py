@@ -17,15 +17,15 @@ class StoreUnavailable(Exception):
 
 
 class NoDatabase(StoreUnavailable):
-    """``open_store(..., create=False)`` on a SQLite file that does not exist."""
+    """``open_store(..., create=False)`` on a SQLite file that does not exist or is empty."""
 
 
 def open_store(url_or_path: str | Path | None = None, *, create: bool = True) -> Store:
     """A store for a plain file path, 'sqlite:///relative/path' or 'sqlite:////absolute/path'.
 
     None means DIEMTIN_DB, else diemtin.db under the data dir. A 'postgresql://' URL opens the PostgreSQL
-    backend (diemtin.store.postgres). With ``create=False`` a missing SQLite file raises NoDatabase instead of
-    being created empty. Any failure to open (unreachable server, unwritable path, not a database, PostgreSQL
+    backend (diemtin.store.postgres). With ``create=False`` a missing or empty SQLite file raises NoDatabase
+    instead of being made a database. Any failure to open (unreachable server, unwritable path, not a database, PostgreSQL
     support not installed) raises StoreUnavailable.
     """
     config = settings()
@@ -35,6 +35,8 @@ def open_store(url_or_path: str | Path | None = None, *, create: bool = True) ->
     path = Path(target.removeprefix("sqlite:///")).expanduser()
     if not create and not path.exists():
         raise NoDatabase(f"no database at {target}")
+    if not create and path.is_file() and path.stat().st_size == 0:
+        raise NoDatabase(f"no database at {target}: the file is empty")
     try:
         return SQLiteStore(path)
     except (sqlite3.Error, OSError) as error:
