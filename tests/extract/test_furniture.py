@@ -7,9 +7,11 @@ import pytest
 from diemtin.extract.furniture import (
     HEADINGS,
     heading_kind,
+    inline_headings,
     inline_link_title,
     is_furniture_class,
     is_ui_line,
+    link_markers,
     tag_label_rest,
 )
 
@@ -144,3 +146,32 @@ def test_furniture_classes(value: str | None, furniture: bool) -> None:
 )
 def test_inline_links(line: str, title: str | None) -> None:
     assert inline_link_title(line) == title
+
+
+@pytest.mark.parametrize(
+    ("text", "headings"),
+    [
+        ("Mai AnhTin liên quan:Tiêu đề", ["Tin liên quan"]),
+        ("TIN LIÊN QUAN Tiêu đề một", ["TIN LIÊN QUAN"]),
+        ("TIN BÀI LIÊN QUAN: BÀI", ["TIN BÀI LIÊN QUAN"]),  # the longest heading, not "BÀI LIÊN QUAN" in it
+        ("Nhiều thông tin liên quan đến vụ việc đã được công bố.", []),  # lower case: a sentence
+    ],
+)
+def test_inline_headings(text: str, headings: list[str]) -> None:
+    assert [text[start:end] for start, end in inline_headings(text, "related")] == headings
+
+
+@pytest.mark.parametrize(
+    ("text", "markers"),
+    [
+        (">> Tiêu đề một >> Tiêu đề hai", [">>", ">>"]),
+        ("Ảnh: Minh Khang>>> Tiêu đề>>> Tiêu đề khác", [">>>", ">>>"]),
+        ("Câu cuối.» Tiêu đề một » Tiêu đề hai", ["»", "»"]),
+        ("Câu cuối bài.Xem thêm: Tiêu đề một", ["Xem thêm: "]),
+        ("Ông nói «tôi sẽ trở lại.» Rồi ông đi.", []),  # a closing guillemet
+        ("Một «cái tên» lạ", []),
+        ("Hoàng Vy» Tiêu đề", ["»"]),
+    ],
+)
+def test_link_markers(text: str, markers: list[str]) -> None:
+    assert [text[start:end] for start, end in link_markers(text)] == markers

@@ -292,6 +292,90 @@ def test_a_body_that_only_repeats_the_lead_is_kept() -> None:
     assert run(baomoi_dump(LEAD_AGAIN)).body == [LEAD_AGAIN]
 
 
+LAST = "Người dân góp thêm công sức để làm đường dẫn lên cầu."
+STORY = "Cầu dài 80 m, rộng 1,5 m, chịu được tải trọng của xe máy. Công trình hoàn thành sau ba tháng."
+
+
+def related_titles(article: Article) -> list[str]:
+    return [link.title for link in article.related if link.kind == "related"]
+
+
+def test_related_links_after_the_author_at_the_end() -> None:
+    article = run(
+        baomoi_dump(
+            STORY,
+            LAST + "Lan HươngTin liên quan:- Xã khánh thành trường mới- Học sinh bản xa nhận học bổng",
+        )
+    )
+    assert article.body == [STORY, LAST]
+    assert article.authors == ["Lan Hương"]
+    assert related_titles(article) == ["Xã khánh thành trường mới", "Học sinh bản xa nhận học bổng"]
+
+
+def test_related_titles_run_together_then_the_text_glued_on() -> None:
+    links = "TIN LIÊN QUAN Đội nhà thắng trận thứ ba liên tiếp Huấn luyện viên gia hạn hợp đồng"
+    assert run(baomoi_dump(links + STORY, LAST)).body == [STORY, LAST]
+
+
+def test_related_titles_to_the_end_of_a_paragraph() -> None:
+    caption = "Tiền đạo số 9 trong buổi tập sáng qua"
+    links = "TIN LIÊN QUAN Đội nhà thắng trận thứ ba liên tiếp Ai sẽ thay thủ môn số một?"
+    assert run(baomoi_dump(caption + links, STORY, LAST)).body == [caption, STORY, LAST]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # no seam: where the titles end and the text starts cannot be told, nothing is cut
+        "TIN LIÊN QUAN Đội nhà thắng trận thứ ba Cầu thủ A ghi hai bàn. Đội nhà giữ ngôi đầu.",
+        # a sentence about related news, not a heading
+        "Tin liên quan đến công trình được đăng trên trang của xã. Người dân rất vui mừng.",
+    ],
+)
+def test_text_after_a_related_heading_stays_when_unclear(paragraph: str) -> None:
+    assert run(baomoi_dump(paragraph, LAST)).body == [paragraph, LAST]
+
+
+def test_links_after_markers() -> None:
+    remainder = "Tiêu đề cuối cùng " + STORY  # the last title joins the text with a plain space: left
+    article = run(baomoi_dump(">> Tiêu đề thứ nhất về cây cầu >> " + remainder, LAST))
+    assert article.body == [remainder, LAST]
+    assert related_titles(article) == ["Tiêu đề thứ nhất về cây cầu"]
+
+
+def test_links_after_markers_glued_to_the_text_and_after_the_author() -> None:
+    article = run(
+        baomoi_dump(
+            "Ảnh: Minh Khang>> Tiêu đề về cầu treo>> Tiêu đề về đường làng" + STORY,
+            LAST + "» Học sinh vùng cao đến trường an toàn hơn » Xã có thêm cầu mới",
+            "Hoàng Vy» Cầu treo thứ hai sắp khởi công ở xã bên » Người dân hiến đất làm đường",
+        )
+    )
+    assert article.captions == ["Ảnh: Minh Khang"]
+    assert article.body == [STORY, LAST]
+    assert article.authors == ["Hoàng Vy"]
+    assert len(related_titles(article)) == 6
+
+
+def test_guillemets_and_a_photo_sentence_are_not_links() -> None:
+    quoted = "Ông nói «cầu này là của mọi người.» Bà con vỗ tay."
+    photos = "Xem thêm hình ảnh về ngày khánh thành:Cầu được trang trí bằng cờ hoa."
+    assert run(baomoi_dump(quoted, photos, LAST)).body == [quoted, photos, LAST]
+
+
+@pytest.mark.parametrize(
+    ("last", "authors"),
+    [
+        ("T.Quyết", ["T.Quyết"]),  # a credit line alone: not split into "T." and "Quyết"
+        (LAST + "Hà Vy - T.Lâm", ["Hà Vy", "T.Lâm"]),  # an initial inside a glued credit
+    ],
+)
+def test_credit_lines_with_initials(last: str, authors: list[str]) -> None:
+    article = run(baomoi_dump(STORY, last))
+    assert article.authors == authors
+    assert article.body[0] == STORY and len(article.body) <= 2
+
+
 # --- Bad input ------------------------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ HEADINGS: dict[str, str] = {
     "Cùng sự kiện": "related",
     "Tin cùng chủ đề": "related",
     "Bài liên quan": "related",
+    "Tin bài liên quan": "related",
     "Video liên quan": "related",
     "Có thể bạn quan tâm": "related",
     "Bạn có thể quan tâm": "related",
@@ -240,6 +241,35 @@ _INLINE_LINK_RE = re.compile(
     r"^\s*(?:" + "|".join(re.escape(prefix) for prefix in INLINE_LINK_PREFIXES) + r")\s*(?P<title>\S.*)$",
     re.IGNORECASE,
 )
+# Headings as printed inside running text (case matters here: "Tin liên quan" or "TIN LIÊN QUAN", not the
+# "thông tin liên quan" of a sentence), longest first.
+_INLINE_HEADINGS: list[tuple[str, str]] = sorted(
+    ((printed, kind) for heading, kind in HEADINGS.items() for printed in (heading, heading.upper())),
+    key=lambda item: len(item[0]),
+    reverse=True,
+)
+# The symbol prefixes (">>", "»") also separate link titles run together on one line ("» Một » Hai"); a
+# repeated symbol (">>>") is one marker.
+_LINK_MARKER_RE = re.compile(
+    "|".join(
+        f"{re.escape(prefix)}{re.escape(prefix[-1])}*"
+        for prefix in INLINE_LINK_PREFIXES
+        if not any(ch.isalnum() for ch in prefix)
+    )
+)
+# The worded prefixes ("Xem thêm:"), as printed, at the start of a line or glued to the stop before them.
+_WORDED_MARKER_RE = re.compile(
+    r"(?:^|(?<=[.!?…]))(?:"
+    + "|".join(
+        re.escape(printed)
+        for prefix in INLINE_LINK_PREFIXES
+        if any(ch.isalpha() for ch in prefix)
+        for printed in (prefix, prefix.upper())
+    )
+    + r")\s*(?=\S)"
+)
+# A marker that also closes a quotation when its opening partner is in the text: «…».
+_QUOTE_OPENERS: dict[str, str] = {"»": "«"}
 _UI_KEYS: frozenset[str] = frozenset(_key(item) for item in UI_STRINGS) - {""}
 _UI_RES = tuple(re.compile(pattern) for pattern in UI_PATTERNS)
 
@@ -275,6 +305,36 @@ def inline_link_title(line: str | None) -> str | None:
         return None
     match = _INLINE_LINK_RE.match(line)
     return match["title"].strip() if match else None
+
+
+def inline_headings(text: str, kind: str) -> list[tuple[int, int]]:
+    """Spans of the headings of ``kind`` printed inside a line of text, as the lexicon spells them or in
+    capitals ("…Hà ThuTin liên quan:…", "TIN LIÊN QUAN …"). Whether one really opens a link list is for the
+    caller to judge from what surrounds it."""
+    spans: list[tuple[int, int]] = []
+    for printed, printed_kind in _INLINE_HEADINGS:
+        if printed_kind != kind:
+            continue
+        for match in re.finditer(re.escape(printed), text):
+            if not any(start < match.end() and match.start() < end for start, end in spans):
+                spans.append(match.span())
+    return sorted(spans)
+
+
+def link_markers(text: str) -> list[tuple[int, int]]:
+    """Spans of the link prefixes in a line where link titles were run together: the symbols (">>", ">>>",
+    "»") before a space, a capital or the end of the text, anywhere; a worded one ("Xem thêm:") at the start
+    or glued to a full stop. "»" is no marker in a text with «quotations»."""
+    spans: list[tuple[int, int]] = []
+    spans.extend(match.span() for match in _WORDED_MARKER_RE.finditer(text))
+    for match in _LINK_MARKER_RE.finditer(text):
+        start, end = match.span()
+        opener = _QUOTE_OPENERS.get(match.group()[0])
+        if opener and opener in text:
+            continue
+        if end == len(text) or text[end].isspace() or text[end].isupper():
+            spans.append((start, end))
+    return sorted(spans)
 
 
 def is_ui_line(line: str | None) -> bool:

@@ -27,7 +27,14 @@ from urllib.parse import urlsplit
 from diemtin.article import Article, Link, Page, Provenance
 from diemtin.extract.attribution import LOWER, UPPER, Attribution, is_byline, is_name, parse_attribution
 from diemtin.extract.dates import DateMatch, date_line_rest, not_after
-from diemtin.extract.furniture import heading_kind, inline_link_title, is_ui_line, tag_label_rest
+from diemtin.extract.furniture import (
+    heading_kind,
+    inline_headings,
+    inline_link_title,
+    is_ui_line,
+    link_markers,
+    tag_label_rest,
+)
 from diemtin.extract.sniff import decode
 from diemtin.group.taxonomy import category_for_label
 from diemtin.sites import profile_for
@@ -203,7 +210,7 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
     tail = [line for line in lines[date_index + 1 :] if line]
     parts.title = head[0] if head else ""
     parts.lead = head[1] if len(head) > 1 else ""
-    body = head[2:]
+    body = [piece for paragraph in head[2:] for piece in _without_link_lists(paragraph, parts)]
     if body:
         body[-1] = _split_glued_byline(body[-1], parts)
         if body[-1] and is_byline(body[-1]):
@@ -225,8 +232,12 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
     return parts
 
 
-# "…cả trước và sau.Hà Linh (TTTĐ)", "…đồng/cái.H.Linh": a credit glued to the end of the last paragraph.
-_GLUED_TAIL = re.compile(rf"^(?P<text>.*?[.!?…\"”)])\s*(?P<credit>(?:{UPPER}\.)*{UPPER}[^.!?…\"”]{{1,60}})$")
+# "…cả trước và sau.Hà Linh (TTTĐ)", "…đồng/cái.H.Linh", "…của Sở.Minh Thư - L.Giang": a credit glued to the
+# end of the last paragraph (initials may start any of its names).
+_GLUED_TAIL = re.compile(
+    rf"^(?P<text>.*?[.!?…\"”)])\s*"
+    rf"(?P<credit>(?:{UPPER}\.)*{UPPER}(?:[^.!?…\"”]|(?<=[\s\-–]{UPPER})\.){{1,60}})$"
+)
 
 
 def _without_lead(paragraph: str, lead: str) -> str:
@@ -245,9 +256,10 @@ def _without_lead(paragraph: str, lead: str) -> str:
 
 
 def _split_glued_byline(paragraph: str, parts: _Parts) -> str:
-    """Take an author or credit glued to the last paragraph off it; return the paragraph without it."""
+    """Take an author or credit glued to the last paragraph off it; return the paragraph without it. A
+    paragraph that is all credit ("T.Quyết", not "T." and "Quyết") is left whole to the caller."""
     match = _GLUED_TAIL.match(paragraph)
-    if not match:
+    if not match or is_byline(paragraph):
         return paragraph
     attribution = parse_attribution(match["credit"])
     if attribution is None or not is_byline(match["credit"]):
@@ -269,6 +281,125 @@ def _unglue(paragraph: str) -> list[str]:
         else:
             pieces.append(part.strip())
     return [piece for piece in pieces if piece]
+
+
+# Where link titles run together on one line end and the article text glued to them starts: two lower-case
+# letters (with the stop or closing quote that ends the title) or a digit, directly followed by a capital
+# ("…Man CityJohan Cruyff…", "…mua Jovetic?Theo…", "…“tật mang”?Các…", "…VNREDSat-1Sáng nay…").
+_SEAM = re.compile(rf"{LOWER}{{2}}(?:[.!?…][\"”]?|”[.!?…]?)?(?={UPPER})|\d(?={UPPER}{LOWER})")
+# A sentence stop inside a piece of text; link titles have none ("chỉ để... đối phó" is not one).
+_STOP = re.compile(rf"{LOWER}{{2}}\.(?:\s|$)")
+# Bullets between link titles under a heading: "- Một- Hai", "* Một* Hai" (not the hyphen of "Việt Nam-Lào").
+_LIST_BULLET = re.compile(r"(?:^|(?<=\S))\s*[-*•](?=\s|$)")
+_BULLETS = "-*•"
+# A credit printed after the last link title of a paragraph: "» Tiêu đề Theo Báo Mẫu".
+_TITLE_THEN_CREDIT = re.compile(r"^(?P<title>.+?)\s+(?P<credit>Theo\s+\S.*)$")
+_QUOTES = "\"“‘'«"
+
+
+def _without_link_lists(paragraph: str, parts: _Parts) -> list[str]:
+    """The article text of a paragraph into which the dump ran a list of related links, in pieces (the text
+    before the links, the text after them); the links go to ``parts.related`` when their titles are told
+    apart. A list is opened by a related heading ("…Hà ThuTin liên quan:A- B", "TIN LIÊN QUAN A B CThân bài")
+    or by link markers ("» A » B", ">> A >> B Thân bài")."""
+    pieces: list[str] = []
+    for piece in _without_related_heading(paragraph, parts):
+        pieces.extend(_without_marked_links(piece, parts))
+    return [piece for piece in pieces if _WORD.search(piece)]
+
+
+def _without_related_heading(paragraph: str, parts: _Parts) -> list[str]:
+    """Cut the links after the first related heading that opens a list: one at the start of the paragraph,
+    glued to the word before it, printed in capitals or followed by a colon, with a capital, digit, bullet or
+    quote after it ("Tin liên quan đến …" is a sentence). The links end where the text after them is glued on
+    (see ``_split_links``); when that is unclear the paragraph stays whole."""
+    for start, end in inline_headings(paragraph, "related"):
+        heading = paragraph[start:end]
+        after = paragraph[end:]
+        tail = after.lstrip(" :")
+        opens = start == 0 or not paragraph[start - 1].isspace() or heading.isupper() or after.startswith(":")
+        if not (opens and tail and (tail[0].isupper() or tail[0].isdigit() or tail[0] in _BULLETS + _QUOTES)):
+            continue
+        found = _split_links(tail)
+        if found is None:
+            continue
+        titles, rest = found
+        _add_links(parts, titles)
+        return [paragraph[:start].strip(), *_without_related_heading(rest.strip(), parts)]
+    return [paragraph]
+
+
+def _split_links(tail: str) -> tuple[list[str], str] | None:
+    """The link titles at the start of ``tail`` and the text after them; None when their end is unclear.
+
+    Titles after bullets, or pieces without a sentence stop up to the end, are all links. Otherwise the
+    titles end at a seam (see ``_SEAM``): the first piece is links (the dump may have run several titles
+    together with spaces); later pieces are too up to the first one that is prose, except the piece right
+    before it, which may be a photo caption or a subheading glued on and stays."""
+    if tail[0] in _BULLETS:
+        return None if _STOP.search(tail) else ([item.strip() for item in _LIST_BULLET.split(tail)], "")
+    cuts = [match.end() for match in _SEAM.finditer(tail)]
+    pieces = [tail[a:b] for a, b in zip([0, *cuts], [*cuts, len(tail)], strict=True)]
+    if _STOP.search(pieces[0]):
+        return None
+    for index, piece in enumerate(pieces[1:], start=1):
+        if _STOP.search(piece) or len(piece) > MAX_CARD_TITLE_CHARS:
+            keep = max(index - 1, 1)
+            return pieces[:keep], "".join(pieces[keep:])
+    return pieces, ""
+
+
+def _without_marked_links(paragraph: str, parts: _Parts) -> list[str]:
+    """Cut the link titles that follow link markers (">> A >> B", "» A » B") out of a paragraph; the text
+    before the first marker and any text after a title stay, as separate pieces."""
+    marks = link_markers(paragraph)
+    if not marks:
+        return [paragraph]
+    kept = [paragraph[: marks[0][0]]]
+    ends = [start for start, _ in marks[1:]] + [len(paragraph)]
+    for (_, start), end in zip(marks, ends, strict=True):
+        title, rest = _marked_title(paragraph[start:end].strip(), last=end == len(paragraph))
+        _add_links(parts, [title])
+        kept.append(rest)
+    return kept
+
+
+def _marked_title(piece: str, *, last: bool) -> tuple[str, str]:
+    """The link title at the start of the text after a marker, and the text after it: the title runs to a
+    seam where text is glued on (see ``_SEAM``), else to the next marker, else to the end of the paragraph
+    (a "Theo …" credit after it stays; a short tail is more likely a name than a title). ("", piece) when no
+    title can be told apart, as when the last title runs into the text with a plain space."""
+    seam = _SEAM.search(piece)
+    if seam and _is_link_title(piece[: seam.end()]):
+        return piece[: seam.end()], piece[seam.end() :]
+    if not last:
+        return (piece, "") if _is_link_title(piece) else ("", piece)
+    credited = _TITLE_THEN_CREDIT.match(piece)
+    title, rest = (
+        (credited["title"], credited["credit"]) if credited and is_byline(credited["credit"]) else (piece, "")
+    )
+    if _is_link_title(title) and len(title.split()) >= MIN_ITEM_WORDS and not _CAPTION.search(title):
+        return title, rest
+    return "", piece
+
+
+def _is_link_title(text: str) -> bool:
+    """A link title: short, without a sentence stop."""
+    text = text.strip()
+    return bool(text) and len(text) <= MAX_CARD_TITLE_CHARS and not _STOP.search(text)
+
+
+def _add_links(parts: _Parts, titles: list[str]) -> None:
+    """Keep cut-out link titles as related links; a lone word is debris, and a longer text is several titles
+    the dump ran together with spaces, which cannot be told apart."""
+    for title in titles:
+        title = title.strip(" " + _BULLETS)
+        if (
+            len(title.split()) >= 2
+            and _is_link_title(title)
+            and title not in {link.title for link in parts.related}
+        ):
+            parts.related.append(Link(title=title, kind="related"))
 
 
 def _split_tags(text: str) -> list[str]:
