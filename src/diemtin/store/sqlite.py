@@ -418,9 +418,10 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         Category and outlet filters are facet terms of the full-text query, so filtering stays inside the
         index. Only the CANDIDATES most recently stored matches (pages end with them) are read and ranked:
         a broad query ranks what is recent instead of scoring the whole archive, and counts its matches only
-        that far (``total_exact`` is then False); the newest CANDIDATES matches written as the reader typed
-        the words with marks are read as well, and rank first (``common.page_order``). Loose words found side
-        by side, and all of them in the title, rank higher.
+        that far (``total_exact`` is then False). The matches holding the words typed with marks as typed
+        rank first, and are looked for further back when other words fill the newest matches
+        (``common.search_candidates``). Loose words found side by side, and all of them in the title, rank
+        higher.
         """
         match, adjacent = fts_query(query.text)
         db = self._db()
@@ -439,7 +440,8 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         facets = f" AND facets : ({' AND '.join(tokens)})" if tokens else ""
         typed_words = marked_query_words(query.text)
         marked = [_mark_token(word) for word in sorted(typed_words)]
-        as_written = f" AND marks : ({' AND '.join(marked)})" if marked else ""
+        typed_marks = f"marks : ({' AND '.join(marked)})"
+        as_written = f" AND {typed_marks}" if marked else ""
         where, params = self._filters(None, None, query.since, query.until)
         # CROSS JOIN keeps the full-text index as the outer loop, read newest row first and stopped by LIMIT
         source = "FROM fts CROSS JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ?"
@@ -474,7 +476,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
         matches, as_typed, exact = search_candidates(
             newest(match + facets),
-            (lambda rows: among(rows, f"marks : ({' AND '.join(marked)})" + facets)) if marked else None,
+            (lambda rows: among(rows, typed_marks + facets)) if marked else None,
             lambda before, count: newest(match + facets + as_written, count, before),
             depth,
         )
