@@ -25,8 +25,8 @@ def open_store(url_or_path: str | Path | None = None, *, create: bool = True) ->
 
     None means DIEMTIN_DB, else diemtin.db under the data dir. A 'postgresql://' URL opens the PostgreSQL
     backend (diemtin.store.postgres). With ``create=False`` a missing or empty SQLite file raises NoDatabase
-    instead of being made a database. Any failure to open (unreachable server, unwritable path, not a database, PostgreSQL
-    support not installed) raises StoreUnavailable.
+    instead of being made a database. Any failure to open (unreachable server, unwritable path, not a
+    database, PostgreSQL support not installed) raises StoreUnavailable.
     """
     config = settings()
     target = str(url_or_path if url_or_path is not None else config.database or config.database_path)
