@@ -18,7 +18,7 @@ import time
 import psycopg
 
 from diemtin.article import Article
-from diemtin.store.postgres import DOCUMENT, KEYS, PostgresStore, mark_keys
+from diemtin.store.postgres import DOCUMENT, KEYS, PostgresStore, mark_lexemes
 
 TABLES = {
     "articles": "n, id, canonical_key, url, content_hash, text_key, published, sort_time, category, outlet,"
@@ -56,10 +56,10 @@ def main() -> None:
                 "SELECT f.rowid, f.title, f.text, d.data FROM fts f JOIN article_data d ON d.n = f.rowid"
             )
             for n, title, text, data in rows:
-                copy.write_row((n, title, text, mark_keys(Article.from_dict(json.loads(data)))))
+                copy.write_row((n, title, text, mark_lexemes(Article.from_dict(json.loads(data)))))
         target.execute(
-            f"INSERT INTO search (n, sort_time, doc, keys) SELECT n, sort_time, doc, {KEYS % ('marks',)} FROM"
-            f" (SELECT a.*, f.marks, {DOCUMENT % ('f.title', 'f.text')} AS doc"
+            f"INSERT INTO search (n, sort_time, doc, keys) SELECT n, sort_time, doc, {KEYS} FROM"
+            f" (SELECT a.*, {DOCUMENT % ('f.title', 'f.text', 'f.marks')} AS doc"
             " FROM folded f JOIN articles a ON a.n = f.n) d"
         )
         print(f"search: {time.perf_counter() - started:.0f} s", file=sys.stderr)

@@ -148,18 +148,25 @@ DROP TABLE views;
 UPDATE diemtin_schema SET version = 3;
 """
 
-# Schema 3 listed an article without an outlet under none, and had no keys for the words written with
-# marks: an article is now listed under the outlet it credits (``common.listed_outlet``), and
-# ``_add_mark_keys`` computes every row's keys again.
+# Schema 3 listed an article without an outlet under none, and its documents had no words written with
+# marks: an article is now listed under the outlet it credits (``common.listed_outlet``), ``_add_marks``
+# adds the marked words to every document, and the keys are computed again.
 CREDITED_OUTLETS = """
 UPDATE articles a SET outlet = nullif(d.data::json->>'source', '') FROM article_data d
 WHERE d.n = a.n AND a.outlet IS NULL
 """
-MARKS_ADDED = "UPDATE diemtin_schema SET version = 4"
+KEYS = "search_keys(doc) || search_filter_keys(category, outlet)"  # a search row's keys, from articles
+MARKS_ADDED = f"""
+UPDATE search s SET keys = {KEYS} FROM articles a WHERE a.n = s.n;
+UPDATE diemtin_schema SET version = 4
+"""
 
-DOCUMENT = "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
-# a search row's keys, from articles and its words written with marks (a parameter)
-KEYS = "search_keys(doc) || search_filter_keys(category, outlet) || %s::text[]"
+# A search document: the folded title (weight A), the folded lead, body and tags (B), and the words written
+# with marks ('~bão', weight C, no position: ranked at 0, never part of a phrase; ``search_keys`` keys them).
+DOCUMENT = (
+    "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
+    " || setweight(array_to_tsvector(%s::text[]), 'C')"
+)
 
 
 def _value(db: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> Any:
@@ -194,20 +201,27 @@ def _query_keys(db: psycopg.Connection[Any], parts: list[str]) -> tuple[list[str
     return keys, any(words > 2 for _, words in rows)
 
 
-def mark_keys(article: Article) -> list[str]:
-    """The search keys of an article's words written with marks: 'Bão vào' -> ['~bão', '~vào']."""
+def mark_lexemes(article: Article) -> list[str]:
+    """The document lexemes of an article's words written with marks: 'Bão vào' -> ['~bão', '~vào']."""
     return ["~" + word for word in marks(article)]
 
 
-def _add_mark_keys(db: psycopg.Connection[Any]) -> None:
-    """Schema 3 -> 4: every search row's keys again, with those of its marked words (computed here, in
-    Python) and of the outlet it is listed under."""
+def _typed(lexemes: list[str]) -> str:
+    """A tsquery (as text) that a document holding every one of these marked lexemes matches (their words
+    are runs of word characters: nothing to escape)."""
+    return " & ".join(f"'{lexeme}'" for lexeme in lexemes)
+
+
+def _add_marks(db: psycopg.Connection[Any]) -> None:
+    """Schema 3 -> 4: the words written with marks added to every search document (computed here, in
+    Python, from the stored articles)."""
     with db.cursor(name="stored_articles") as reader, db.cursor() as writer:  # read in batches, not at once
         reader.execute("SELECT n, data FROM article_data")
         for n, data in reader:
-            keys = mark_keys(Article.from_dict(json.loads(data)))
+            lexemes = mark_lexemes(Article.from_dict(json.loads(data)))
             writer.execute(
-                f"UPDATE search s SET keys = {KEYS} FROM articles a WHERE a.n = s.n AND s.n = %s", (keys, n)
+                "UPDATE search SET doc = doc || setweight(array_to_tsvector(%s::text[]), 'C') WHERE n = %s",
+                (lexemes, n),
             )
 
 
@@ -239,7 +253,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                     db.execute(MOVE_VIEWS)
                 if current in (1, 2, 3):
                     db.execute(CREDITED_OUTLETS)
-                    _add_mark_keys(db)
+                    _add_marks(db)
                     db.execute(MARKS_ADDED)
 
     # -- connections -----------------------------------------------------------------------------------------
@@ -274,7 +288,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             f" FROM articles, (SELECT {DOCUMENT} AS doc) d WHERE n = %s"
             " ON CONFLICT (n) DO UPDATE SET sort_time = excluded.sort_time, doc = excluded.doc,"
             " keys = excluded.keys",
-            (mark_keys(article), fold(article.title), text, n),
+            (fold(article.title), text, mark_lexemes(article), n),
         )
         db.execute("DELETE FROM bands WHERE n = %s", (n,))
         db.execute(
@@ -460,28 +474,36 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 [*dates, required, *filters, *check_params, count],
             ).fetchall()
 
-        def typed_among(rows: list[int]) -> set[int]:
-            found = db.execute(
-                "SELECT n FROM search WHERE keys @> %s::text[] AND n = ANY(%s)", (marked, rows)
+        ranks: dict[int, float] = {}
+
+        def rank(rows: list[int]) -> set[int]:
+            """Rank these matches (reading their documents) and say which hold the marked words as typed."""
+            holds, typed_params = ("doc @@ %s::tsquery", [_typed(marked)]) if marked else ("false", [])
+            score = f"ts_rank('{RANK_WEIGHTS}', doc, {match}, 1)"
+            read = db.execute(
+                f"SELECT n, {score}, {holds} FROM search WHERE n = ANY(%s)",
+                [*match_params, *typed_params, rows],
             )
-            return {n for (n,) in found}
+            typed = set()
+            for n, score, holds in read:
+                ranks[n] = score
+                if holds:
+                    typed.add(n)
+            return typed
 
         matches, as_typed, exact = search_candidates(
             newest(keys),
-            typed_among if marked else None,
+            rank if marked else None,
             lambda before, count: newest(keys + marked, count, before),
             depth,
         )
         candidates = dict(matches)
         if not candidates:
             return SearchResult(0, [])
-        ranks = db.execute(
-            f"SELECT n, ts_rank('{RANK_WEIGHTS}', doc, {match}, 1) FROM search WHERE n = ANY(%s)",
-            [*match_params, list(candidates)],
-        ).fetchall()
+        rank([n for n in candidates if n not in ranks])
         newest_time = max(candidates.values())
         scale = RECENCY_DAYS * 86400.0
-        base = {n: rank * scale / (scale + newest_time - candidates[n]) for n, rank in ranks}
+        base = {n: ranks[n] * scale / (scale + newest_time - t) for n, t in candidates.items()}
         side_by_side = f"doc @@ {adjacent}" if adjacent else "false"
 
         def boosted(rows: list[int], typed: bool) -> dict[int, float]:
