@@ -500,7 +500,9 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         candidates = dict(matches)
         if not candidates:
             return SearchResult(0, [])
-        rank([n for n in candidates if n not in ranks])
+        unranked = [n for n in candidates if n not in ranks]
+        if unranked:
+            rank(unranked)
         newest_time = max(candidates.values())
         scale = RECENCY_DAYS * 86400.0
         base = {n: ranks[n] * scale / (scale + newest_time - t) for n, t in candidates.items()}
