@@ -72,7 +72,8 @@ def marks(article: Article) -> list[str]:
     """The words of an article (title, lead, body, tags) written with Vietnamese marks, as
     ``textnorm.marked_words`` gives them: what a search typed with marks looks for as typed."""
     text = "\n".join([article.text, *article.tags])
-    return sorted(word for word in marked_words(text) if fold(word) != word)
+    # marked_words gives lower case: a word outside ASCII carries marks (or is of another script: kept too)
+    return sorted(word for word in marked_words(text) if not word.isascii())
 
 
 def search_candidates(

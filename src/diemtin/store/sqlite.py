@@ -19,6 +19,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -540,6 +541,7 @@ def _stored_marks(data: str) -> str:
     return _marks(Article.from_dict(json.loads(data)))
 
 
+@lru_cache(maxsize=1 << 16)
 def _mark_token(word: str) -> str:
     """A word written with marks as a search token that the tokenizer keeps apart from its folded form: each
     Vietnamese mark becomes a digit after its letter ('bão' -> 'ba3o', 'đường' -> 'd9u8o8ng1')."""
