@@ -104,7 +104,7 @@ def test_minhash_of_a_huge_text_is_computed_in_bounded_memory(monkeypatch: pytes
     whole = minhash(words)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert peak < 60_000_000  # 19 MB; unchunked, datasketch held 300,000 x NUM_PERM x 8 bytes (255 MB)
+    assert peak < 60_000_000  # 28 MB; unchunked, datasketch held 300,000 x NUM_PERM x 8 bytes (255 MB)
     small = minhash(words[:1000])
     monkeypatch.setattr(dedup, "MINHASH_CHUNK", 7)
     assert (minhash(words[:1000]).hashvalues == small.hashvalues).all()  # chunks change no value

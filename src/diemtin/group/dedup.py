@@ -105,7 +105,7 @@ def minhash(words: list[str]) -> MinHash:
     signature = MinHash(
         num_perm=NUM_PERM, hashfunc=int, permutations=template.permutations, scheme=template.scheme
     )
-    hashes = np.unique(np.asarray(shingle_hashes(words), dtype=np.uint64))  # a repeated shingle adds nothing
+    hashes = shingle_hashes(words)
     for start in range(0, len(hashes), MINHASH_CHUNK):  # datasketch holds NUM_PERM values per shingle at once
         signature.update_batch(hashes[start : start + MINHASH_CHUNK])
     return signature
