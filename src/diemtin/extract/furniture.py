@@ -248,6 +248,11 @@ _INLINE_HEADINGS: list[tuple[str, str]] = sorted(
     key=lambda item: len(item[0]),
     reverse=True,
 )
+# One pattern per kind, the longest spelling tried first at each place.
+_INLINE_HEADING_RES = {
+    kind: re.compile("|".join(re.escape(printed) for printed, of_kind in _INLINE_HEADINGS if of_kind == kind))
+    for kind in set(HEADINGS.values())
+}
 # The symbol prefixes (">>", "»") also separate link titles run together on one line ("» Một » Hai"); a
 # repeated symbol (">>>") is one marker.
 _LINK_MARKER_RE = re.compile(
@@ -311,14 +316,8 @@ def inline_headings(text: str, kind: str) -> list[tuple[int, int]]:
     """Spans of the headings of ``kind`` printed inside a line of text, as the lexicon spells them or in
     capitals ("…Hà ThuTin liên quan:…", "TIN LIÊN QUAN …"). Whether one really opens a link list is for the
     caller to judge from what surrounds it."""
-    spans: list[tuple[int, int]] = []
-    for printed, printed_kind in _INLINE_HEADINGS:
-        if printed_kind != kind:
-            continue
-        for match in re.finditer(re.escape(printed), text):
-            if not any(start < match.end() and match.start() < end for start, end in spans):
-                spans.append(match.span())
-    return sorted(spans)
+    pattern = _INLINE_HEADING_RES.get(kind)
+    return [match.span() for match in pattern.finditer(text)] if pattern else []
 
 
 def link_markers(text: str) -> list[tuple[int, int]]:
