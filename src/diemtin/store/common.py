@@ -19,6 +19,7 @@ Row = TypeVar("Row", bound=Sequence[Any])
 # matches holding them somewhere, "bão" (storm) in a title ranks above a passing mention.
 ACCENT_BOOST = 2.0
 ACCENT_CHECKED = 100  # the best-scored matches whose title and lead are read for it
+OLDER_TYPED = 200  # matches written as typed looked up beyond the newest ones: ten pages, each ranked by bm25
 
 
 def epoch(moment: datetime) -> float:
@@ -88,8 +89,8 @@ def search_candidates(
     ``found`` holds the depth + 1 newest matches. When the reader typed words with marks, ``typed_among``
     tells which of the rows asked hold those words as typed: they rank first. Where they are under a tenth
     of the newest matches, other words folding to the same key fill those ("báo", newspaper, is in nearly
-    every article; "bão", storm, is not): then ``older_typed(row, count)`` gives up to ``count`` more of
-    them, the newest stored before that row, and the newest others fill up to ``depth``.
+    every article; "bão", storm, is not): then ``older_typed(row, count)`` gives up to ``count`` (at most
+    OLDER_TYPED) more of them, the newest stored before that row, and the newest others fill up to ``depth``.
     """
     newest = found[:depth]
     exact = len(found) <= depth
@@ -97,7 +98,7 @@ def search_candidates(
     if typed_among is None or exact or 10 * len(as_found) >= depth:
         return newest, as_found, exact
     typed = [row for row in newest if row[0] in as_found]
-    typed += older_typed(newest[-1][0], depth - len(typed))
+    typed += older_typed(newest[-1][0], min(OLDER_TYPED, depth - len(typed)))
     others = [row for row in newest if row[0] not in as_found][: depth - len(typed)]
     return typed + others, {row[0] for row in typed}, False
 

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -441,8 +442,10 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         facets = f" AND facets : ({' AND '.join(tokens)})" if tokens else ""
         typed_words = marked_query_words(query.text)
         marked = [_mark_token(word) for word in sorted(typed_words)]
-        typed_marks = f"marks : ({' AND '.join(marked)})"
-        as_written = f" AND {typed_marks}" if marked else ""
+        as_written = f" AND marks : ({' AND '.join(marked)})" if marked else ""
+        # the query's words one by one: a match holds them all, and no phrase needs its positions read
+        phrases, loose = query_words(query.text)
+        every_word = " AND ".join(f'"{word}"' for word in dict.fromkeys([*chain(*phrases), *loose]))
         where, params = self._filters(None, None, query.since, query.until)
         # CROSS JOIN keeps the full-text index as the outer loop, read newest row first and stopped by LIMIT
         source = "FROM fts CROSS JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ?"
@@ -477,7 +480,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
         matches, as_typed, exact = search_candidates(
             newest(match + facets),
-            (lambda rows: among(rows, typed_marks + facets)) if marked else None,
+            (lambda rows: among(rows, every_word + facets + as_written)) if marked else None,
             lambda before, count: newest(match + facets + as_written, count, before),
             depth,
         )
