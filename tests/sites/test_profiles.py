@@ -10,7 +10,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from diemtin.group.taxonomy import CATEGORIES
-from diemtin.sites import ExtractRules, SiteProfile, load_profiles, profile_for
+from diemtin.sites import ExtractRules, SiteProfile, load_profiles, outlet_name, profile_for
 
 PROFILES = load_profiles()
 MAJOR_OUTLETS = [
@@ -75,3 +75,20 @@ def test_corpus_pages_find_their_profile(shared: Path) -> None:
         profile = profile_for(gold["url"])
         assert profile is not None, gold["url"]
         assert profile.matches(gold["site"])
+
+
+def test_a_credited_name_maps_to_its_outlet_whatever_the_spelling() -> None:
+    assert outlet_name("NLĐ") == outlet_name("nlđ") == "Người Lao Động"  # an alias of the profile
+    assert outlet_name("VietnamNet") == "VietNamNet"  # the name in another case
+    assert outlet_name("Pháp luật TP HCM") == "Pháp Luật TP.HCM"  # marks, case and punctuation aside
+    assert outlet_name("Báo Vô Danh") == "Báo Vô Danh"  # no profile knows it: as printed
+    names = [name for profile in PROFILES for name in (profile.name, *profile.aliases)]
+    assert len({outlet_name(name) for name in names}) == len(PROFILES)  # no alias names two outlets
+
+
+def test_user_profile_aliases_are_read(tmp_path: Path) -> None:
+    (tmp_path / "mau.toml").write_text(
+        'name = "Báo Mẫu"\naliases = ["BM"]\ndomains = ["baomau.vn"]\n', encoding="utf-8"
+    )
+    assert outlet_name("BM", tmp_path) == "Báo Mẫu"
+    assert outlet_name("BM") == "BM"

@@ -617,7 +617,12 @@ def test_an_article_without_an_outlet_is_listed_under_the_one_it_credits(store: 
     dump.source = "Báo Nguồn"
     stored = store.add(dump)
     store.add(article("https://a.vn/doi-tuyen.html", "Đội tuyển thắng", FOOTBALL, outlet="Báo Mẫu"))
-    assert store.outlets() == [("Báo Mẫu", 1), ("Báo Nguồn", 1)]
+    credited = article(
+        None, "Lãnh đạo quốc phòng hai nước điện đàm", DEFENCE, input_="dumps/2.txt", outlet=""
+    )
+    credited.source = "NLĐ"  # an alias in the profile of nld.com.vn
+    store.add(credited)
+    assert store.outlets() == [("Báo Mẫu", 1), ("Báo Nguồn", 1), ("Người Lao Động", 1)]
     assert [s.article.id for s in store.latest(outlet="Báo Nguồn")] == [stored.article_id]
     assert store.count(outlet="Báo Nguồn") == 1
     assert store.search(SearchQuery(text="lua", outlet="Báo Nguồn")).total == 1

@@ -25,6 +25,7 @@ from diemtin.serve.params import BadParameter, category_key, moment, whole_numbe
 from diemtin.serve.present import category_name
 from diemtin.serve.sanitize import query_terms
 from diemtin.store.base import SearchQuery, Store, StoredArticle
+from diemtin.store.common import listed_outlet
 
 JSON = "application/json"
 API_CACHE = "public, max-age=30"
@@ -95,7 +96,7 @@ def latest_stories(store: Store, category: str | None, count: int) -> list[Store
 
 def story_summary(members: list[StoredArticle], newest: StoredArticle) -> dict[str, Any]:
     """One story in a list: its id, newest article (in the asked category), number of reports, outlets."""
-    outlets = dict.fromkeys(m.article.outlet or m.article.source for m in members)
+    outlets = dict.fromkeys(listed_outlet(m.article) for m in members)
     return {
         "id": newest.story_id,
         "articles": len(members),

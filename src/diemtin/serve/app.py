@@ -35,6 +35,7 @@ from diemtin.serve.present import byline, category_name, date_time, day, iso, se
 from diemtin.serve.sanitize import first_match, highlight, matched_terms, query_terms, safe_url, xml_text
 from diemtin.serve.views import ViewCounter
 from diemtin.store.base import SearchQuery, Store, StoredArticle
+from diemtin.store.common import listed_outlet
 from diemtin.textnorm import marked_query_words
 
 PER_PAGE = 20
@@ -135,6 +136,7 @@ class Site:
             article_path=article_path,
             category_path=category_path,
             outlet_path=outlet_path,
+            listed_outlet=listed_outlet,
             story_path=story_path,
             category_name=category_name,
             date_time=date_time,

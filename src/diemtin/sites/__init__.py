@@ -5,6 +5,7 @@ Profiles ship in this folder; a user adds or overrides one by dropping ``<key>.t
 
     key = "vnexpress"                 # file stem by default
     name = "VnExpress"                # display name of the outlet
+    aliases = ["VNE"]                 # other names it is credited under ("Theo NLĐ"); case and marks aside
     domains = ["vnexpress.net"]       # the host and its subdomains match
 
     [extract]                         # CSS selectors; any may be left out
@@ -42,7 +43,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from diemtin.textnorm import fold
+
 PROFILE_DIR = Path(__file__).parent
+_NAME_CHARS = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,7 @@ class SiteProfile:
     key: str
     name: str
     domains: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
     extract: ExtractRules = field(default_factory=ExtractRules)
     categories: dict[str, str] = field(default_factory=dict)
     discovery: Discovery = field(default_factory=Discovery)
@@ -126,6 +131,7 @@ def parse_profile(data: dict[str, Any], key: str, path: Path | None = None) -> S
             key=str(data.get("key") or key),
             name=str(data.get("name") or key),
             domains=tuple(d.lower() for d in _tuple(data.get("domains"))),
+            aliases=_tuple(data.get("aliases")),
             extract=ExtractRules(**rules),
             categories={str(k): str(v) for k, v in (data.get("categories") or {}).items()},
             discovery=Discovery(**disc),
@@ -150,6 +156,25 @@ def load_profiles(extra_dir: Path | None = None) -> tuple[SiteProfile, ...]:
             profile = load_profile(path)
             by_key[profile.key] = profile
     return tuple(by_key.values())
+
+
+def outlet_name(credited: str, extra_dir: Path | None = None) -> str:
+    """The display name of the outlet a credit names ("Theo NLĐ", "VietnamNet"), matching a profile's name or
+    aliases whatever the case, marks and spacing; the credit as printed when no profile knows it."""
+    return _outlet_names(extra_dir).get(_name_key(credited), credited)
+
+
+@cache
+def _outlet_names(extra_dir: Path | None) -> dict[str, str]:
+    return {
+        _name_key(printed): profile.name
+        for profile in load_profiles(extra_dir)
+        for printed in (profile.name, *profile.aliases)
+    }
+
+
+def _name_key(name: str) -> str:
+    return "".join(_NAME_CHARS.findall(fold(name)))
 
 
 def profile_for(url: str | None, extra_dir: Path | None = None) -> SiteProfile | None:

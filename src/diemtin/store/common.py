@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from diemtin.article import Article
+from diemtin.config import settings
 from diemtin.group import dedup
+from diemtin.sites import outlet_name
 from diemtin.textnorm import fold, marked_words
 
 _PHRASE = re.compile(r'"([^"]*)"')
@@ -40,8 +42,10 @@ def dumps(article: Article) -> str:
 
 def listed_outlet(article: Article) -> str | None:
     """The outlet an article is listed, filtered and counted under: its own, else the one it credits ("Theo
-    Thanh Niên" on an aggregator's page, whose dump names no outlet)."""
-    return article.outlet or article.source or None
+    Thanh Niên" on an aggregator's page, whose dump names no outlet), by its profile's display name when a
+    profile knows it ("NLĐ" -> "Người Lao Động", "VietnamNet" -> "VietNamNet")."""
+    named = article.outlet or article.source
+    return outlet_name(named, settings().profile_dir) if named else None
 
 
 def listed_values(article: Article, keys: dedup.DedupKeys, now: float) -> tuple[object, ...]:

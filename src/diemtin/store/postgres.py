@@ -27,6 +27,7 @@ from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertR
 from diemtin.store.common import (
     dumps,
     epoch,
+    listed_outlet,
     listed_values,
     marks,
     page_order,
@@ -149,12 +150,8 @@ UPDATE diemtin_schema SET version = 3;
 """
 
 # Schema 3 listed an article without an outlet under none, and its documents had no words written with
-# marks: an article is now listed under the outlet it credits (``common.listed_outlet``), ``_add_marks``
-# adds the marked words to every document, and the keys are computed again.
-CREDITED_OUTLETS = """
-UPDATE articles a SET outlet = nullif(d.data::json->>'source', '') FROM article_data d
-WHERE d.n = a.n AND a.outlet IS NULL
-"""
+# marks: ``_add_marks`` lists it under the outlet it credits (``common.listed_outlet``) and adds the marked
+# words to every document; then the keys are computed again.
 KEYS = "search_keys(doc) || search_filter_keys(category, outlet)"  # a search row's keys, from articles
 MARKS_ADDED = f"""
 UPDATE search s SET keys = {KEYS} FROM articles a WHERE a.n = s.n;
@@ -213,15 +210,18 @@ def _typed(lexemes: list[str]) -> str:
 
 
 def _add_marks(db: psycopg.Connection[Any]) -> None:
-    """Schema 3 -> 4: the words written with marks added to every search document (computed here, in
-    Python, from the stored articles)."""
+    """Schema 3 -> 4: the words written with marks added to every search document, and an article without
+    an outlet listed under the one it credits (computed here, in Python, from the stored articles)."""
     with db.cursor(name="stored_articles") as reader, db.cursor() as writer:  # read in batches, not at once
         reader.execute("SELECT n, data FROM article_data")
         for n, data in reader:
-            lexemes = mark_lexemes(Article.from_dict(json.loads(data)))
+            article = Article.from_dict(json.loads(data))
             writer.execute(
                 "UPDATE search SET doc = doc || setweight(array_to_tsvector(%s::text[]), 'C') WHERE n = %s",
-                (lexemes, n),
+                (mark_lexemes(article), n),
+            )
+            writer.execute(
+                "UPDATE articles SET outlet = %s WHERE n = %s AND outlet IS NULL", (listed_outlet(article), n)
             )
 
 
@@ -252,7 +252,6 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 if current in (1, 2):
                     db.execute(MOVE_VIEWS)
                 if current in (1, 2, 3):
-                    db.execute(CREDITED_OUTLETS)
                     _add_marks(db)
                     db.execute(MARKS_ADDED)
 

@@ -160,8 +160,8 @@ DROP TABLE views;
 # Schema 3 listed an article without an outlet under none, and had no marks column in ``fts``: an article
 # is now listed under the outlet it credits (``common.listed_outlet``), and the index is built again.
 MIGRATE_TO_4 = f"""
-UPDATE articles SET outlet = (SELECT nullif(json_extract(data, '$.source'), '') FROM article_data d
-    WHERE d.n = articles.n) WHERE outlet IS NULL;
+UPDATE articles SET outlet = (SELECT listed_outlet(data) FROM article_data d WHERE d.n = articles.n)
+    WHERE outlet IS NULL;
 ALTER TABLE fts RENAME TO fts_3;
 {FTS_TABLE};
 INSERT INTO fts (rowid, title, text, facets, marks)
@@ -210,6 +210,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         log.warning("upgrading %s to schema %d", self.path, SCHEMA_VERSION)
         db.create_function("facets", 2, _facets, deterministic=True)
         db.create_function("marks", 1, _stored_marks, deterministic=True)
+        db.create_function("listed_outlet", 1, _stored_outlet, deterministic=True)
         db.execute("BEGIN IMMEDIATE")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         scripts = {
@@ -542,6 +543,11 @@ def _marks(article: Article) -> str:
 def _stored_marks(data: str) -> str:
     """The marks column of a search row from the stored JSON of its article."""
     return _marks(Article.from_dict(json.loads(data)))
+
+
+def _stored_outlet(data: str) -> str | None:
+    """The outlet column of an article from its stored JSON."""
+    return listed_outlet(Article.from_dict(json.loads(data)))
 
 
 @lru_cache(maxsize=1 << 16)
