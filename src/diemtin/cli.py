@@ -232,17 +232,22 @@ def crawl(
 @click.option("--url", default=None, help="The page's URL (default: its canonical link or og:url).")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def links(url: str | None, path: Path) -> None:
-    """Print the article links of a saved listing page (HTML), one absolute URL per line on stdout.
+    """Print the article links of a saved listing page (HTML, gzip'd or not), one absolute URL per line on
+    stdout.
 
     Links are found with the outlet's profile when the URL names a known outlet, else by the generic finder
-    (docs/crawling.md). Exit status: 0 (also when no link is found); 2 when PATH is missing or names no URL
-    of its own and --url is not given.
+    (docs/crawling.md). Exit status: 0 (also when no link is found); 1 when PATH cannot be read as a page;
+    2 when PATH is missing or names no URL of its own and --url is not given.
     """
     from diemtin.config import settings
     from diemtin.ingest.crawler.links import listing_links, page_url
+    from diemtin.ingest.files import InputError, iter_pages
     from diemtin.sites import profile_for
 
-    html = path.read_bytes()
+    page = next(iter_pages([path], url=url))
+    if isinstance(page, InputError):
+        raise click.ClickException(f"{page.path}: {page.reason}")
+    html = page.content
     base = url or page_url(html)
     if not base:
         raise click.UsageError(f"{path} names no URL of its own (canonical link, og:url): pass --url")

@@ -3,6 +3,7 @@ pages")."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -64,13 +65,21 @@ def test_hidden_items_are_not_taken(shared: Path) -> None:
 
 
 @pytest.mark.shared
-def test_links_command_prints_absolute_urls(shared: Path) -> None:
+def test_links_command_prints_absolute_urls(shared: Path, tmp_path: Path) -> None:
     page = shared / "corpus/html/dantri.com.vn/meth04_dantri_list.html"
     assert page_url(page.read_bytes()) == "https://dantri.com.vn/kinh-doanh.htm"
     command = [str(Path(sys.executable).parent / "diemtin"), "links", str(page)]
     lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
     gold = json.loads((shared / "corpus/gold/dantri.com.vn__meth04_dantri_list.links.json").read_text())
     assert lines == [link["url"] for link in gold["links"]]
+    zipped = tmp_path / "listing.html.gz"
+    zipped.write_bytes(gzip.compress(page.read_bytes()))
+    command[-1] = str(zipped)
+    assert subprocess.run(command, capture_output=True, text=True, check=True).stdout.split() == lines
+    binary = tmp_path / "listing.html"
+    binary.write_bytes(b"\x00\x01" * 100)
+    failed = subprocess.run([*command[:-1], str(binary)], capture_output=True, text=True)
+    assert failed.returncode == 1 and failed.stderr.startswith(f"Error: {binary}: ")
 
 
 def test_generic_finder_on_an_invented_page() -> None:
