@@ -242,6 +242,27 @@ def test_words_typed_with_marks_find_matches_older_than_the_ranked_ones(
     assert store.search(SearchQuery(text="bão", category="the-thao")).total == 0
 
 
+def test_a_typed_word_in_the_title_or_lead_outranks_a_passing_mention(store: AnyStore) -> None:
+    """Both hold "bão" as typed (the first tier); the one whose title and lead hold it comes first, though
+    the other says "báo" and "bảo" more often and is newer (the same on both backends)."""
+    passing = store.add(
+        article(
+            "https://a.vn/de.html",
+            "Báo cáo bảo vệ đê điều",
+            ["Các xã gửi báo cáo bảo vệ đê điều, bảo đảm an toàn bờ sông.", "Mùa bão năm nay đến sớm."],
+            hours=2,
+        )
+    )
+    storm = store.add(
+        article("https://a.vn/bao.html", "Bão vào đất liền", ["Bão mạnh lên trong đêm, gió giật cấp mười."])
+    )
+    assert [hit.article.id for hit in store.search(SearchQuery(text="bão")).hits] == [
+        storm.article_id,
+        passing.article_id,
+    ]
+    assert store.search(SearchQuery(text="bao")).hits[0].article.id == passing.article_id
+
+
 def test_search_phrase_requires_adjacent_words(store: AnyStore) -> None:
     store.add(article("https://a.vn/1.html", "Đội tuyển thắng", FOOTBALL))
     assert store.search(SearchQuery(text='"cau thu tre"')).total == 1

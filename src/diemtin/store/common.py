@@ -130,15 +130,20 @@ def page_order(
     offset: int,
     limit: int,
     most: float,
+    *,
+    marked: frozenset[str],
+    read: Callable[[list[int]], Iterable[tuple[int, str | None, str | None]]],
 ) -> list[int]:
     """The rows of one page of a search ranking.
 
-    The matches whose title and lead hold every word the reader typed with marks, as typed (``as_typed``),
-    rank first, the others after them: "bão" (storm) finds storms before "báo" (newspaper) and "bảo". Within
-    each tier, ``boosted(rows, typed)`` gives the final scores of the rows asked;
-    it multiplies a ``base`` score by at most ``most``, so only the rows within that factor of the page's last
-    base score are asked: the others cannot reach the page. Every page is a slice of one ranking.
+    The matches holding every word the reader typed with marks (``marked``) as typed (``as_typed``) rank
+    first, the others after them: "bão" (storm) finds storms before "báo" (newspaper) and "bảo". Within each
+    tier, ``boosted(rows, typed)`` gives the backend's scores of the rows asked, multiplying a ``base`` score
+    by at most ``most``, and ``accent_boosted`` (titles and leads read by ``read``) doubles some once more; so
+    only the rows within that factor of the page's last base score are asked: the others cannot reach the
+    page. Every page is a slice of one ranking.
     """
+    most *= ACCENT_BOOST if marked else 1.0
     order: list[int] = []
     skip, need = offset, limit
     typed_rows = [n for n in base if n in as_typed]
@@ -150,7 +155,7 @@ def page_order(
             continue
         wanted = min(skip + need, len(tier))
         bar = sorted((base[n] for n in tier), reverse=True)[wanted - 1] / most
-        scores = boosted([n for n in tier if base[n] >= bar], typed)
+        scores = accent_boosted(boosted([n for n in tier if base[n] >= bar], typed), base, marked, read)
         ranked = sorted(scores, key=lambda n: (scores[n], n), reverse=True)[skip : skip + need]
         order += ranked
         skip, need = 0, need - len(ranked)

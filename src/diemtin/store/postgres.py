@@ -461,7 +461,8 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         check, check_params = (f"doc @@ ({match})", match_params) if unsure else ("true", [])
 
         # as in store/sqlite.py: the matches written as typed are looked for apart when the newest are others
-        marked = ["~" + word for word in sorted(marked_query_words(query.text))]
+        typed_words = marked_query_words(query.text)
+        marked = ["~" + word for word in sorted(typed_words)]
 
         def newest(required: list[str], count: int = depth + 1, before: int | None = None) -> list[Any]:
             """The ``count`` newest matches holding the ``required`` keys (stored before row ``before``) as
@@ -479,14 +480,14 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             """Rank these matches (reading their documents) and say which hold the marked words as typed."""
             holds, typed_params = ("doc @@ %s::tsquery", [_typed(marked)]) if marked else ("false", [])
             score = f"ts_rank('{RANK_WEIGHTS}', doc, {match}, 1)"
-            read = db.execute(
+            scored = db.execute(
                 f"SELECT n, {score}, {holds} FROM search WHERE n = ANY(%s)",
                 [*match_params, *typed_params, rows],
             )
             typed = set()
-            for n, score, holds in read:
-                ranks[n] = score
-                if holds:
+            for n, rank_value, as_written in scored:
+                ranks[n] = rank_value
+                if as_written:
                     typed.add(n)
             return typed
 
@@ -520,7 +521,22 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 for n, together, in_title in boosts
             }
 
-        order = page_order(base, as_typed, boosted, query.offset, query.limit, MAX_BOOST)
+        def titles_and_leads(rows: list[int]) -> Any:
+            return db.execute(
+                "SELECT n, data::json->>'title', data::json->>'lead' FROM article_data WHERE n = ANY(%s)",
+                (rows,),
+            )
+
+        order = page_order(
+            base,
+            as_typed,
+            boosted,
+            query.offset,
+            query.limit,
+            MAX_BOOST,
+            marked=typed_words,
+            read=titles_and_leads,
+        )
         shown = {hit[0]: hit for hit in self._rows("WHERE a.n = ANY(%s)", (order,))}
         hits = self._stored([shown[n] for n in order])
         return SearchResult(len(candidates), hits, total_exact=exact)

@@ -31,8 +31,6 @@ from diemtin.group import dedup
 from diemtin.group.stories import story_features
 from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertResult
 from diemtin.store.common import (
-    ACCENT_BOOST,
-    accent_boosted,
     dumps,
     epoch,
     listed_outlet,
@@ -501,21 +499,27 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
         def boosted(rows: list[int], typed: bool) -> dict[int, float]:
             """Vietnamese words are several syllables and common syllables weigh almost nothing in bm25:
-            the query's words side by side, and all of them in the title, raise a score; so do the words
-            typed with marks found as typed in the title or lead."""
+            the query's words side by side, and all of them in the title, raise a score."""
             within = facets + (as_written if typed else "")  # keeps the index reads short for old rows
             side_by_side = among(rows, f"{{title text}} : {adjacent}" + within) if adjacent else set()
             in_title = among(rows, f"title : ({match})" + within)
-            scores = {
+            return {
                 n: base[n]
                 * (ADJACENT_BOOST if n in side_by_side else 1.0)
                 * (TITLE_BOOST if n in in_title else 1.0)
                 for n in rows
             }
-            return accent_boosted(scores, base, typed_words, titles_and_leads)
 
-        most = MAX_BOOST * (ACCENT_BOOST if marked else 1.0)
-        order = page_order(base, as_typed, boosted, query.offset, query.limit, most)
+        order = page_order(
+            base,
+            as_typed,
+            boosted,
+            query.offset,
+            query.limit,
+            MAX_BOOST,
+            marked=typed_words,
+            read=titles_and_leads,
+        )
         placeholders = ",".join("?" * len(order))
         shown = db.execute(
             f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.n IN ({placeholders})", order
