@@ -246,7 +246,7 @@ def links(url: str | None, path: Path) -> None:
 
     page = next(iter_pages([path], url=url))
     if isinstance(page, InputError):
-        raise click.ClickException(f"{page.path}: {page.reason}")
+        raise click.ClickException(f"{page.path}: cannot read: {page.reason}")
     html = page.content
     base = url or page_url(html)
     if not base:
