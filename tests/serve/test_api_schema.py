@@ -29,6 +29,7 @@ def api_schema(live_server: str) -> schemathesis.BaseSchema:
 def test_openapi_document_lists_every_endpoint(api_schema: schemathesis.BaseSchema) -> None:
     labels = {result.ok().label for result in api_schema.get_all_operations()}
     assert labels == {
+        "GET /api/",
         "GET /api/articles",
         "GET /api/articles/{article_id}",
         "GET /api/stories",

@@ -374,8 +374,19 @@ def test_a_head_request_is_not_a_view(client: TestClient, store: Store):
     assert before is not None and after is not None and after.views == before.views
 
 
+def test_the_api_root_lists_its_endpoints_from_the_openapi_document(client: TestClient):
+    spec = client.get("/openapi.json").json()
+    for root in ("/api", "/api/"):
+        index = client.get(root).json()
+        assert index["openapi"] == "/openapi.json" and index["version"] == spec["info"]["version"]
+        assert [e["path"] for e in index["endpoints"]] == list(spec["paths"])
+        assert all(e["summary"] for e in index["endpoints"])
+    footer = HTMLParser(client.get("/", headers=BROWSER).text).css_first("footer a[href='/api/']")
+    assert footer is not None and footer.text() == "API"
+
+
 @pytest.mark.parametrize(
-    "path", ["/api/articles", "/api/articles/khong-co", "/api/khong-co", "/openapi.json"]
+    "path", ["/api/", "/api/articles", "/api/articles/khong-co", "/api/khong-co", "/openapi.json"]
 )
 def test_api_answers_are_never_taken_for_pages(client: TestClient, path: str):
     response = client.get(path)

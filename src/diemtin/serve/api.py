@@ -203,7 +203,12 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
             "items": [summary(s) for s in result.hits],
         }
 
+    def index(request: Request) -> dict[str, Any]:
+        return api_index()
+
     return [
+        Route("/api", cached(index)),
+        Route("/api/", cached(index)),
         Route("/api/articles", cached(articles)),
         Route("/api/articles/{article_id:str}", cached(article)),
         Route("/api/stories", cached(stories)),
@@ -381,6 +386,21 @@ _CATEGORY = _query("category", "Taxonomy key, e.g. the-gioi", {"type": "string",
 _OUTLET = _query("outlet", "Outlet display name, e.g. VietNamNet", {"type": "string"})
 
 
+def api_index() -> dict[str, Any]:
+    """What /api/ answers: the API's name and version, where its OpenAPI document is, and each endpoint with
+    the summary the document gives it."""
+    document = openapi_document()
+    return {
+        "name": document["info"]["title"],
+        "version": document["info"]["version"],
+        "openapi": "/openapi.json",
+        "endpoints": [
+            {"path": path, "summary": operation["get"]["summary"]}
+            for path, operation in document["paths"].items()
+        ],
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 description of /api/."""
     summary_ref = {"$ref": "#/components/schemas/ArticleSummary"}
@@ -393,6 +413,36 @@ def openapi_document() -> dict[str, Any]:
             "accent-insensitive search. Paginated with limit/offset; ETag and Last-Modified on every answer.",
         },
         "paths": {
+            "/api/": {
+                "get": {
+                    "summary": "This index: the endpoints and where the OpenAPI document is",
+                    "operationId": "apiIndex",
+                    "responses": _ok(
+                        "The endpoints",
+                        {
+                            "type": "object",
+                            "required": ["name", "version", "openapi", "endpoints"],
+                            "properties": {
+                                "name": {"type": "string"},
+                                "version": {"type": "string"},
+                                "openapi": {"type": "string"},
+                                "endpoints": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["path", "summary"],
+                                        "properties": {
+                                            "path": {"type": "string"},
+                                            "summary": {"type": "string"},
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                        errors=(),
+                    ),
+                }
+            },
             "/api/articles": {
                 "get": {
                     "summary": "Latest articles, newest first",
