@@ -113,3 +113,23 @@ def test_export_command(store: SQLiteStore, tmp_path: Path) -> None:
     refused = runner.invoke(main, ["export", "--db", database, "--format", "parquet"])
     assert refused.exit_code != 0
     assert "--out" in refused.output
+
+
+def test_export_format_defaults_to_jsonl_or_the_out_file_suffix(store: SQLiteStore, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from diemtin.cli import main
+
+    runner = CliRunner()
+    database = str(store.path)
+    printed = runner.invoke(main, ["export", "--db", database])
+    assert printed.exit_code == 0, printed.output
+    assert [json.loads(line)["title"] for line in printed.stdout.splitlines() if line.startswith("{")] == [
+        "Mưa lớn gây ngập",
+        "Hội chợ sách",
+    ]
+    parquet, jsonl = tmp_path / "corpus.PARQUET", tmp_path / "corpus.jsonl"
+    assert runner.invoke(main, ["export", "--db", database, "--out", str(parquet)]).exit_code == 0
+    assert pq.read_table(parquet).num_rows == 2
+    assert runner.invoke(main, ["export", "--db", database, "--out", str(jsonl)]).exit_code == 0
+    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 2

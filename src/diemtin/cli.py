@@ -549,11 +549,17 @@ def regroup(database: str | None, since: datetime | None) -> None:
 
 @main.command("export")
 @_db_option
-@click.option("--format", "export_format", type=click.Choice(["jsonl", "parquet"]), required=True)
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(["jsonl", "parquet"]),
+    default=None,
+    help="Default: parquet when --out ends in .parquet, else jsonl.",
+)
 @click.option(
     "--out", type=click.Path(dir_okay=False), default=None, help="Output file (JSONL: stdout when left out)."
 )
-def export_corpus(database: str | None, export_format: str, out: str | None) -> None:
+def export_corpus(database: str | None, export_format: str | None, out: str | None) -> None:
     """Export every stored article with its category, story id, provenance and copies (JSONL or Parquet).
 
     JSONL goes to stdout unless --out is given; Parquet needs --out. The count ends on stderr. Exit status:
@@ -561,11 +567,13 @@ def export_corpus(database: str | None, export_format: str, out: str | None) -> 
     (`| head`, quietly); 2 for a usage error.
 
     \b
-      diemtin export --db news.db --format jsonl | gzip > corpus.jsonl.gz
-      diemtin export --db news.db --format parquet --out corpus.parquet
+      diemtin export --db news.db | gzip > corpus.jsonl.gz
+      diemtin export --db news.db --out corpus.parquet
     """
     from diemtin.export import export
 
+    if export_format is None:
+        export_format = "parquet" if out is not None and out.lower().endswith(".parquet") else "jsonl"
     if export_format == "parquet" and out is None:
         raise click.UsageError("Parquet needs --out FILE")
     if out is not None and not Path(out).parent.is_dir():
