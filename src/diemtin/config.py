@@ -35,6 +35,10 @@ class Settings:
         default_factory=lambda: int(os.environ.get("DIEMTIN_HOST_CONCURRENCY", "1"))
     )
     max_body_bytes: int = 20 * 1024 * 1024
+    # a shared (PostgreSQL) frontier: a worker not heard from for this long has its claims taken back
+    crawl_lease_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("DIEMTIN_CRAWL_LEASE", "300"))
+    )
     # crawler network: the standard proxy and CA-bundle variables; private targets refused unless allowed
     proxy: str | None = field(
         default_factory=lambda: os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")

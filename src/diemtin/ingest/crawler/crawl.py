@@ -42,6 +42,7 @@ from diemtin.ingest.crawler.fetch import (
     Response,
 )
 from diemtin.ingest.crawler.frontier import Frontier
+from diemtin.ingest.crawler.frontierbase import CrawlFrontier
 from diemtin.ingest.crawler.links import listing_links
 from diemtin.ingest.crawler.robots import RobotsCache
 from diemtin.ingest.crawler.sitemaps import parse_sitemap
@@ -93,7 +94,7 @@ class Crawl:
     def __init__(
         self,
         *,
-        frontier: Frontier,
+        frontier: CrawlFrontier,
         fetcher: Fetcher,
         archive: WarcArchive,
         store: Store,
@@ -115,6 +116,7 @@ class Crawl:
         self.robots = RobotsCache(fetcher, self._archive)
         self.stats = CrawlStats()
         self._claimed = 0
+        self._recovered = time.monotonic()  # when lost claims were last looked for
         # off the event loop: WARC writing and storing each in one thread (in order); extraction in the store
         # thread, or in ``extract_workers`` processes so that a crawl can use every core
         self._archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="diemtin-warc")
@@ -126,8 +128,10 @@ class Crawl:
     # -- recovery ----------------------------------------------------------------
 
     async def recover(self) -> None:
-        """Finish what a killed run left: archived claims become fetched, pages fetched but not stored are
-        ingested from the archive, other claims go back to the queue."""
+        """Finish what a killed run (or, with a shared frontier, a worker gone) left: archived claims become
+        fetched, pages fetched but not stored are ingested from the archive, other claims go back to the
+        queue."""
+        self._recovered = time.monotonic()
         oldest = self.frontier.oldest_claim()
         archived: dict[str, str] = {}
         if oldest is not None and self.archive.directory.is_dir():
@@ -371,6 +375,11 @@ class Crawl:
         workers: dict[str, list[asyncio.Task[None]]] = {}
         per_host = max(1, self.fetcher.options.concurrency)
         while not self.stop.is_set() and not self._limit_reached():
+            if (
+                self.frontier.lease is not None
+                and time.monotonic() - self._recovered >= self.frontier.lease / 2
+            ):
+                await self.recover()  # a shared frontier: take back the claims of workers gone meanwhile
             for host, tasks in list(workers.items()):
                 tasks[:] = [t for t in tasks if not t.done()]
                 if not tasks:
@@ -431,14 +440,23 @@ def _start(pool: ProcessPoolExecutor, workers: int) -> None:
 
 
 def frontier_path(settings: Settings, database: str | None) -> Path:
-    """The crawl state's own SQLite file beside the article database (``diemtin.db`` ->
-    ``diemtin-crawl.db``; beside a PostgreSQL store, ``crawl.db`` in the data dir). A file of its own:
-    sharing the store's file made frontier updates wait for the store's write lock on the event loop."""
+    """The embedded crawl state's own SQLite file beside the article database (``diemtin.db`` ->
+    ``diemtin-crawl.db``). A file of its own: sharing the store's file made frontier updates wait for the
+    store's write lock on the event loop."""
     target = database or settings.database
-    if target and "://" in target and not target.startswith("sqlite:///"):
-        return settings.data_dir / "crawl.db"
     path = Path(target.removeprefix("sqlite:///")).expanduser() if target else settings.database_path
     return path.with_name(f"{path.stem}-crawl.db")
+
+
+def open_frontier(settings: Settings, database: str | None) -> CrawlFrontier:
+    """The frontier for the article database ``database`` (default: the configured one): with PostgreSQL,
+    tables in that database, shared by every crawler process using it; else a SQLite file (frontier_path)."""
+    target = database or settings.database
+    if target and target.startswith(("postgresql://", "postgres://")):
+        from diemtin.ingest.crawler.pgfrontier import PgFrontier  # psycopg is an optional dependency
+
+        return PgFrontier(target, lease=settings.crawl_lease_seconds)
+    return Frontier(frontier_path(settings, database))
 
 
 def select_profiles(settings: Settings, names: tuple[str, ...] = ()) -> tuple[SiteProfile, ...]:
@@ -467,10 +485,10 @@ async def open_crawl(
     extract_workers: int = 0,
 ) -> AsyncIterator[Crawl]:
     """A ready Crawl over ``store``: frontier, fetcher and WARC archive opened, all closed on exit."""
-    frontier = Frontier(frontier_path(settings, database))
+    frontier = open_frontier(settings, database)
     archive = WarcArchive(settings.warc_dir)
     try:
-        async with Fetcher(options or FetchOptions.from_settings(settings)) as fetcher:
+        async with Fetcher(options or FetchOptions.from_settings(settings), slots=frontier) as fetcher:
             crawl = Crawl(
                 frontier=frontier,
                 fetcher=fetcher,

@@ -6,6 +6,9 @@ allowed.
 ``Fetcher.get`` never follows redirects itself: a 3xx comes back as a response and the crawl queues its
 target, so every hop passes the robots check, the per-host gate and the redirect limit. Errors that leave no
 response raise ``FetchError`` with a short reason and whether trying again later makes sense.
+
+Several crawler processes sharing a frontier also share each host's pace: given ``slots`` (the frontier),
+every request first books its start there, after the process's own gate.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 
 import httpx
 
@@ -145,6 +149,14 @@ class HostGate:
         self.next_slot = max(self.next_slot, time.monotonic() + seconds)
 
 
+class HostSlots(Protocol):
+    """Request slots per host booked among several crawler processes (a shared frontier)."""
+
+    def reserve(self, host: str, spacing: float) -> float:
+        """Book the next request to ``host``, ``spacing`` seconds after the one before; seconds to wait."""
+        ...
+
+
 def _refused_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
@@ -156,10 +168,12 @@ def _refused_address(address: str) -> bool:
 
 
 class Fetcher:
-    """One shared httpx client and a gate per host. Use as an async context manager."""
+    """One shared httpx client and a gate per host (and, with ``slots``, a booked start among all crawler
+    processes). Use as an async context manager."""
 
-    def __init__(self, options: FetchOptions) -> None:
+    def __init__(self, options: FetchOptions, slots: HostSlots | None = None) -> None:
         self.options = options
+        self.slots = slots
         self.gates: dict[str, HostGate] = {}
         self._resolved: dict[str, str | None] = {}
         verify: ssl.SSLContext | bool = True
@@ -225,9 +239,12 @@ class Fetcher:
         refusal = await self.refusal(url)
         if refusal:
             raise FetchError(refusal, transient=False)
-        gate = self.gate(host_of(url))
+        host = host_of(url)
+        gate = self.gate(host)
         await gate.acquire()
         try:
+            if self.slots is not None and (wait := self.slots.reserve(host, gate.delay)) > 0:
+                await asyncio.sleep(wait)
             response = await self._get(url, accept, headers or {})
         except FetchError as exc:
             if exc.transient:

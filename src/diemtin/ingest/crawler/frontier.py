@@ -1,12 +1,13 @@
-"""The persistent frontier and seen-URL set: one SQLite table, each URL moving queued -> claimed -> fetched
--> done.
+"""The embedded frontier and seen-URL set of one crawler process: a SQLite table, each URL moving queued ->
+claimed -> fetched -> done (the ``CrawlFrontier`` protocol of frontierbase.py).
 
 A URL is added once (its canonical form is the primary key), so nothing is fetched twice. ``fetched`` is
 written in the same transaction that records where the response was archived (WARC file and offset);
 ``done`` once the page has been ingested. After a crash (kill -9 at any moment) ``recover()`` puts back
 every claim that left no archived response and hands back the archived-but-not-ingested pages, so a rerun
 loses no URL and fetches none twice. The tables belong to the crawler alone and live
-in a SQLite file of their own beside the article database (see ``crawl.frontier_path``).
+in a SQLite file of their own beside the article database (see ``crawl.frontier_path``). Several crawler
+processes share a PostgreSQL frontier instead (pgfrontier.py).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from diemtin.ingest.crawler.canonical import host_of
+from diemtin.ingest.crawler.frontierbase import Archived, Entry
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS crawl_url (
@@ -46,26 +47,12 @@ CREATE TABLE IF NOT EXISTS crawl_validator (
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    url: str
-    host: str
-    source: str | None
-    attempts: int
-    redirects: int
-
-
-@dataclass(frozen=True, slots=True)
-class Archived:
-    """A page whose response is archived but which was not yet ingested."""
-
-    url: str
-    source: str | None
-    warc: str
-
-
 class Frontier:
-    """The crawl state in a SQLite file; every method commits before it returns."""
+    """The crawl state in a SQLite file; every method commits before it returns. One process uses it, so
+    ``recover`` (run before anything is claimed) takes back every claim, and the fetcher's own per-host gate
+    is all the politeness there is to keep."""
+
+    lease: float | None = None
 
     def __init__(self, path: Path | str) -> None:
         if str(path) != ":memory:":
@@ -193,6 +180,10 @@ class Frontier:
     def oldest_claim(self) -> float | None:
         row = self.db.execute("SELECT MIN(claimed_at) FROM crawl_url WHERE state = 'claimed'").fetchone()
         return row[0] if row and row[0] is not None else None
+
+    def reserve(self, host: str, spacing: float) -> float:
+        """No other worker books this host's requests: no wait beyond the fetcher's own gate."""
+        return 0.0
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified last seen for a feed or sitemap (for a conditional GET)."""
