@@ -18,6 +18,7 @@ import time
 import psycopg
 
 from diemtin.article import Article
+from diemtin.store.common import heading_marks
 from diemtin.store.postgres import DOCUMENT, KEYS, PostgresStore, mark_lexemes
 
 TABLES = {
@@ -51,12 +52,18 @@ def main() -> None:
         target.execute("SELECT setval(pg_get_serial_sequence('articles', 'n'), max(n)) FROM articles")
         started = time.perf_counter()
         target.execute("CREATE TEMPORARY TABLE folded (n BIGINT, title TEXT, text TEXT, marks TEXT[])")
+        headings: list[tuple[int, list[str]]] = []
         with target.cursor().copy("COPY folded (n, title, text, marks) FROM STDIN") as copy:
             rows = source.execute(
                 "SELECT f.rowid, f.title, f.text, d.data FROM fts f JOIN article_data d ON d.n = f.rowid"
             )
             for n, title, text, data in rows:
-                copy.write_row((n, title, text, mark_lexemes(Article.from_dict(json.loads(data)))))
+                article = Article.from_dict(json.loads(data))
+                copy.write_row((n, title, text, mark_lexemes(article)))
+                headings.append((n, sorted(heading_marks(article.title, article.lead))))
+        with target.cursor().copy("COPY headings (n, marks) FROM STDIN") as copy:
+            for heading in headings:
+                copy.write_row(heading)
         target.execute(
             f"INSERT INTO search (n, sort_time, doc, keys) SELECT n, sort_time, doc, {KEYS} FROM"
             f" (SELECT a.*, {DOCUMENT % ('f.title', 'f.text', 'f.marks')} AS doc"

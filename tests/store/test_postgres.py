@@ -182,7 +182,7 @@ def test_schema_1_database_gets_search_keys_on_open(url: str) -> None:
             " CREATE INDEX search_outlet ON search(outlet, n);"
             " CREATE INDEX search_doc ON search USING gin(doc);"
             " DROP FUNCTION search_keys, search_filter_keys; UPDATE diemtin_schema SET version = 1;"
-            " DROP TABLE view_hours;"
+            " DROP TABLE view_hours, headings;"
             " CREATE TABLE views (article_id TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)"
         )
         first = db.execute("SELECT id FROM articles ORDER BY n LIMIT 1").fetchone()[0]
@@ -206,6 +206,28 @@ def test_schema_1_database_gets_search_keys_on_open(url: str) -> None:
 
 @pytest.mark.shared
 @pytest.mark.slow
+def test_schema_4_database_gets_the_marked_words_of_its_headings_on_open(url: str) -> None:
+    """A schema-4 database (no ``headings``: the accent boost read the stored JSON) is upgraded on open, and
+    the article whose title holds "bão" as typed ranks first again."""
+    store = PostgresStore(url)
+    passing = store.add(page("https://a.vn/1.html", title="Báo cáo bảo vệ luồng lạch"))
+    storm = store.add(
+        page("https://a.vn/2.html", ["Bão mạnh lên trong đêm, gió giật cấp mười."], title="Bão")
+    )
+    store.close()
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("DROP TABLE headings; UPDATE diemtin_schema SET version = 4")
+    upgraded = PostgresStore(url)
+    hits = upgraded.search(SearchQuery(text="bão")).hits
+    assert [hit.article.id for hit in hits] == [storm.article_id, passing.article_id]
+    upgraded.close()
+    with psycopg.connect(url) as db:
+        assert db.execute("SELECT version FROM diemtin_schema").fetchall() == [(SCHEMA_VERSION,)]
+        marks = db.execute("SELECT marks FROM headings ORDER BY n").fetchall()
+        # the lead is empty: the title's words
+        assert marks == [(sorted(["báo", "cáo", "bảo", "vệ", "luồng", "lạch"]),), (["bão"],)]
+
+
 def test_ingest_into_postgres_then_serve_the_seed_article(url: str, shared: Path) -> None:
     seed = shared / "seed" / "000_79f4e5ef3a90aeb7.txt"
     diemtin = Path(sys.executable).with_name("diemtin")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -107,19 +107,25 @@ def search_candidates(
     return typed + others, {row[0] for row in typed}, False
 
 
+def heading_marks(title: str | None, lead: str | None) -> set[str]:
+    """The words of a title and lead written with marks, as ``textnorm.marked_words`` gives them: what the
+    accent boost looks for (every word a reader typed with marks is among them when the boost applies)."""
+    return {word for word in marked_words(f"{title or ''} {lead or ''}") if not word.isascii()}
+
+
 def accent_boosted(
     scores: dict[int, float],
     base: dict[int, float],
     marked: frozenset[str],
-    read: Callable[[list[int]], Iterable[tuple[int, str | None, str | None]]],
+    headed: Callable[[list[int]], set[int]],
 ) -> dict[int, float]:
     """``scores`` with ACCENT_BOOST for those among the ACCENT_CHECKED best ``base`` scores (text and
     recency: the same rows whatever page is asked) whose title and lead hold every marked query word as
-    typed; ``read`` gives (row, title, lead) of the rows asked."""
+    typed; ``headed`` says which of the rows asked do (see ``heading_marks``)."""
     if not marked:
         return scores
     best = [n for n in sorted(base, key=base.__getitem__, reverse=True)[:ACCENT_CHECKED] if n in scores]
-    as_typed = {n for n, title, lead in read(best) if marked <= marked_words(f"{title or ''} {lead or ''}")}
+    as_typed = headed(best)
     return {n: score * (ACCENT_BOOST if n in as_typed else 1.0) for n, score in scores.items()}
 
 
@@ -132,16 +138,16 @@ def page_order(
     most: float,
     *,
     marked: frozenset[str],
-    read: Callable[[list[int]], Iterable[tuple[int, str | None, str | None]]],
+    headed: Callable[[list[int]], set[int]],
 ) -> list[int]:
     """The rows of one page of a search ranking.
 
     The matches holding every word the reader typed with marks (``marked``) as typed (``as_typed``) rank
     first, the others after them: "bão" (storm) finds storms before "báo" (newspaper) and "bảo". Within each
     tier, ``boosted(rows, typed)`` gives the backend's scores of the rows asked, multiplying a ``base`` score
-    by at most ``most``, and ``accent_boosted`` (titles and leads read by ``read``) doubles some once more; so
-    only the rows within that factor of the page's last base score are asked: the others cannot reach the
-    page. Every page is a slice of one ranking.
+    by at most ``most``, and ``accent_boosted`` (``headed`` says whose title and lead hold the marked words)
+    doubles some once more; so only the rows within that factor of the page's last base score are asked: the
+    others cannot reach the page. Every page is a slice of one ranking.
     """
     most *= ACCENT_BOOST if marked else 1.0
     order: list[int] = []
@@ -155,7 +161,7 @@ def page_order(
             continue
         wanted = min(skip + need, len(tier))
         bar = sorted((base[n] for n in tier), reverse=True)[wanted - 1] / most
-        scores = accent_boosted(boosted([n for n in tier if base[n] >= bar], typed), base, marked, read)
+        scores = accent_boosted(boosted([n for n in tier if base[n] >= bar], typed), base, marked, headed)
         ranked = sorted(scores, key=lambda n: (scores[n], n), reverse=True)[skip : skip + need]
         order += ranked
         skip, need = 0, need - len(ranked)

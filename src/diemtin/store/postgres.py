@@ -27,6 +27,7 @@ from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertR
 from diemtin.store.common import (
     dumps,
     epoch,
+    heading_marks,
     listed_outlet,
     listed_values,
     marks,
@@ -37,7 +38,7 @@ from diemtin.store.common import (
 from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore, WriterConflict
 from diemtin.textnorm import fold, marked_query_words
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA_LOCK = 7_301_945  # advisory lock key: one process creates the schema at a time
 CANDIDATES = 1000  # a search ranks (and counts) at most this many matches, the most recently stored
 ADJACENT_BOOST = 2.0  # score factor for a match with the loose query words side by side
@@ -123,6 +124,9 @@ CREATE TABLE IF NOT EXISTS search (
     keys TEXT[] NOT NULL
 ) WITH (toast_tuple_target = 128);  -- doc and keys stored apart: narrow rows, quick to visit
 CREATE INDEX IF NOT EXISTS search_keys ON search USING gin(keys);
+-- The words of an article's title and lead written with marks (``common.heading_marks``), for the accent
+-- boost of a search typed with marks; kept apart from the document, whose length ts_rank counts.
+CREATE TABLE IF NOT EXISTS headings (n BIGINT PRIMARY KEY REFERENCES articles(n), marks TEXT[] NOT NULL);
 CREATE TABLE IF NOT EXISTS diemtin_schema (version INTEGER NOT NULL);
 INSERT INTO diemtin_schema (version) SELECT {SCHEMA_VERSION} WHERE NOT EXISTS (SELECT 1 FROM diemtin_schema);
 """
@@ -157,6 +161,13 @@ MARKS_ADDED = f"""
 UPDATE search s SET keys = {KEYS} FROM articles a WHERE a.n = s.n;
 UPDATE diemtin_schema SET version = 4
 """
+
+# Schema 4 read the title and lead of the best matches from the stored JSON for the accent boost: schema 5
+# keeps their words written with marks in ``headings`` (``_add_headings``).
+HEADINGS_ADDED = "UPDATE diemtin_schema SET version = 5"
+HEADING = (
+    "INSERT INTO headings (n, marks) VALUES (%s, %s) ON CONFLICT (n) DO UPDATE SET marks = excluded.marks"
+)
 
 # A search document: the folded title (weight A), the folded lead, body and tags (B), and the words written
 # with marks ('~bão', weight C, no position: ranked at 0, never part of a phrase; ``search_keys`` keys them).
@@ -225,6 +236,17 @@ def _add_marks(db: psycopg.Connection[Any]) -> None:
             )
 
 
+def _add_headings(db: psycopg.Connection[Any]) -> None:
+    """Schema 4 -> 5: the ``headings`` row of every stored article."""
+    with db.cursor(name="stored_headings") as reader, db.cursor() as writer:  # read in batches, not at once
+        reader.execute("SELECT n, data::json->>'title', data::json->>'lead' FROM article_data")
+        while rows := reader.fetchmany(2000):
+            writer.executemany(
+                HEADING,
+                [(n, sorted(heading_marks(title, lead))) for n, title, lead in rows],
+            )
+
+
 class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     """The Store protocol over one PostgreSQL database (see store/base.py for what each method means)."""
 
@@ -254,6 +276,9 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 if current in (1, 2, 3):
                     _add_marks(db)
                     db.execute(MARKS_ADDED)
+                if current in (1, 2, 3, 4):
+                    _add_headings(db)
+                    db.execute(HEADINGS_ADDED)
 
     # -- connections -----------------------------------------------------------------------------------------
 
@@ -280,7 +305,8 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             attempt += 1
 
     def _index(self, db: psycopg.Connection[Any], n: int, article: Article, keys: dedup.DedupKeys) -> None:
-        """The search row (folded title; folded lead, body and tags; search keys) and the LSH bands."""
+        """The search row (folded title; folded lead, body and tags; search keys), the words of title and lead
+        written with marks, and the LSH bands."""
         text = "\n".join([keys.folded, fold(" ".join(article.tags))])
         db.execute(
             f"INSERT INTO search (n, sort_time, doc, keys) SELECT n, sort_time, doc, {KEYS}"
@@ -288,6 +314,10 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             " ON CONFLICT (n) DO UPDATE SET sort_time = excluded.sort_time, doc = excluded.doc,"
             " keys = excluded.keys",
             (fold(article.title), text, mark_lexemes(article), n),
+        )
+        db.execute(
+            HEADING,
+            (n, sorted(heading_marks(article.title, article.lead))),
         )
         db.execute("DELETE FROM bands WHERE n = %s", (n,))
         db.execute(
@@ -475,20 +505,30 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             ).fetchall()
 
         ranks: dict[int, float] = {}
+        together: set[int] = set()  # the loose words side by side
+        in_title: set[int] = set()  # every word in the title
+        headed: set[int] = set()  # every marked word as typed in the title and lead
 
         def rank(rows: list[int]) -> set[int]:
-            """Rank these matches (reading their documents) and say which hold the marked words as typed."""
+            """Rank these matches and tell their boosts, in one read of their documents; returns which hold
+            the marked words as typed."""
             holds, typed_params = ("doc @@ %s::tsquery", [_typed(marked)]) if marked else ("false", [])
-            score = f"ts_rank('{RANK_WEIGHTS}', doc, {match}, 1)"
-            scored = db.execute(
-                f"SELECT n, {score}, {holds} FROM search WHERE n = ANY(%s)",
-                [*match_params, *typed_params, rows],
+            side_by_side = f"doc @@ {adjacent}" if adjacent else "false"
+            heading, heading_params = (
+                ("h.marks @> %s::text[]", [sorted(typed_words)]) if marked else ("false", [])
             )
-            typed = set()
-            for n, rank_value, as_written in scored:
+            scored = db.execute(
+                f"SELECT s.n, ts_rank('{RANK_WEIGHTS}', doc, {match}, 1), {holds}, {side_by_side},"
+                f" ts_filter(doc, '{{a}}') @@ ({match}), {heading}"
+                " FROM search s LEFT JOIN headings h ON h.n = s.n WHERE s.n = ANY(%s)",
+                [*match_params, *typed_params, *adjacent_params, *match_params, *heading_params, rows],
+            )
+            typed: set[int] = set()
+            for n, rank_value, *flags in scored:
                 ranks[n] = rank_value
-                if as_written:
-                    typed.add(n)
+                for holds_it, holding in zip(flags, (typed, together, in_title, headed), strict=True):
+                    if holds_it:
+                        holding.add(n)
             return typed
 
         matches, as_typed, exact = search_candidates(
@@ -506,26 +546,15 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         newest_time = max(candidates.values())
         scale = RECENCY_DAYS * 86400.0
         base = {n: ranks[n] * scale / (scale + newest_time - t) for n, t in candidates.items()}
-        side_by_side = f"doc @@ {adjacent}" if adjacent else "false"
 
         def boosted(rows: list[int], typed: bool) -> dict[int, float]:
-            """The loose words side by side, and every word in the title, each double a score (rows are read
-            by number, so ``typed`` needs nothing more here)."""
-            all_in_title = f"ts_filter(doc, '{{a}}') @@ ({match})"
-            boosts = db.execute(
-                f"SELECT n, {side_by_side}, {all_in_title} FROM search WHERE n = ANY(%s)",
-                [*adjacent_params, *match_params, rows],
-            ).fetchall()
+            """The loose words side by side, and every word in the title, each double a score."""
             return {
-                n: base[n] * (ADJACENT_BOOST if together else 1.0) * (TITLE_BOOST if in_title else 1.0)
-                for n, together, in_title in boosts
+                n: base[n]
+                * (ADJACENT_BOOST if n in together else 1.0)
+                * (TITLE_BOOST if n in in_title else 1.0)
+                for n in rows
             }
-
-        def titles_and_leads(rows: list[int]) -> Any:
-            return db.execute(
-                "SELECT n, data::json->>'title', data::json->>'lead' FROM article_data WHERE n = ANY(%s)",
-                (rows,),
-            )
 
         order = page_order(
             base,
@@ -535,7 +564,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             query.limit,
             MAX_BOOST,
             marked=typed_words,
-            read=titles_and_leads,
+            headed=lambda rows: headed.intersection(rows),
         )
         shown = {hit[0]: hit for hit in self._rows("WHERE a.n = ANY(%s)", (order,))}
         hits = self._stored([shown[n] for n in order])

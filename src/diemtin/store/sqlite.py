@@ -33,6 +33,7 @@ from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertR
 from diemtin.store.common import (
     dumps,
     epoch,
+    heading_marks,
     listed_outlet,
     listed_values,
     marks,
@@ -490,12 +491,14 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         scale = RECENCY_DAYS * 86400.0
         base = {n: -bm25 * scale / (scale + newest_time - t) for n, (bm25, t) in candidates.items()}
 
-        def titles_and_leads(rows: list[int]) -> Any:
-            return db.execute(
+        def headed(rows: list[int]) -> set[int]:
+            """Which of these rows hold every word typed with marks in their title and lead."""
+            read = db.execute(
                 "SELECT n, json_extract(data, '$.title'), json_extract(data, '$.lead') FROM article_data"
                 f" WHERE n IN ({','.join('?' * len(rows))})",
                 rows,
             )
+            return {n for n, title, lead in read if typed_words <= heading_marks(title, lead)}
 
         def boosted(rows: list[int], typed: bool) -> dict[int, float]:
             """Vietnamese words are several syllables and common syllables weigh almost nothing in bm25:
@@ -518,7 +521,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             query.limit,
             MAX_BOOST,
             marked=typed_words,
-            read=titles_and_leads,
+            headed=headed,
         )
         placeholders = ",".join("?" * len(order))
         shown = db.execute(
