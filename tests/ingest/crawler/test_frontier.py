@@ -1,13 +1,47 @@
-"""The frontier's states and crash recovery, with the WARC archive as the record of what was fetched."""
+"""The frontier's states and crash recovery, with the WARC archive as the record of what was fetched; the
+behavioural tests run on both backends (SQLite file, PostgreSQL tables)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from diemtin.ingest.crawler.fetch import Response
 from diemtin.ingest.crawler.frontier import Frontier
+from diemtin.ingest.crawler.pgfrontier import PgFrontier
 from diemtin.ingest.crawler.warcwriter import WarcArchive, read_response, scan_responses
+
+AnyFrontier = Frontier | PgFrontier
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def open_frontier(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], AnyFrontier]]:
+    """Opens a handle on one frontier: a SQLite file, or a new PostgreSQL database (each handle a worker)."""
+    target = str(tmp_path / "f.db")
+    if request.param == "postgres":
+        target = request.getfixturevalue("postgres_server").create_database()
+    opened: list[AnyFrontier] = []
+
+    def open_one() -> AnyFrontier:
+        opened.append(PgFrontier(target) if request.param == "postgres" else Frontier(target))
+        return opened[-1]
+
+    yield open_one
+    for frontier in opened:
+        frontier.close()
+
+
+def _next_run(frontier: AnyFrontier, open_frontier: Callable[[], AnyFrontier]) -> AnyFrontier:
+    """The frontier as the run after a crash sees it: the SQLite file is one process's (the same handle
+    will do); a PostgreSQL worker that is gone leaves its claims to another."""
+    if isinstance(frontier, Frontier):
+        return frontier
+    frontier.close()
+    return open_frontier()
 
 
 def _response(url: str, body: str) -> Response:
@@ -24,8 +58,8 @@ def _response(url: str, body: str) -> Response:
     )
 
 
-def test_a_url_is_queued_once_and_claimed_oldest_first(tmp_path: Path) -> None:
-    frontier = Frontier(tmp_path / "f.db")
+def test_a_url_is_queued_once_and_claimed_oldest_first(open_frontier: Callable[[], Any]) -> None:
+    frontier = open_frontier()
     assert frontier.add(["https://tin.test/a-1.html", "https://tin.test/b-2.html"], "tin") == 2
     assert frontier.add(["https://tin.test/a-1.html", "https://khac.test/c-3.html"], "tin") == 1
     assert set(frontier.ready_hosts()) == {"tin.test", "khac.test"}
@@ -38,8 +72,10 @@ def test_a_url_is_queued_once_and_claimed_oldest_first(tmp_path: Path) -> None:
     frontier.close()
 
 
-def test_recover_requeues_lost_claims_and_returns_unstored_pages(tmp_path: Path) -> None:
-    frontier = Frontier(tmp_path / "f.db")
+def test_recover_requeues_lost_claims_and_returns_unstored_pages(
+    open_frontier: Callable[[], Any], tmp_path: Path
+) -> None:
+    frontier = open_frontier()
     archive = WarcArchive(tmp_path / "warc")
     urls = [f"https://tin.test/bai-{i}-{i}.html" for i in range(4)]
     frontier.add(urls, "tin")
@@ -57,6 +93,7 @@ def test_recover_requeues_lost_claims_and_returns_unstored_pages(tmp_path: Path)
 
     found = scan_responses(sorted((tmp_path / "warc").glob("*.warc.gz")))
     assert found[urls[1]] == ref1
+    frontier = _next_run(frontier, open_frontier)
     pending = frontier.recover({u: found[u] for u in (urls[1], urls[2]) if u in found})
     assert [p.url for p in pending] == [urls[0], urls[1]]
     assert read_response(pending[1].warc).content == "<p>một</p>".encode()
