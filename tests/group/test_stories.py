@@ -89,10 +89,12 @@ def test_same_event_from_two_outlets_is_one_story() -> None:
 
 
 def test_average_linkage_merges_best_first_and_refuses_a_chain() -> None:
-    # 0-1 and 1-2 look alike, 0-2 were never compared: 2 would join {0, 1} only through 1, so it stays out
-    assert average_linkage(3, {(0, 1): 4.0, (1, 2): 2.0}) == [[0, 1], [2]]
+    # 0-1 and 1-2 look alike, 0-2 were never compared: 2 would join {0, 1} only through 1, and the mean over
+    # the cross pairs (1-2 and the uncompared 0-2) stays below the threshold, so it stays out
+    chain = -UNCOMPARED_SCORE - 0.5
+    assert average_linkage(3, {(0, 1): 4.0, (1, 2): chain}) == [[0, 1], [2]]
     # with 0-2 alike too, the mean over the cross pairs reaches the threshold and all three are one story
-    assert average_linkage(3, {(0, 1): 4.0, (1, 2): 2.0, (0, 2): 1.0}) == [[0, 1, 2]]
+    assert average_linkage(3, {(0, 1): 4.0, (1, 2): chain, (0, 2): 1.0}) == [[0, 1, 2]]
     # a pair below the threshold never merges; nothing compared, nothing merged
     assert average_linkage(2, {(0, 1): -0.5}) == [[0], [1]]
     assert average_linkage(3, {}) == [[0], [1], [2]]
@@ -213,7 +215,7 @@ def test_labelled_baomoi_pairs(shared: Path) -> None:
     """The whole corpus goes through the index in time order, then the labelled pairs are read.
 
     Bars asked for: precision >= 0.95 and recall >= 0.90 on `same` pairs. Measured (visible 375 pairs):
-    precision 0.926, recall 0.834; the floors below guard that level, not the bar."""
+    precision 0.927, recall 0.841; the floors below guard that level, not the bar."""
     articles = _shared_articles(shared)
     assert len(articles) == 2716
     started = time.perf_counter()
@@ -233,5 +235,5 @@ def test_labelled_baomoi_pairs(shared: Path) -> None:
     hits = sum(t and s for t, s in zip(together, same, strict=True))
     precision, recall = hits / sum(together), hits / sum(same)
     print(f"stories: precision {precision:.3f} recall {recall:.3f}, {rate:.0f} articles/s")
-    assert precision >= 0.91 and recall >= 0.82
+    assert precision >= 0.915 and recall >= 0.83
     assert rate >= 150
