@@ -123,18 +123,36 @@ def test_two_processes_racing_share_the_queue_exactly(
     assert results[0] and results[1], "one process took everything: no race was run"
 
 
-def test_host_slots_are_booked_across_workers(handles: Callable[..., PgFrontier]) -> None:
+def test_a_host_has_one_turn_among_the_workers(handles: Callable[..., PgFrontier]) -> None:
     first, second = handles(), handles()
-    waits = [
-        first.reserve("tin-a.test", 0.5),
-        second.reserve("tin-a.test", 0.5),
-        first.reserve("tin-a.test", 0.5),
-    ]
-    assert waits[0] == 0.0
-    assert 0.45 <= waits[1] <= 0.5 and 0.95 <= waits[2] <= 1.0
-    assert second.reserve("tin-b.test", 0.5) == 0.0  # another host has slots of its own
-    time.sleep(1.6)  # the three booked slots (at 0, 0.5 and 1 s) have passed: the next one is now
-    assert first.reserve("tin-a.test", 0.5) == 0.0
+    assert first.take_turn("tin-a.test", 0.5, 30.0) == 0.0
+    assert 30.0 < second.take_turn("tin-a.test", 0.5, 30.0) <= 30.5  # in flight: not before its hold ends
+    assert second.take_turn("tin-b.test", 0.5, 30.0) == 0.0  # another host has a turn of its own
+    second.end_turn("tin-a.test", 0.0)  # not its turn to hand on: nothing changes
+    assert first.take_turn("tin-a.test", 0.5, 30.0) > 30.0
+    first.end_turn("tin-a.test", 0.4)  # the request is over; the next may start in 0.4 s
+    assert 0.3 < second.take_turn("tin-a.test", 0.5, 30.0) <= 0.4
+    time.sleep(0.45)
+    assert second.take_turn("tin-a.test", 0.5, 30.0) == 0.0
+
+
+def test_the_turn_of_a_silent_worker_ends_after_its_hold(handles: Callable[..., PgFrontier]) -> None:
+    silent, other = handles(), handles()
+    assert silent.take_turn("tin-a.test", 0.1, 0.3) == 0.0  # and never hands it on
+    assert other.take_turn("tin-a.test", 0.1, 0.3) > 0.3
+    time.sleep(0.45)
+    assert other.take_turn("tin-a.test", 0.1, 0.3) == 0.0
+    silent.end_turn("tin-a.test", 0.0)  # too late: the turn is another's now
+    assert other.take_turn("tin-a.test", 0.1, 0.3) > 0.3
+
+
+def test_the_turn_of_a_worker_that_left_is_ended_for_it(handles: Callable[..., PgFrontier]) -> None:
+    gone, other = handles(), handles()
+    assert gone.take_turn("tin-a.test", 0.2, 30.0) == 0.0
+    gone.close()  # without handing the turn on (a stop mid-request)
+    assert 0.15 < other.take_turn("tin-a.test", 0.2, 30.0) <= 0.2  # ended now: the delay still holds
+    time.sleep(0.25)
+    assert other.take_turn("tin-a.test", 0.2, 30.0) == 0.0
 
 
 def test_a_live_workers_claims_are_kept_and_a_silent_ones_taken_back_after_the_lease(

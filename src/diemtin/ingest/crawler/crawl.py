@@ -375,11 +375,8 @@ class Crawl:
         workers: dict[str, list[asyncio.Task[None]]] = {}
         per_host = max(1, self.fetcher.options.concurrency)
         while not self.stop.is_set() and not self._limit_reached():
-            if (
-                self.frontier.lease is not None
-                and time.monotonic() - self._recovered >= self.frontier.lease / 2
-            ):
-                await self.recover()  # a shared frontier: take back the claims of workers gone meanwhile
+            if self._recovery_due(idle=False):
+                await self.recover()
             for host, tasks in list(workers.items()):
                 tasks[:] = [t for t in tasks if not t.done()]
                 if not tasks:
@@ -392,7 +389,10 @@ class Crawl:
             if not workers:
                 ready_at = self.frontier.next_ready_at()
                 if ready_at is None and not forever:
-                    break
+                    if not self._recovery_due(idle=True):
+                        break
+                    await self.recover()
+                    continue
                 await self._sleep(1.0 if ready_at is None else min(5.0, max(0.0, ready_at - time.time())))
                 continue
             pending = [t for tasks in workers.values() for t in tasks]
@@ -404,6 +404,15 @@ class Crawl:
             for task in late:
                 task.cancel()
             await asyncio.gather(*remaining, return_exceptions=True)
+
+    def _recovery_due(self, *, idle: bool) -> bool:
+        """With a shared frontier, whether to take back the claims of workers gone meanwhile: every half
+        lease, and, ``idle`` (nothing left queued), at once if there are any."""
+        lease = self.frontier.lease
+        if lease is None:
+            return False
+        due = time.monotonic() - self._recovered >= lease / 2
+        return due or (idle and self.frontier.oldest_claim() is not None)
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -7,8 +7,8 @@ allowed.
 target, so every hop passes the robots check, the per-host gate and the redirect limit. Errors that leave no
 response raise ``FetchError`` with a short reason and whether trying again later makes sense.
 
-Several crawler processes sharing a frontier also share each host's pace: given ``slots`` (the frontier),
-every request first books its start there, after the process's own gate.
+Several crawler processes sharing a frontier keep these rules among them: given ``slots`` (the frontier),
+each host's gate also takes the host's turn there before a request and hands it on after.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ FEED_TYPES = (
     "application/x-gzip", "application/gzip", "application/octet-stream", "text/plain", "text/html",
 )  # fmt: skip
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+MIN_POLL = 0.05  # seconds between two looks at a host whose turn another crawler process holds, at least
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +117,31 @@ class Response:
         return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+class HostSlots(Protocol):
+    """Turns at each host shared by several crawler processes (a shared frontier): one request at a time."""
+
+    def take_turn(self, host: str, delay: float, hold: float) -> float:
+        """Take the host's turn if it is free (0 then: ours for one request of ``hold`` seconds at most), else
+        the seconds until it may be (``delay``: between two requests to the host)."""
+        ...
+
+    def end_turn(self, host: str, wait: float) -> None:
+        """Hand the turn on: the next request may start in ``wait`` seconds."""
+        ...
+
+
 @dataclass(slots=True)
 class HostGate:
     """Per-host politeness: at most ``concurrency`` requests in flight, a new one starting no sooner than
     ``delay`` after the previous one started and after the previous one ended, and no sooner than a
-    back-off."""
+    back-off. With ``slots`` the same holds among every crawler process sharing them, one request at a time
+    (a turn whose process died ends after ``hold`` seconds, the longest a request may take)."""
 
     delay: float
     concurrency: int
+    host: str = ""
+    slots: HostSlots | None = None
+    hold: float = 0.0
     next_slot: float = 0.0
     failures: int = 0
     semaphore: asyncio.Semaphore = field(init=False)
@@ -138,23 +156,23 @@ class HostGate:
         async with self.lock:
             while (wait := self.next_slot - time.monotonic()) > 0:
                 await asyncio.sleep(wait)
+            if self.slots is not None:
+                while (wait := self.slots.take_turn(self.host, self.delay, self.hold)) > 0:
+                    await asyncio.sleep(min(wait, max(self.delay, MIN_POLL)))
             self.next_slot = time.monotonic() + self.delay
 
     def release(self) -> None:
+        """The request is over (its back-off, if any, already noted with ``pause``)."""
         self.next_slot = max(self.next_slot, time.monotonic() + self.delay)
-        self.semaphore.release()
+        try:
+            if self.slots is not None:
+                self.slots.end_turn(self.host, self.next_slot - time.monotonic())
+        finally:
+            self.semaphore.release()
 
     def pause(self, seconds: float) -> None:
         """Hold every request to this host for ``seconds`` (back-off, Retry-After)."""
         self.next_slot = max(self.next_slot, time.monotonic() + seconds)
-
-
-class HostSlots(Protocol):
-    """Request slots per host booked among several crawler processes (a shared frontier)."""
-
-    def reserve(self, host: str, spacing: float) -> float:
-        """Book the next request to ``host``, ``spacing`` seconds after the one before; seconds to wait."""
-        ...
 
 
 def _refused_address(address: str) -> bool:
@@ -168,8 +186,8 @@ def _refused_address(address: str) -> bool:
 
 
 class Fetcher:
-    """One shared httpx client and a gate per host (and, with ``slots``, a booked start among all crawler
-    processes). Use as an async context manager."""
+    """One shared httpx client and a gate per host (with ``slots``, kept among all the crawler processes that
+    share them). Use as an async context manager."""
 
     def __init__(self, options: FetchOptions, slots: HostSlots | None = None) -> None:
         self.options = options
@@ -197,7 +215,8 @@ class Fetcher:
 
     def gate(self, host: str) -> HostGate:
         if host not in self.gates:
-            self.gates[host] = HostGate(self.options.delay, self.options.concurrency)
+            options = self.options
+            self.gates[host] = HostGate(options.delay, options.concurrency, host, self.slots, options.timeout)
         return self.gates[host]
 
     def set_crawl_delay(self, host: str, seconds: float) -> None:
@@ -239,20 +258,22 @@ class Fetcher:
         refusal = await self.refusal(url)
         if refusal:
             raise FetchError(refusal, transient=False)
-        host = host_of(url)
-        gate = self.gate(host)
+        gate = self.gate(host_of(url))
         await gate.acquire()
         try:
-            if self.slots is not None and (wait := self.slots.reserve(host, gate.delay)) > 0:
-                await asyncio.sleep(wait)
             response = await self._get(url, accept, headers or {})
+            self._back_off(gate, response)
         except FetchError as exc:
             if exc.transient:
                 gate.failures += 1
                 gate.pause(self.options.backoff(gate.failures))
             raise
         finally:
-            gate.release()
+            gate.release()  # after any pause: the host's turn is handed on with it
+        return response
+
+    def _back_off(self, gate: HostGate, response: Response) -> None:
+        """Pause the host after a 429, 503 (as long as Retry-After asks) or another 5xx."""
         if response.status in (429, 503):
             gate.failures += 1
             asked = response.retry_after()
@@ -262,7 +283,6 @@ class Fetcher:
             gate.pause(self.options.backoff(gate.failures))
         else:
             gate.failures = 0
-        return response
 
     async def _get(self, url: str, accept: tuple[str, ...], headers: dict[str, str]) -> Response:
         started = time.monotonic()

@@ -181,9 +181,12 @@ class Frontier:
         row = self.db.execute("SELECT MIN(claimed_at) FROM crawl_url WHERE state = 'claimed'").fetchone()
         return row[0] if row and row[0] is not None else None
 
-    def reserve(self, host: str, spacing: float) -> float:
-        """No other worker books this host's requests: no wait beyond the fetcher's own gate."""
+    def take_turn(self, host: str, delay: float, hold: float) -> float:
+        """No other worker makes requests: the turn is always free (the fetcher's gate spaces this one's)."""
         return 0.0
+
+    def end_turn(self, host: str, wait: float) -> None:
+        """No other worker waits for the turn."""
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified last seen for a feed or sitemap (for a conditional GET)."""

@@ -95,9 +95,13 @@ class CrawlFrontier(Protocol):
         """When the oldest of the ``claimed()`` claims was made (None when there is none)."""
         ...
 
-    def reserve(self, host: str, spacing: float) -> float:
-        """Book the next request to ``host`` among every worker of this frontier, ``spacing`` seconds after
-        the one booked before it; returns the seconds to wait before it may start."""
+    def take_turn(self, host: str, delay: float, hold: float) -> float:
+        """Take ``host``'s turn among every worker of this frontier if it is free (0 then: one request of
+        this worker's, which takes ``hold`` seconds at most), else the seconds until it may be."""
+        ...
+
+    def end_turn(self, host: str, wait: float) -> None:
+        """Hand the host's turn on: the next request may start in ``wait`` seconds."""
         ...
 
     def validators(self, url: str) -> tuple[str | None, str | None]:

@@ -8,13 +8,17 @@ heard from).
 
 - A claim is one ``UPDATE ... WHERE url = (SELECT ... FOR UPDATE SKIP LOCKED)``: two workers never take the
   same URL, and neither waits for the other.
-- ``reserve`` books a host's next request slot in one upsert of its ``crawl_host`` row, so requests to a host
-  from all workers start at least the delay apart (the fetcher calls it for every request).
+- A host has one turn among all workers (its ``crawl_host`` row): the fetcher takes it before every
+  request to the host (one upsert, only when no worker holds it and the delay since the last request has
+  passed) and hands it on after, with the time the next may start (delay or back-off). So requests to a host
+  never overlap and start at least the delay after the previous one ended, whichever worker made them. The
+  turn of a worker that is gone is ended for it; one whose death nobody can tell ends by itself after the
+  longest a request may take.
 - Each worker (host name, pid, a random tag; its start time beside it) beats in ``crawl_worker`` while it
   uses the frontier. A claim is lost when its worker is gone: not heard from for ``lease`` seconds, or, on
   this machine, its process no longer runs. ``recover`` takes back lost claims only (never a live worker's):
   those whose response this worker finds in its archive become fetched, the others are queued again.
-- Times that must agree between machines (heartbeats, host slots) are taken from the database's clock.
+- Times that must agree between machines (heartbeats, host turns) are taken from the database's clock.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ SCHEMA_LOCK = 7_301_946  # advisory lock key: one process creates the tables at 
 ATTEMPTS = 3  # an add that deadlocks with another worker's add of the same URLs is tried again
 CONNECT_TIMEOUT = 10  # seconds to reach the server
 STATEMENT_TIMEOUT_MS = 30_000  # no statement waits longer than this on a lock
+MIN_WAIT = 0.01  # seconds: a turn found free just after it was refused is asked for again this soon
 NOW = "extract(epoch FROM statement_timestamp())::float8"  # the database's clock, in epoch seconds
 
 SCHEMA = """
@@ -66,7 +71,8 @@ CREATE TABLE IF NOT EXISTS crawl_validator (
 );
 CREATE TABLE IF NOT EXISTS crawl_host (
     host TEXT PRIMARY KEY,
-    next_at DOUBLE PRECISION NOT NULL           -- earliest start of the next request, database clock
+    next_at DOUBLE PRECISION NOT NULL,          -- earliest start of the next request, database clock
+    holder TEXT                                 -- the worker whose request is in flight (its turn)
 );
 CREATE TABLE IF NOT EXISTS crawl_worker (
     id TEXT PRIMARY KEY,
@@ -200,17 +206,39 @@ class PgFrontier:
         ).fetchone()
         return Entry(*row) if row else None
 
-    def reserve(self, host: str, spacing: float) -> float:
-        """Book the host's next request: it starts when the host's slot is free (now at the earliest) and the
-        slot after it ``spacing`` seconds later; returns the seconds to wait (by the database's clock)."""
+    def take_turn(self, host: str, delay: float, hold: float) -> float:
+        """Take the host's turn if no worker holds it and its next request is due (0 then: this worker holds
+        it while its request runs, ``hold`` seconds at most, plus the ``delay``), else the seconds until
+        then (by the database's clock). The turn of a worker that is gone is ended for it, as if its request
+        ended now."""
         self._beat()
-        row = self.db.execute(
-            f"INSERT INTO crawl_host AS h (host, next_at) VALUES (%(host)s, {NOW} + %(spacing)s)"
-            f" ON CONFLICT (host) DO UPDATE SET next_at = GREATEST(h.next_at, {NOW}) + %(spacing)s"
-            f" RETURNING next_at - %(spacing)s - {NOW}",
-            {"host": host, "spacing": spacing},
+        taken = self.db.execute(
+            f"INSERT INTO crawl_host AS h (host, next_at, holder) VALUES (%(host)s, {NOW} + %(hold)s, %(me)s)"
+            " ON CONFLICT (host) DO UPDATE SET next_at = excluded.next_at, holder = excluded.holder"
+            f" WHERE h.next_at <= {NOW} RETURNING host",
+            {"host": host, "hold": hold + delay, "me": self.worker},
         ).fetchone()
-        return max(0.0, float(row[0])) if row else 0.0
+        if taken:
+            return 0.0
+        row = self.db.execute(
+            f"SELECT next_at - {NOW}, holder FROM crawl_host WHERE host = %s", (host,)
+        ).fetchone()
+        wait, holder = (float(row[0]), row[1]) if row else (0.0, None)
+        if holder is not None and holder not in self._live():
+            self._hand_on(host, holder, delay)
+            wait = delay
+        return max(MIN_WAIT, wait)
+
+    def end_turn(self, host: str, wait: float) -> None:
+        """Hand the host's turn on, the next request due in ``wait`` seconds (unless the turn outlived its
+        hold and another worker has it now)."""
+        self._hand_on(host, self.worker, wait)
+
+    def _hand_on(self, host: str, holder: str, wait: float) -> None:
+        self.db.execute(
+            f"UPDATE crawl_host SET next_at = {NOW} + %s, holder = NULL WHERE host = %s AND holder = %s",
+            (max(0.0, wait), host, holder),
+        )
 
     # -- the claims of this worker (a claim taken back from it as lost is no longer changed by it) ---------
 
