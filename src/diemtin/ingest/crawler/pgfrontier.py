@@ -245,6 +245,7 @@ class PgFrontier:
     def mark_fetched(self, url: str, status: int, warc: str, now: float | None = None) -> None:
         """The response is archived at ``warc``: one transaction records it and ends the claim."""
         now = time.time() if now is None else now
+        self._beat()
         self.db.execute(
             "UPDATE crawl_url SET state = 'fetched', status = %s, warc = %s, fetched_at = %s, reason = NULL"
             " WHERE url = %s AND worker = %s",
@@ -255,6 +256,7 @@ class PgFrontier:
         self, url: str, reason: str | None = None, *, status: int | None = None, warc: str | None = None
     ) -> None:
         """The page went through extraction and ingest (or was skipped or redirected, for ``reason``)."""
+        self._beat()  # also while a recovering worker ingests what another left
         self.db.execute(
             "UPDATE crawl_url SET state = 'done', reason = %s, status = COALESCE(%s, status),"
             " warc = COALESCE(%s, warc) WHERE url = %s AND worker = %s",
