@@ -13,7 +13,9 @@ import sys
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from click.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
@@ -420,3 +422,17 @@ def test_sources_piped_are_tab_separated_lines(tmp_path: Path) -> None:
     assert all(len(row) == len(header) for row in rows)
     assert ["thu", "Báo Thử", "bao-thu.example"] in [row[:3] for row in rows]
     assert rows[[row[0] for row in rows].index("thu")][-1] == "user"
+
+
+def test_crawl_says_in_one_line_when_the_shared_frontier_cannot_be_opened(
+    postgres_server: Any, tmp_path: Path
+) -> None:
+    url = postgres_server.create_database()
+    with psycopg.connect(url, autocommit=True) as connection:  # another program's table of that name
+        connection.execute("CREATE TABLE crawl_url (id INTEGER)")
+    for command in (["crawl"], ["run", "--port", "0"]):
+        done = diemtin(*command, "--db", url, data=tmp_path)
+        assert done.returncode == 1, done.stderr
+        last = done.stderr.splitlines()[-1]
+        assert last.startswith('Error: cannot open the crawl frontier in PostgreSQL: column "')
+        assert "Traceback" not in done.stderr

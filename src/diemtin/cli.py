@@ -205,6 +205,7 @@ def crawl(
     from diemtin.config import settings
     from diemtin.ingest.crawler.crawl import run_crawl
     from diemtin.ingest.crawler.events import configure_logging
+    from diemtin.ingest.crawler.frontierbase import FrontierUnavailable
 
     configure_logging(log_format)
     _open_store(database, create=True).close()  # a clear error now, not a traceback from inside the crawl
@@ -223,6 +224,8 @@ def crawl(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    except FrontierUnavailable as error:
+        raise click.ClickException(str(error)) from None
     click.echo(" ".join(f"{key}={value}" for key, value in stats.summary().items()))
     if (stats.failed or stats.discovery_failed) and not stats.fetched:
         raise SystemExit(1)
@@ -277,6 +280,7 @@ def run(
 
     from diemtin.config import settings
     from diemtin.ingest.crawler.events import configure_logging
+    from diemtin.ingest.crawler.frontierbase import FrontierUnavailable
     from diemtin.service import run_service
 
     configure_logging(log_format)
@@ -295,6 +299,8 @@ def run(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    except FrontierUnavailable as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()
