@@ -1,9 +1,10 @@
 """The PostgreSQL store: the tables and behaviour of store/sqlite.py, for several writers and large corpora.
 
 Tables: ``articles`` (narrow indexed columns), ``article_data`` (the Article as JSON, MinHash signature,
-story features), ``copies``, ``revisions``, ``views``, ``bands`` (MinHash LSH bands) and ``search`` (a
+story features), ``copies``, ``revisions``, ``views``, ``bands`` (MinHash LSH bands), ``search`` (a
 tsvector of the text folded by ``textnorm.fold``, 'simple' configuration: title weighted A, the rest B; and
-its search keys, GIN-indexed: its words, its adjacent word pairs and its category and outlet).
+its search keys, GIN-indexed: its words, its adjacent word pairs and its category and outlet) and
+``headings`` (the words of title and lead written with marks).
 Unique keys (canonical URL, folded-text key, copy, revision) with ON CONFLICT keep several writer processes
 from storing one page twice; an add that meets another writer's row (a unique key, a deadlock between two
 open batches) is tried again. Each thread gets its own autocommit connection; ``add`` is one transaction, or
@@ -50,7 +51,8 @@ RECENCY_DAYS = 30.0  # a match this many days older than the newest article coun
 # The planner does not know that testing a search row's keys reads them from out of line (~40 µs a row): left
 # to itself it walks the primary key newest first and tests every row (45-65 ms for the 1,001 newest of
 # "viet nam" on 100,000 articles), or reads the whole table (2 s), where the keys index gives every match at
-# once and they are sorted (12-19 ms). So the statement that finds the matches has no other way in.
+# once and they are sorted (12-19 ms). So the statement that finds the matches has no other way in (inside a
+# writer's open batch the settings last until the batch commits: plans, never results, change).
 BY_KEYS_INDEX = "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"
 
 SCHEMA = f"""
@@ -253,10 +255,7 @@ def _add_headings(db: psycopg.Connection[Any]) -> None:
     with db.cursor(name="stored_headings") as reader, db.cursor() as writer:  # read in batches, not at once
         reader.execute("SELECT n, data::json->>'title', data::json->>'lead' FROM article_data")
         while rows := reader.fetchmany(2000):
-            writer.executemany(
-                HEADING,
-                [(n, sorted(heading_marks(title, lead))) for n, title, lead in rows],
-            )
+            writer.executemany(HEADING, [(n, sorted(heading_marks(title, lead))) for n, title, lead in rows])
 
 
 class PostgresStore(SQLStore[psycopg.Connection[Any]]):
@@ -327,10 +326,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             " keys = excluded.keys",
             (fold(article.title), text, mark_lexemes(article), n),
         )
-        db.execute(
-            HEADING,
-            (n, sorted(heading_marks(article.title, article.lead))),
-        )
+        db.execute(HEADING, (n, sorted(heading_marks(article.title, article.lead))))
         db.execute("DELETE FROM bands WHERE n = %s", (n,))
         db.execute(
             "INSERT INTO bands (band, n) SELECT unnest(%s::bigint[]), %s ON CONFLICT DO NOTHING",
