@@ -10,6 +10,7 @@ import pty
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
@@ -436,3 +437,49 @@ def test_crawl_says_in_one_line_when_the_shared_frontier_cannot_be_opened(
         last = done.stderr.splitlines()[-1]
         assert last.startswith('Error: cannot open the crawl frontier in PostgreSQL: column "')
         assert "Traceback" not in done.stderr
+
+
+def _articles_in(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as connection:
+        row = connection.execute("SELECT count(*) FROM articles").fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_ingest_stops_in_one_line_when_the_database_goes_away_and_a_rerun_finishes(
+    postgres_server: Any, shared: Path, tmp_path: Path
+) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for path in sorted((shared / "corpus" / "baomoi-2013").glob("*.txt"))[:400]:
+        (pages / path.name).symlink_to(path)
+    url = postgres_server.create_database()
+    assert diemtin("ingest", "--db", url, str(pages / "11111114.txt")).returncode == 0  # the schema, made
+    env = {key: value for key, value in os.environ.items() if key != "DIEMTIN_DB"}
+    ingest = subprocess.Popen(
+        [str(DIEMTIN), "ingest", "--db", url, str(pages)], stderr=subprocess.PIPE, text=True, env=env
+    )
+    deadline = time.monotonic() + 60
+    while _articles_in(url) < 50 and ingest.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with psycopg.connect(url, autocommit=True) as admin:  # the server drops the writer's connection
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    assert ingest.stderr is not None
+    stderr = ingest.stderr.read()
+    assert ingest.wait(timeout=60) == 1
+    assert "Traceback" not in stderr and "WARNING" not in stderr  # no page is blamed for it
+    assert stderr.splitlines()[-1].startswith("Error: the database stopped answering (")
+    assert stderr.splitlines()[-1].endswith(
+        "what was committed is kept, run the same command again to finish"
+    )
+    kept = _articles_in(url)
+    assert 50 <= kept < 400
+    again = diemtin("ingest", "--db", url, str(pages))
+    assert again.returncode == 0, again.stderr
+    one_run = postgres_server.create_database()
+    assert diemtin("ingest", "--db", one_run, str(pages)).returncode == 0
+    assert _articles_in(url) == _articles_in(one_run)  # nothing lost, nothing twice

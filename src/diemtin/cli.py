@@ -473,7 +473,9 @@ def _store_all(
     work: Callable[[Store, Callable[[object, object], None], IngestReport], IngestReport],
 ) -> None:
     """Run ``work`` on the opened store, filling a report, with a live count on stderr, then print the
-    counts; exit 1 when an input failed, 130 on Ctrl-C (what was stored is kept)."""
+    counts; exit 1 when an input failed or the database stopped answering, 130 on Ctrl-C (what was stored
+    is kept)."""
+    import contextlib
     import logging
 
     from rich.console import Console
@@ -481,6 +483,7 @@ def _store_all(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from diemtin.ingest.pipeline import IngestReport
+    from diemtin.store.base import DatabaseLost
 
     console = Console(stderr=True)
     handler: logging.Handler
@@ -514,8 +517,14 @@ def _store_all(
     except KeyboardInterrupt:
         click.echo(f"interrupted after {summary()}; what was stored is kept, run again to finish", err=True)
         raise SystemExit(INTERRUPTED) from None
+    except DatabaseLost as lost:
+        raise click.ClickException(
+            f"the database stopped answering ({lost}) after {summary()}; what was committed is kept,"
+            " run the same command again to finish"
+        ) from None
     finally:
-        store.close()
+        with contextlib.suppress(DatabaseLost):
+            store.close()
     click.echo(summary(), err=True)
     if report.statuses["failed"]:
         raise SystemExit(1)

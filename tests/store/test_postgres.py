@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 from diemtin.article import Article, Provenance
 from diemtin.serve.app import create_app
 from diemtin.store import open_store, sqlbase
-from diemtin.store.base import SearchQuery
+from diemtin.store.base import DatabaseLost, SearchQuery
 from diemtin.store.postgres import SCHEMA_VERSION, PostgresStore
 
 # Invented text, long enough (over 30 syllables) to be recognised as the same text under another URL.
@@ -57,6 +57,31 @@ def test_batch_commits_in_groups_and_a_failed_write_leaves_nothing(
             assert other.execute("SELECT count(*) FROM articles").fetchone() == (0,)  # not committed yet
         assert other.execute("SELECT count(*) FROM articles").fetchone() == (2,)
         assert other.execute("SELECT count(*) FROM view_hours").fetchone() == (0,)
+    store.close()
+
+
+def _drop_other_connections(url: str) -> None:
+    """What a server restart does to clients: every other connection to the database is closed."""
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+def test_a_dropped_connection_stops_a_batch_and_the_store_connects_again(url: str) -> None:
+    store = PostgresStore(url)
+    first = store.add(page("https://a.vn/1.html"))
+    _drop_other_connections(url)
+    with pytest.raises(psycopg.OperationalError):  # the read that finds the connection gone fails ...
+        store.get(first.article_id)
+    assert store.get(first.article_id) is not None  # ... and the next one (the next web request) reconnects
+    with pytest.raises(DatabaseLost, match="terminat"), store.batch():
+        store.add(page("https://a.vn/2.html", ["Một tin ngắn khác."]))
+        _drop_other_connections(url)  # mid-batch: the uncommitted add is gone with the connection
+        store.add(page("https://a.vn/3.html", ["Tin thứ ba, cũng ngắn."]))
+    assert store.count() == 1
+    assert store.add(page("https://a.vn/2.html", ["Một tin ngắn khác."])).status == "new"  # a rerun redoes it
     store.close()
 
 

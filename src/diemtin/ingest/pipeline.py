@@ -18,7 +18,7 @@ from diemtin.extract import extract_page
 from diemtin.group import classify
 from diemtin.group.taxonomy import category_for_label
 from diemtin.ingest.warc import InputError
-from diemtin.store.base import Store, UpsertResult
+from diemtin.store.base import DatabaseLost, Store, UpsertResult
 from diemtin.textnorm import clean
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,8 @@ def ingest_pages(
     report: IngestReport | None = None,
 ) -> IngestReport:
     """Ingest a stream of pages (as ``iter_pages`` gives them); an input that cannot be read or a page that
-    fails is logged, counted and skipped, never stops the run. A ``report`` given is filled as the run goes
+    fails is logged, counted and skipped, never stops the run; a database that stops answering does
+    (DatabaseLost). A ``report`` given is filled as the run goes
     (for a live count, or for the counts of a run that was stopped)."""
     return store_each(pages, store, _one, on_page, report)
 
@@ -139,6 +140,8 @@ def _one(page: Page, store: Store, report: IngestReport) -> UpsertResult | None:
         report.statuses["skipped"] += 1
         report.failures.append((origin, f"no article: {nothing}"))
         return None
+    except DatabaseLost:
+        raise  # not this page's fault: every page after it would fail the same way
     except Exception as error:
         report.fail(page.origin or page.url or "<page>", f"{type(error).__name__}: {error}")
         return None

@@ -28,7 +28,7 @@ from diemtin.extract.dates import VN_TZ
 from diemtin.ingest.files import STDIN, input_files
 from diemtin.ingest.pipeline import IngestReport, categorise, store_each
 from diemtin.ingest.warc import InputError
-from diemtin.store.base import Copy, Store, UpsertResult
+from diemtin.store.base import Copy, DatabaseLost, Store, UpsertResult
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 REQUIRED_COLUMNS = frozenset({"title", "body"})  # a Parquet file without them is not an export
@@ -194,6 +194,8 @@ def _store(record: Record, store: Store, report: IngestReport) -> UpsertResult |
         result = store.add(categorise(record.article))
         if record.copies:
             store.add_copies(result.article_id, record.copies)
+    except DatabaseLost:
+        raise  # not this record's fault: every record after it would fail the same way
     except Exception as error:
         report.fail(record.origin, f"{type(error).__name__}: {error}")
         return None

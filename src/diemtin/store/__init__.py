@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from diemtin.config import settings
 from diemtin.store.base import Store
+from diemtin.store.common import first_line
 from diemtin.store.sqlite import SQLiteStore
 
 
@@ -63,8 +64,7 @@ def _unavailable(target: str, error: Exception) -> StoreUnavailable:
     if isinstance(error, OSError) and error.strerror:
         reason = f"{error.strerror}: {error.filename}" if error.filename else error.strerror
     else:
-        text = str(error).strip()
-        reason = text.splitlines()[0] if text else type(error).__name__
+        reason = first_line(error)
     return StoreUnavailable(f"cannot open database {_shown(target)}: {reason}")
 
 

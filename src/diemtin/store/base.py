@@ -53,6 +53,11 @@ class SearchResult:
     total_exact: bool = True
 
 
+class DatabaseLost(Exception):
+    """The database stopped answering in the middle of a run (its server went away, the connection broke):
+    every later write would fail too. What was committed before is kept; the message (one line) says why."""
+
+
 @dataclass(slots=True)
 class UpsertResult:
     article_id: str

@@ -24,6 +24,12 @@ ACCENT_CHECKED = 100  # the best-scored matches whose title and lead are read fo
 OLDER_TYPED = 200  # matches written as typed looked up beyond the newest ones: ten pages, each ranked by bm25
 
 
+def first_line(error: BaseException) -> str:
+    """An error's message, first line only (a database driver's may run on with context)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def epoch(moment: datetime) -> float:
     """Seconds since 1970 (a naive time is taken as UTC)."""
     return moment.timestamp() if moment.tzinfo else moment.replace(tzinfo=UTC).timestamp()

@@ -296,6 +296,10 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     def _connect(self) -> psycopg.Connection[Any]:
         return psycopg.connect(self.url, autocommit=True)
 
+    def _lost(self, db: psycopg.Connection[Any]) -> bool:
+        """psycopg closes a connection the server dropped (restarted, terminated it, went away)."""
+        return db.closed
+
     # -- writing ---------------------------------------------------------------------------------------------
 
     def add(self, article: Article) -> UpsertResult:

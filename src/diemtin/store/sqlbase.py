@@ -18,8 +18,8 @@ from typing import Any, Generic, Protocol, TypeVar
 from diemtin.article import Article
 from diemtin.group import dedup
 from diemtin.group.stories import REGROUP_EVERY, StoryIndex, story_features
-from diemtin.store.base import Copy, StoredArticle, UpsertResult
-from diemtin.store.common import dumps, epoch, listed_outlet, listed_values, version_time
+from diemtin.store.base import Copy, DatabaseLost, StoredArticle, UpsertResult
+from diemtin.store.common import dumps, epoch, first_line, listed_outlet, listed_values, version_time
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,18 @@ class SQLStore(Generic[C]):
 
     # -- connections and transactions ------------------------------------------------------------------------
 
+    def _lost(self, db: C) -> bool:
+        """Whether the connection is gone for good (a backend whose connections can break says so)."""
+        return False
+
     def _db(self) -> C:
+        """The calling thread's connection: a new one at first use, and after the old one was lost (a
+        restarted database server is found again)."""
         db: C | None = getattr(self._local, "db", None)
+        if db is not None and self._lost(db):  # what it had not committed is gone with it
+            with self._lock:
+                self._connections.remove(db)
+            self._local.batch_started, self._stories, db = None, None, None
         if db is None:
             db = self._connect()
             self._local.db = db
@@ -93,35 +103,52 @@ class SQLStore(Generic[C]):
                 self._connections.append(db)
         return db
 
+    def _control(self, db: C, statement: str) -> None:
+        """Run a transaction-control statement; when it fails because the connection is gone, raise
+        DatabaseLost (from the first error, the one that says why), so that a run stops instead of failing
+        every later write the same way."""
+        try:
+            db.execute(statement)
+        except Exception as error:
+            if self._lost(db):
+                raise DatabaseLost(first_line(error)) from error
+            raise
+
     @contextmanager
     def _transaction(self) -> Iterator[C]:
         """One atomic unit of work: its own transaction, or a savepoint inside the thread's open batch."""
         db = self._db()
         if not getattr(self._local, "batching", False):
-            db.execute(self.BEGIN)
+            self._control(db, self.BEGIN)
             try:
                 yield db
-            except BaseException:
-                db.execute("ROLLBACK")
+            except BaseException as error:
+                self._undo(db, "ROLLBACK", error)
                 raise
-            db.execute("COMMIT")
+            self._control(db, "COMMIT")
             return
         if self._local.batch_started is None:  # the batch's transaction opens with its first write
-            db.execute(self.BEGIN)
+            self._control(db, self.BEGIN)
             self._local.batch_started, self._local.batch_units = time.monotonic(), 0
-        db.execute("SAVEPOINT unit")
+        self._control(db, "SAVEPOINT unit")
         try:
             yield db
-        except BaseException:
-            db.execute("ROLLBACK TO unit")
-            db.execute("RELEASE unit")
+        except BaseException as error:
+            self._undo(db, "ROLLBACK TO unit", error)
+            self._control(db, "RELEASE unit")
             raise
-        db.execute("RELEASE unit")
+        self._control(db, "RELEASE unit")
         self._local.batch_units += 1
         elapsed = time.monotonic() - self._local.batch_started
         if self._local.batch_units >= BATCH_UNITS or elapsed >= BATCH_SECONDS:
-            db.execute("COMMIT")
+            self._control(db, "COMMIT")
             self._local.batch_started = None
+
+    def _undo(self, db: C, statement: str, error: BaseException) -> None:
+        """Roll a failed unit back; when the connection is gone, raise DatabaseLost from ``error``."""
+        if self._lost(db):
+            raise DatabaseLost(first_line(error)) from error
+        self._control(db, statement)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -149,7 +176,7 @@ class SQLStore(Generic[C]):
                 self._local.batching = False
                 if self._local.batch_started is not None:
                     self._local.batch_started = None
-                    self._db().execute("COMMIT")
+                    self._control(self._db(), "COMMIT")
 
     def _let_other_writers_go(self) -> None:
         """After a unit was rolled back for a deadlock: commit this thread's open batch, which may hold rows
@@ -161,15 +188,17 @@ class SQLStore(Generic[C]):
         self._stories = None
 
     def close(self) -> None:
-        """Regroup what waits, then close every thread's connection."""
-        if self._stories is not None and self._stories.pending:
-            with self._transaction() as db:
-                self._regroup_stories(db, due=True)
-        with self._lock:
-            for db in self._connections:
-                db.close()
-            self._connections.clear()
-        self._local = threading.local()
+        """Regroup what waits, then close every thread's connection (also when the database is lost)."""
+        try:
+            if self._stories is not None and self._stories.pending:
+                with self._transaction() as db:
+                    self._regroup_stories(db, due=True)
+        finally:
+            with self._lock:
+                for db in self._connections:
+                    db.close()
+                self._connections.clear()
+            self._local = threading.local()
 
     # -- writing ---------------------------------------------------------------------------------------------
 

@@ -50,7 +50,7 @@ from diemtin.ingest.crawler.warcwriter import WarcArchive, page_from, read_respo
 from diemtin.ingest.pipeline import NothingExtracted, understand
 from diemtin.sites import SiteProfile, load_profiles
 from diemtin.store import open_store
-from diemtin.store.base import Store
+from diemtin.store.base import DatabaseLost, Store
 
 MAX_CHILD_SITEMAPS = 20
 MAX_HOST_WORKERS = 64  # hosts crawled at the same time
@@ -281,9 +281,10 @@ class Crawl:
     async def _ingest(self, url: str, page: Page) -> None:
         try:
             status = await self._store(page)
-        except BrokenProcessPool as exc:
-            # the extraction processes are gone: the page stays "fetched" and the next start ingests it
-            event("ingest-deferred", logging.ERROR, url=url, reason=str(exc))
+        except (BrokenProcessPool, DatabaseLost) as exc:
+            # the extraction processes or the database are gone: the page stays "fetched" (archived) and is
+            # ingested from the archive at the next start
+            event("ingest-deferred", logging.ERROR, url=url, reason=f"{type(exc).__name__}: {exc}")
             return
         except NothingExtracted as exc:
             status = "nothing-extracted"

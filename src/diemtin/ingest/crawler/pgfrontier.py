@@ -35,6 +35,7 @@ import psycopg
 
 from diemtin.ingest.crawler.canonical import host_of
 from diemtin.ingest.crawler.frontierbase import Archived, Entry, FrontierUnavailable
+from diemtin.store.common import first_line
 
 SCHEMA_LOCK = 7_301_946  # advisory lock key: one process creates the tables at a time (the store uses ...945)
 ATTEMPTS = 3  # an add that deadlocks with another worker's add of the same URLs is tried again
@@ -120,7 +121,7 @@ class PgFrontier:
                 self.db.execute(SCHEMA)
             self._beat()
         except psycopg.Error as error:
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            reason = first_line(error)
             raise FrontierUnavailable(f"cannot open the crawl frontier in PostgreSQL: {reason}") from error
 
     def close(self) -> None:
