@@ -415,7 +415,8 @@ def ingest(database: str | None, verbose: bool, paths: tuple[str, ...]) -> None:
     killed keeps what it stored, and running the same command again finishes the job. An input that cannot
     be read (missing, empty, binary, over 32 MB, a damaged WARC) or breaks is logged on stderr as failed, a
     page with no article (a listing) as skipped with -v, and the run goes on. The counts end on stderr.
-    Exit status: 0; 1 when an input failed or the database cannot be opened; 130 on Ctrl-C.
+    Exit status: 0; 1 when an input failed or the database cannot be opened or stops answering; 130 on
+    Ctrl-C.
 
     \b
       diemtin ingest --db news.db ./pages crawl.warc.gz
@@ -446,7 +447,7 @@ def import_command(database: str | None, verbose: bool, paths: tuple[str, ...]) 
     database holds, given a story, its copies kept. The export's story ids, revisions, ingest times and the
     kind of each copy are not carried over. A time without an offset is taken as Vietnam time. Re-running
     is harmless. Records that cannot be read, or are not articles, are logged and skipped. Exit status: 0;
-    1 when a file or record failed or the database cannot be opened; 130 on Ctrl-C.
+    1 when a file or record failed or the database cannot be opened or stops answering; 130 on Ctrl-C.
 
     \b
       diemtin export --db old.db --format jsonl | diemtin import --db new.db -
