@@ -206,6 +206,7 @@ def crawl(
     from diemtin.ingest.crawler.crawl import run_crawl
     from diemtin.ingest.crawler.events import configure_logging
     from diemtin.ingest.crawler.frontierbase import FrontierUnavailable
+    from diemtin.store.base import DatabaseLost
 
     configure_logging(log_format)
     _open_store(database, create=True).close()  # a clear error now, not a traceback from inside the crawl
@@ -226,6 +227,10 @@ def crawl(
         raise click.UsageError(str(exc)) from None
     except FrontierUnavailable as error:
         raise click.ClickException(str(error)) from None
+    except DatabaseLost as lost:
+        raise click.ClickException(
+            f"the database stopped answering ({lost}); what was fetched is archived, run again to resume"
+        ) from None
     click.echo(" ".join(f"{key}={value}" for key, value in stats.summary().items()))
     if (stats.failed or stats.discovery_failed) and not stats.fetched:
         raise SystemExit(1)
@@ -282,6 +287,7 @@ def run(
     from diemtin.ingest.crawler.events import configure_logging
     from diemtin.ingest.crawler.frontierbase import FrontierUnavailable
     from diemtin.service import run_service
+    from diemtin.store.base import DatabaseLost
 
     configure_logging(log_format)
     _open_store(database, create=True).close()  # a clear error now, not a traceback from inside the service
@@ -301,6 +307,10 @@ def run(
         raise click.UsageError(str(exc)) from None
     except FrontierUnavailable as error:
         raise click.ClickException(str(error)) from None
+    except DatabaseLost as lost:
+        raise click.ClickException(
+            f"the database stopped answering ({lost}); what was fetched is archived, run again to resume"
+        ) from None
 
 
 @main.command()

@@ -92,12 +92,18 @@ class SQLStore(Generic[C]):
         """The calling thread's connection: a new one at first use, and after the old one was lost (a
         restarted database server is found again)."""
         db: C | None = getattr(self._local, "db", None)
-        if db is not None and self._lost(db):  # what it had not committed is gone with it
+        lost = db is not None and self._lost(db)
+        if db is not None and lost:  # what it had not committed is gone with it
             with self._lock:
                 self._connections.remove(db)
             self._local.batch_started, self._stories, db = None, None, None
         if db is None:
-            db = self._connect()
+            try:
+                db = self._connect()
+            except Exception as error:
+                if lost:  # the server is not back yet
+                    raise DatabaseLost(first_line(error)) from error
+                raise
             self._local.db = db
             with self._lock:
                 self._connections.append(db)

@@ -51,6 +51,7 @@ from diemtin.ingest.pipeline import NothingExtracted, understand
 from diemtin.sites import SiteProfile, load_profiles
 from diemtin.store import open_store
 from diemtin.store.base import DatabaseLost, Store
+from diemtin.store.common import first_line
 
 MAX_CHILD_SITEMAPS = 20
 MAX_HOST_WORKERS = 64  # hosts crawled at the same time
@@ -374,11 +375,24 @@ class Crawl:
         """Fetch queued URLs, host by host in parallel, until the queue is empty (or, ``forever``, until stop)
         or the page limit is hit."""
         workers: dict[str, list[asyncio.Task[None]]] = {}
+        try:
+            await self._drain(workers, forever)
+        except BaseException:
+            await self._finish(workers, STOP_GRACE)
+            raise
+        await self._finish(workers, STOP_GRACE if self.stop.is_set() else None)
+
+    async def _drain(self, workers: dict[str, list[asyncio.Task[None]]], forever: bool) -> None:
+        """The loop of ``drain``: start a worker task per ready host (in ``workers``), look again as they end;
+        what escapes a worker task (a page's own errors are handled inside it) stops the crawl."""
         per_host = max(1, self.fetcher.options.concurrency)
         while not self.stop.is_set() and not self._limit_reached():
             if self._recovery_due(idle=False):
                 await self.recover()
             for host, tasks in list(workers.items()):
+                for task in tasks:
+                    if task.done() and not task.cancelled() and (error := task.exception()) is not None:
+                        raise error
                 tasks[:] = [t for t in tasks if not t.done()]
                 if not tasks:
                     del workers[host]
@@ -398,10 +412,14 @@ class Crawl:
                 continue
             pending = [t for tasks in workers.values() for t in tasks]
             await asyncio.wait(pending, timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
+
+    @staticmethod
+    async def _finish(workers: dict[str, list[asyncio.Task[None]]], grace: float | None) -> None:
+        """Let the worker tasks finish their page (within ``grace`` seconds, if given), cancel the late ones
+        (a cancelled claim is recovered later) and collect them all."""
         remaining = [t for tasks in workers.values() for t in tasks]
         if remaining:
-            # on stop, a worker gets a grace period to finish its page; a cancelled claim is recovered later
-            _, late = await asyncio.wait(remaining, timeout=None if not self.stop.is_set() else STOP_GRACE)
+            _, late = await asyncio.wait(remaining, timeout=grace)
             for task in late:
                 task.cancel()
             await asyncio.gather(*remaining, return_exceptions=True)
@@ -512,6 +530,10 @@ async def open_crawl(
             )
             try:
                 yield crawl
+            except Exception as error:
+                if frontier.lost:  # every later step would fail the same way: say so once
+                    raise DatabaseLost(first_line(error)) from error
+                raise
             finally:
                 crawl.close()
     finally:

@@ -53,6 +53,7 @@ class Frontier:
     is all the politeness there is to keep."""
 
     lease: float | None = None
+    lost = False  # a file does not go away
 
     def __init__(self, path: Path | str) -> None:
         if str(path) != ":memory:":

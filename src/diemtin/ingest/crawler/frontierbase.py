@@ -45,6 +45,11 @@ class CrawlFrontier(Protocol):
         ``recover`` runs once, before it claims anything."""
         ...
 
+    @property
+    def lost(self) -> bool:
+        """Whether the frontier's database connection is gone (its server went away mid-crawl)."""
+        ...
+
     def add(
         self, urls: Iterable[str], source: str | None = None, *, redirects: int = 0, now: float | None = None
     ) -> int:

@@ -124,6 +124,11 @@ class PgFrontier:
             reason = first_line(error)
             raise FrontierUnavailable(f"cannot open the crawl frontier in PostgreSQL: {reason}") from error
 
+    @property
+    def lost(self) -> bool:
+        """psycopg closes a connection the server dropped (restarted, terminated it, went away)."""
+        return self.db.closed
+
     def close(self) -> None:
         """Leave: claims this worker still holds (cut short by a stop) are at once free for the others."""
         with contextlib.suppress(psycopg.Error):
