@@ -205,13 +205,11 @@ def crawl(
     from diemtin.config import settings
     from diemtin.ingest.crawler.crawl import run_crawl
     from diemtin.ingest.crawler.events import configure_logging
-    from diemtin.ingest.crawler.frontierbase import FrontierUnavailable
-    from diemtin.store.base import DatabaseLost
 
     configure_logging(log_format)
     _open_store(database, create=True).close()  # a clear error now, not a traceback from inside the crawl
     when = since.replace(tzinfo=VN_TZ) if since else None
-    try:
+    with _crawl_errors():
         stats = asyncio.run(
             run_crawl(
                 settings(),
@@ -223,6 +221,20 @@ def crawl(
                 extract_workers=workers,
             )
         )
+    click.echo(" ".join(f"{key}={value}" for key, value in stats.summary().items()))
+    if (stats.failed or stats.discovery_failed) and not stats.fetched:
+        raise SystemExit(1)
+
+
+@contextmanager
+def _crawl_errors() -> Iterator[None]:
+    """What stops `crawl` and `run` becomes one line: a wrong argument (exit 2), a shared frontier that cannot
+    be opened or a database that stops answering (exit 1)."""
+    from diemtin.ingest.crawler.frontierbase import FrontierUnavailable
+    from diemtin.store.base import DatabaseLost
+
+    try:
+        yield
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     except FrontierUnavailable as error:
@@ -231,9 +243,6 @@ def crawl(
         raise click.ClickException(
             f"the database stopped answering ({lost}); what was fetched is archived, run again to resume"
         ) from None
-    click.echo(" ".join(f"{key}={value}" for key, value in stats.summary().items()))
-    if (stats.failed or stats.discovery_failed) and not stats.fetched:
-        raise SystemExit(1)
 
 
 @main.command()
@@ -285,13 +294,11 @@ def run(
 
     from diemtin.config import settings
     from diemtin.ingest.crawler.events import configure_logging
-    from diemtin.ingest.crawler.frontierbase import FrontierUnavailable
     from diemtin.service import run_service
-    from diemtin.store.base import DatabaseLost
 
     configure_logging(log_format)
     _open_store(database, create=True).close()  # a clear error now, not a traceback from inside the service
-    try:
+    with _crawl_errors():
         asyncio.run(
             run_service(
                 settings(),
@@ -303,14 +310,6 @@ def run(
                 extract_workers=workers,
             )
         )
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
-    except FrontierUnavailable as error:
-        raise click.ClickException(str(error)) from None
-    except DatabaseLost as lost:
-        raise click.ClickException(
-            f"the database stopped answering ({lost}); what was fetched is archived, run again to resume"
-        ) from None
 
 
 @main.command()
