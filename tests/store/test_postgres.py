@@ -73,15 +73,51 @@ def test_a_dropped_connection_stops_a_batch_and_the_store_connects_again(url: st
     store = PostgresStore(url)
     first = store.add(page("https://a.vn/1.html"))
     _drop_other_connections(url)
-    with pytest.raises(psycopg.OperationalError):  # the read that finds the connection gone fails ...
-        store.get(first.article_id)
-    assert store.get(first.article_id) is not None  # ... and the next one (the next web request) reconnects
+    assert store.get(first.article_id) is not None  # the read that finds the connection gone reads again
+    _drop_other_connections(url)
+    assert store.search(SearchQuery("cang ca")).total == 1
     with pytest.raises(DatabaseLost, match="terminat"), store.batch():
         store.add(page("https://a.vn/2.html", ["Một tin ngắn khác."]))
         _drop_other_connections(url)  # mid-batch: the uncommitted add is gone with the connection
         store.add(page("https://a.vn/3.html", ["Tin thứ ba, cũng ngắn."]))
     assert store.count() == 1
     assert store.add(page("https://a.vn/2.html", ["Một tin ngắn khác."])).status == "new"  # a rerun redoes it
+    store.close()
+
+
+def test_a_read_while_the_server_is_away_raises_database_lost_and_a_read_after_it_is_back_works(
+    url: str,
+) -> None:
+    store = PostgresStore(url)
+    first = store.add(page("https://a.vn/1.html"))
+    store.url = "postgresql://127.0.0.1:1/gone"  # where the server was: nothing listens now
+    _drop_other_connections(url)
+    with pytest.raises(DatabaseLost):
+        store.latest()
+    on_another_thread: list[BaseException] = []
+    reader = threading.Thread(target=lambda: _catch(store.count, on_another_thread))  # no connection yet
+    reader.start()
+    reader.join()
+    assert [type(error) for error in on_another_thread] == [DatabaseLost]
+    store.url = url  # the server is back
+    assert [stored.article.id for stored in store.latest()] == [first.article_id]
+    store.close()
+
+
+def _catch(call: Any, errors: list[BaseException]) -> None:
+    try:
+        call()
+    except BaseException as error:
+        errors.append(error)
+
+
+def test_a_lost_connection_inside_a_batch_with_writes_is_not_read_again(url: str) -> None:
+    store = PostgresStore(url)
+    with pytest.raises(DatabaseLost), store.batch():
+        store.add(page("https://a.vn/1.html"))
+        _drop_other_connections(url)
+        store.count()  # reading again would hide that the add above went with the connection
+    assert store.count() == 0
     store.close()
 
 
@@ -273,5 +309,30 @@ def test_ingest_into_postgres_then_serve_the_seed_article(url: str, shared: Path
             assert gold["title"] in response.text
             found = client.get("/tim-kiem", params={"q": "lanh dao quoc phong"})
             assert f"/tin/{seed_id}" in found.text
+    finally:
+        store.close()
+
+
+def test_the_site_reads_again_after_a_restart_and_answers_503_while_the_server_is_away(url: str) -> None:
+    store = PostgresStore(url)
+    first = store.add(page("https://a.vn/1.html"))
+    try:
+        with TestClient(create_app(store, cache_ttl=0)) as client:
+            assert client.get(f"/tin/{first.article_id}").status_code == 200
+            _drop_other_connections(url)  # a restart: every thread's connection is gone
+            assert client.get(f"/tin/{first.article_id}").status_code == 200
+            store.url = "postgresql://127.0.0.1:1/gone"  # the server is away: nothing listens
+            _drop_other_connections(url)
+            away = client.get("/")
+            assert away.status_code == 503
+            assert away.headers["retry-after"] == "10"
+            assert "Xin thử lại sau" in away.text
+            api = client.get("/api/articles")
+            assert (api.status_code, api.json()) == (
+                503,
+                {"error": "the database does not answer; try again later"},
+            )
+            store.url = url  # back
+            assert client.get("/api/articles").json()["total"] == 1
     finally:
         store.close()

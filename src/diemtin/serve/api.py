@@ -369,8 +369,12 @@ def _ok(description: str, schema: dict[str, Any], *, errors: tuple[int, ...] = (
         },
         "304": {"description": "Not modified (If-None-Match or If-Modified-Since matched)"},
     }
-    texts = {400: "A parameter is wrong", 404: "Not found"}
-    for status in errors:
+    texts = {
+        400: "A parameter is wrong",
+        404: "Not found",
+        503: "The database does not answer: try again later",
+    }
+    for status in (*errors, 503):
         responses[str(status)] = {
             "description": texts[status],
             "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},

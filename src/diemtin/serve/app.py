@@ -8,6 +8,7 @@ counted server-side (``views``) for "Bài đọc nhiều".
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -34,9 +35,11 @@ from diemtin.serve.params import BadParameter, category_key, moment, whole_numbe
 from diemtin.serve.present import byline, category_name, date_time, day, iso, section_label
 from diemtin.serve.sanitize import first_match, highlight, matched_terms, query_terms, safe_url, xml_text
 from diemtin.serve.views import ViewCounter
-from diemtin.store.base import SearchQuery, Store, StoredArticle
+from diemtin.store.base import DatabaseLost, SearchQuery, Store, StoredArticle
 from diemtin.store.common import listed_outlet
 from diemtin.textnorm import marked_query_words
+
+log = logging.getLogger(__name__)
 
 PER_PAGE = 20
 MAX_PAGE = 500_000  # 10 million articles in: as far as the API's offset goes
@@ -47,6 +50,7 @@ PAGE_CACHE = "public, max-age=60"
 SEARCH_CACHE = "public, max-age=30"
 FEED_CACHE = "public, max-age=300"
 STATIC_CACHE = "public, max-age=3600"
+RETRY_AFTER_SECONDS = 10  # what a 503 asks clients to wait when the database does not answer
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; form-action 'self'; "
@@ -157,7 +161,9 @@ class Site:
     def html(self, template: str, **context: Any) -> bytes:
         context.setdefault("feeds", [])
         context.setdefault("q", "")
-        page = self.templates.get_template(template).render(nav=self.navigation.get(), **context)
+        context.setdefault("nav", None)
+        nav = self.navigation.get() if context["nav"] is None else context["nav"]
+        page = self.templates.get_template(template).render(**{**context, "nav": nav})
         return page.encode("utf-8")
 
     def cached(
@@ -186,6 +192,21 @@ class Site:
     def bad_request(self, message: str) -> Response:
         body = self.html("error.html", title="Yêu cầu không hợp lệ", message=message)
         return Response(body, status_code=400, media_type=HTML, headers=SECURITY_HEADERS)
+
+    async def database_lost(self, request: Request, error: Exception) -> Response:
+        """The database stopped answering (a restarted or stopped server): 503, come back shortly. The next
+        request connects again."""
+        log.warning("database lost: %s", error)
+        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if request.url.path.startswith("/api/"):
+            response = error_response(503, "the database does not answer; try again later")
+            response.headers.update(retry)
+            return response
+        title = "Tạm thời không đọc được dữ liệu"
+        message = "Cơ sở dữ liệu chưa trả lời. Xin thử lại sau ít phút."
+        every_category = list(CATEGORIES.items())  # the navigation, without asking the database
+        body = self.html("error.html", title=title, message=message, nav=every_category)
+        return Response(body, status_code=503, media_type=HTML, headers={**SECURITY_HEADERS, **retry})
 
     async def no_route(self, request: Request, error: Exception) -> Response:
         """A path no route serves (404) or a method it does not take (405): the site's error page, or the
@@ -506,7 +527,7 @@ def create_app(
         *api_routes(store, site.cache),
         Mount("/static", StaticAssets(packages=[("diemtin.serve", "static")]), name="static"),
     ]
-    handlers = {404: site.no_route, 405: site.no_route}
+    handlers = {404: site.no_route, 405: site.no_route, DatabaseLost: site.database_lost}
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
     app.state.site = site
     return app

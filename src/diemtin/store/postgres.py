@@ -36,7 +36,7 @@ from diemtin.store.common import (
     query_words,
     search_candidates,
 )
-from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore, WriterConflict
+from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore, WriterConflict, read_again_if_lost
 from diemtin.textnorm import fold, marked_query_words
 
 SCHEMA_VERSION = 5
@@ -411,6 +411,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             (ids,),
         )
 
+    @read_again_if_lost
     def get(self, article_id: str) -> StoredArticle | None:
         found = self._articles("WHERE a.id = %s", (article_id,))
         if found:
@@ -445,6 +446,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             params.append(epoch(until))
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
+    @read_again_if_lost
     def latest(
         self, *, category: str | None = None, outlet: str | None = None, limit: int = 20, offset: int = 0
     ) -> list[StoredArticle]:
@@ -453,13 +455,16 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             f"{where} ORDER BY a.sort_time DESC LIMIT %s OFFSET %s", [*params, limit, offset]
         )
 
+    @read_again_if_lost
     def count(self, *, category: str | None = None, outlet: str | None = None) -> int:
         where, params = self._filters(category, outlet)
         return int(_value(self._db(), f"SELECT count(*) FROM articles a {where}", params))
 
+    @read_again_if_lost
     def story(self, story_id: str) -> list[StoredArticle]:
         return self._articles("WHERE a.story_id = %s ORDER BY a.sort_time", (story_id,))
 
+    @read_again_if_lost
     def search(self, query: SearchQuery) -> SearchResult:
         """Full-text search over folded text, ranked by ts_rank weighted by recency, narrowed by the filters.
 

@@ -5,6 +5,7 @@ loaded a day at a time, kept in step with the story ids the database holds (also
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -13,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
 from diemtin.article import Article
 from diemtin.group import dedup
@@ -53,6 +54,39 @@ class Connection(Protocol):
 
 
 C = TypeVar("C", bound=Connection)
+S = TypeVar("S", bound="SQLStore[Any]")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def read_again_if_lost(read: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Run a read once more, on a new connection, when it failed because its connection was lost (a
+    restarted database server): a read changes nothing, so a web request finds the server back instead of
+    failing once for every thread's old connection. Inside a batch with uncommitted writes, which went
+    with the connection, and when the second try fails too: DatabaseLost."""
+
+    @functools.wraps(read)
+    def again(store: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return read(store, *args, **kwargs)
+        except DatabaseLost:
+            raise
+        except Exception as error:
+            if not store._connection_lost():
+                raise
+            if store._writes_pending():
+                raise DatabaseLost(first_line(error)) from error
+            log.info("database connection lost, reading again: %s", first_line(error))
+        try:
+            return read(store, *args, **kwargs)
+        except DatabaseLost:
+            raise
+        except Exception as error:
+            if store._connection_lost():
+                raise DatabaseLost(first_line(error)) from error
+            raise
+
+    return again
 
 
 class SQLStore(Generic[C]):
@@ -66,6 +100,7 @@ class SQLStore(Generic[C]):
         self._connections: list[C] = []
         self._lock = threading.Lock()
         self._stories: StoryIndex | None = None
+        self._connected = False  # whether a connection was ever made (a failure after that is DatabaseLost)
         self._regroup_after = 0.0  # monotonic time from which a new article triggers a regroup
         self._synced_at = 0.0  # wall-clock time of the story index's last look at other writers' articles
         self._story_window_hours = story_window_hours
@@ -88,23 +123,31 @@ class SQLStore(Generic[C]):
         """Whether the connection is gone for good (a backend whose connections can break says so)."""
         return False
 
+    def _connection_lost(self) -> bool:
+        """Whether the calling thread's connection is gone (the next ``_db()`` opens a new one)."""
+        db: C | None = getattr(self._local, "db", None)
+        return db is not None and self._lost(db)
+
+    def _writes_pending(self) -> bool:
+        """Whether the calling thread's batch holds writes not committed yet."""
+        return bool(getattr(self._local, "batching", False) and self._local.batch_started is not None)
+
     def _db(self) -> C:
         """The calling thread's connection: a new one at first use, and after the old one was lost (a
-        restarted database server is found again)."""
+        restarted database server is found again; until it is, DatabaseLost)."""
         db: C | None = getattr(self._local, "db", None)
-        lost = db is not None and self._lost(db)
-        if db is not None and lost:  # what it had not committed is gone with it
+        if db is not None and self._lost(db):  # what it had not committed is gone with it
             with self._lock:
                 self._connections.remove(db)
-            self._local.batch_started, self._stories, db = None, None, None
+            self._local.db = self._local.batch_started = self._stories = db = None
         if db is None:
             try:
                 db = self._connect()
             except Exception as error:
-                if lost:  # the server is not back yet
+                if self._connected:  # the database answered before: it went away (a restart, a stop)
                     raise DatabaseLost(first_line(error)) from error
                 raise
-            self._local.db = db
+            self._local.db, self._connected = db, True
             with self._lock:
                 self._connections.append(db)
         return db
@@ -391,6 +434,7 @@ class SQLStore(Generic[C]):
                 [(hour, article_id, hits, article_id) for (hour, article_id), hits in hourly.items()],
             )
 
+    @read_again_if_lost
     def most_read(self, *, since: datetime, limit: int = 10) -> list[StoredArticle]:
         """The most viewed articles from the hour holding ``since`` on."""
         mark = self.PARAM
@@ -461,6 +505,7 @@ class SQLStore(Generic[C]):
             yield from self._stored(rows)
             last = rows[-1][0]
 
+    @read_again_if_lost
     def categories(self) -> list[tuple[str, int]]:
         rows = self._db().execute(
             "SELECT category, count(*) FROM articles WHERE category IS NOT NULL GROUP BY category"
@@ -468,6 +513,7 @@ class SQLStore(Generic[C]):
         )
         return [(category, int(total)) for category, total in rows]
 
+    @read_again_if_lost
     def outlets(self) -> list[tuple[str, int]]:
         rows = self._db().execute(
             "SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
@@ -475,10 +521,12 @@ class SQLStore(Generic[C]):
         )
         return [(outlet, int(total)) for outlet, total in rows]
 
+    @read_again_if_lost
     def last_modified(self) -> datetime | None:
         newest = self._db().execute("SELECT max(updated_at) FROM articles").fetchone()[0]
         return datetime.fromtimestamp(newest, UTC) if newest is not None else None
 
+    @read_again_if_lost
     def revisions(self, article_id: str) -> list[Article]:
         """Earlier versions kept for an article, oldest first (the shown version is ``get``)."""
         rows = self._db().execute(

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from diemtin.ingest.crawler.canonical import host_of
-from diemtin.ingest.crawler.frontierbase import Archived, Entry
+from diemtin.ingest.crawler.frontierbase import Archived, Entry, ValidatorTable
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS crawl_url (
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS crawl_validator (
 """
 
 
-class Frontier:
+class Frontier(ValidatorTable):
     """The crawl state in a SQLite file; every method commits before it returns. One process uses it, so
     ``recover`` (run before anything is claimed) takes back every claim, and the fetcher's own per-host gate
     is all the politeness there is to keep."""
@@ -58,7 +58,7 @@ class Frontier:
     def __init__(self, path: Path | str) -> None:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        self.db: sqlite3.Connection = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
@@ -188,17 +188,3 @@ class Frontier:
 
     def end_turn(self, host: str, wait: float) -> None:
         """No other worker waits for the turn."""
-
-    def validators(self, url: str) -> tuple[str | None, str | None]:
-        """The ETag and Last-Modified last seen for a feed or sitemap (for a conditional GET)."""
-        query = "SELECT etag, last_modified FROM crawl_validator WHERE url = ?"
-        row = self.db.execute(query, (url,)).fetchone()
-        return (row[0], row[1]) if row else (None, None)
-
-    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        self.db.execute(
-            "INSERT INTO crawl_validator (url, etag, last_modified, checked_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,"
-            " checked_at = excluded.checked_at",
-            (url, etag, last_modified, time.time()),
-        )

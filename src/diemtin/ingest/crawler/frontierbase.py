@@ -1,4 +1,5 @@
-"""What a crawl frontier offers the crawl, whatever holds it: the ``CrawlFrontier`` protocol and its records.
+"""What a crawl frontier offers the crawl, whatever holds it: the ``CrawlFrontier`` protocol and its records,
+and the validator table both backends keep alike.
 
 Two backends implement it: ``frontier.Frontier`` (a SQLite file, one crawler process) and
 ``pgfrontier.PgFrontier`` (tables in the PostgreSQL article database, shared by many crawler processes).
@@ -7,9 +8,10 @@ Two backends implement it: ``frontier.Frontier`` (a SQLite file, one crawler pro
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class FrontierUnavailable(Exception):
@@ -116,3 +118,26 @@ class CrawlFrontier(Protocol):
     def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None: ...
 
     def close(self) -> None: ...
+
+
+class ValidatorTable:
+    """The ETag and Last-Modified of feeds and sitemaps in a ``crawl_validator`` table (url, etag,
+    last_modified, checked_at) over ``db``, a DB-API connection whose parameter mark is ``PARAM``."""
+
+    PARAM = "?"
+    db: Any
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified last seen for a feed or sitemap (for a conditional GET)."""
+        query = f"SELECT etag, last_modified FROM crawl_validator WHERE url = {self.PARAM}"
+        row = self.db.execute(query, (url,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        marks = ", ".join([self.PARAM] * 4)
+        self.db.execute(
+            f"INSERT INTO crawl_validator (url, etag, last_modified, checked_at) VALUES ({marks})"
+            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,"
+            " checked_at = excluded.checked_at",
+            (url, etag, last_modified, time.time()),
+        )

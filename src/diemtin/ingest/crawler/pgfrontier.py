@@ -34,7 +34,7 @@ from typing import Any
 import psycopg
 
 from diemtin.ingest.crawler.canonical import host_of
-from diemtin.ingest.crawler.frontierbase import Archived, Entry, FrontierUnavailable
+from diemtin.ingest.crawler.frontierbase import Archived, Entry, FrontierUnavailable, ValidatorTable
 from diemtin.store.common import first_line
 
 SCHEMA_LOCK = 7_301_946  # advisory lock key: one process creates the tables at a time (the store uses ...945)
@@ -99,8 +99,10 @@ def _running(pid: int) -> bool:
     return True
 
 
-class PgFrontier:
+class PgFrontier(ValidatorTable):
     """The crawl state in PostgreSQL, shared by workers; one autocommit connection, used from one thread."""
+
+    PARAM = "%s"
 
     def __init__(self, url: str, *, lease: float = 300.0) -> None:
         if lease <= 0:
@@ -331,19 +333,3 @@ class PgFrontier:
             ).fetchall()
             self.db.execute("DELETE FROM crawl_worker WHERE NOT (id = ANY(%s))", (live,))
         return [Archived(url, source, warc) for _, url, source, warc in sorted(rows)]
-
-    # -- validators --------------------------------------------------------------------------------------
-
-    def validators(self, url: str) -> tuple[str | None, str | None]:
-        """The ETag and Last-Modified last seen for a feed or sitemap (for a conditional GET)."""
-        query = "SELECT etag, last_modified FROM crawl_validator WHERE url = %s"
-        row = self.db.execute(query, (url,)).fetchone()
-        return (row[0], row[1]) if row else (None, None)
-
-    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        self.db.execute(
-            "INSERT INTO crawl_validator (url, etag, last_modified, checked_at) VALUES (%s, %s, %s, %s)"
-            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,"
-            " checked_at = excluded.checked_at",
-            (url, etag, last_modified, time.time()),
-        )
