@@ -22,9 +22,11 @@ from click.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from diemtin import export
 from diemtin.article import Article, Page
 from diemtin.cli import main
 from diemtin.ingest import files, pipeline
+from diemtin.store.base import DatabaseLost
 
 DIEMTIN = Path(sys.executable).with_name("diemtin")
 DEMO = Path(__file__).resolve().parents[1] / "src" / "diemtin" / "demo"
@@ -483,3 +485,20 @@ def test_ingest_stops_in_one_line_when_the_database_goes_away_and_a_rerun_finish
     one_run = postgres_server.create_database()
     assert diemtin("ingest", "--db", one_run, str(pages)).returncode == 0
     assert _articles_in(url) == _articles_in(one_run)  # nothing lost, nothing twice
+
+
+def test_a_database_lost_in_any_command_is_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def server_gone(*_args: object) -> int:
+        raise DatabaseLost("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(export, "export", server_gone)
+    db = tmp_path / "news.db"
+    made = CliRunner().invoke(main, ["ingest", "--db", str(db), str(DEMO / "dump-suc-khoe.txt")])
+    assert made.exit_code == 0
+    result = CliRunner().invoke(main, ["export", "--db", str(db)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: the database stopped answering (server closed the connection unexpectedly)\n",
+    )

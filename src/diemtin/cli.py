@@ -27,14 +27,19 @@ INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C (SIGINT), as
 
 class _Commands(click.Group):
     """The command group: Ctrl-C stops any command with one line on stderr and exit status 130 (click's
-    own answer is "Aborted!" and 1)."""
+    own answer is "Aborted!" and 1); a database that stops answering, where the command says nothing more
+    fitting, with one line and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> object:
+        from diemtin.store.base import DatabaseLost
+
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             raise SystemExit(INTERRUPTED) from None
+        except DatabaseLost as lost:
+            raise click.ClickException(f"the database stopped answering ({lost})") from None
 
 
 @click.group(

@@ -104,6 +104,22 @@ def test_a_read_while_the_server_is_away_raises_database_lost_and_a_read_after_i
     store.close()
 
 
+def test_reading_every_article_rides_over_a_dropped_connection_between_pages(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlbase, "READ_PAGE", 2)
+    store = PostgresStore(url)
+    for n, line in enumerate(HARBOUR):
+        store.add(page(f"https://a.vn/{n}.html", [line], title=f"Tin ngắn số {n}"))
+    every = [stored.article.id for stored in store.iter_all()]
+    assert len(every) == 3  # two pages
+    reading = store.iter_all()
+    first = next(reading)
+    _drop_other_connections(url)  # as the export reads on, the server restarts
+    assert [first.article.id] + [stored.article.id for stored in reading] == every
+    store.close()
+
+
 def _catch(call: Any, errors: list[BaseException]) -> None:
     try:
         call()

@@ -29,6 +29,7 @@ BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
 # New articles are regrouped (stories.REGROUP_EVERY) once that many wait, or when REGROUP_SECONDS passed
 # since the last regroup, and always at the end of a batch and at close.
 REGROUP_SECONDS = 10.0
+READ_PAGE = 500  # iter_all reads this many articles at a time
 DAY_SECONDS = 86400  # the story index loads stored articles by UTC day of their sort time
 # Before a regroup, the articles other writers stored since the last one join the story index; it looks this
 # many seconds further back, for their transactions that were still open at the last look.
@@ -496,14 +497,18 @@ class SQLStore(Generic[C]):
         return self._stored(self._rows(sql, params))
 
     def iter_all(self) -> Iterator[StoredArticle]:
-        """Every stored article in insertion order, read in batches (no long-held read transaction)."""
+        """Every stored article in insertion order, read READ_PAGE at a time (no long-held read transaction;
+        a page whose read lost its connection is read again)."""
         last = 0
-        while True:
-            rows = self._rows(f"WHERE a.n > {self.PARAM} ORDER BY a.n LIMIT 500", (last,))
-            if not rows:
-                return
-            yield from self._stored(rows)
-            last = rows[-1][0]
+        while page := self._page_after(last):
+            last, articles = page
+            yield from articles
+
+    @read_again_if_lost
+    def _page_after(self, last: int) -> tuple[int, list[StoredArticle]] | None:
+        """The next READ_PAGE stored articles after row ``last``, with the row number of the last of them."""
+        rows = self._rows(f"WHERE a.n > {self.PARAM} ORDER BY a.n LIMIT {self.PARAM}", (last, READ_PAGE))
+        return (rows[-1][0], self._stored(rows)) if rows else None
 
     @read_again_if_lost
     def categories(self) -> list[tuple[str, int]]:
