@@ -368,6 +368,9 @@ def test_guillemets_and_a_photo_sentence_are_not_links() -> None:
     [
         ("T.Quyết", ["T.Quyết"]),  # a credit line alone: not split into "T." and "Quyết"
         (LAST + "Hà Vy - T.Lâm", ["Hà Vy", "T.Lâm"]),  # an initial inside a glued credit
+        ('Ông nói: "Cầu rất chắc".Đ.N', ["Đ.N"]),  # initials alone, glued after a quote
+        ("Cầu được trang trí bằng cờ hoaM.H", ["M.H"]),  # ... glued to the last word, no stop between
+        ("Cầu mang tên của tỉnh Hà Giang", []),  # capitals without stops end a sentence: no credit
     ],
 )
 def test_credit_lines_with_initials(last: str, authors: list[str]) -> None:

@@ -233,10 +233,12 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
 
 
 # "…cả trước và sau.Hà Linh (TTTĐ)", "…đồng/cái.H.Linh", "…của Sở.Minh Thư - L.Giang": a credit glued to the
-# end of the last paragraph (initials may start any of its names).
+# end of the last paragraph (initials may start any of its names); initials alone ("….Đ.N") may also be glued
+# to the last word ("…bình chọnM.M").
+_INITIALS = rf"(?:{UPPER}\.)+{UPPER}"
 _GLUED_TAIL = re.compile(
-    rf"^(?P<text>.*?[.!?…\"”)])\s*"
-    rf"(?P<credit>(?:{UPPER}\.)*{UPPER}(?:[^.!?…\"”]|(?<=[\s\-–]{UPPER})\.){{1,60}})$"
+    rf"^(?P<text>.*?(?:[.!?…\"”)]|{LOWER}(?={_INITIALS}$)))\s*"
+    rf"(?P<credit>(?:{UPPER}\.)*{UPPER}(?:[^.!?…\"”]|(?<=[\s\-–]{UPPER})\.){{1,60}}|{_INITIALS})$"
 )
 
 
