@@ -19,6 +19,8 @@ CREDITS = [
     ("Bảo Ngọc (Theo Reuters)", ["Bảo Ngọc"], "Reuters"),
     ("Bảo Ngọc (theo AFP)", ["Bảo Ngọc"], "AFP"),
     ("Thu Trang (tổng hợp)", ["Thu Trang"], None),
+    ("P.V (st)", ["P.V"], None),  # sưu tầm: collected by the reporter
+    ("Thu Hà (ghi)", ["Thu Hà"], None),  # an interview written down by
     ("Thu Trang (Tổng hợp)", ["Thu Trang"], None),
     ("Quang Vinh (T/h)", ["Quang Vinh"], None),
     ("Quang Vinh (T/H)", ["Quang Vinh"], None),

@@ -371,12 +371,18 @@ def test_guillemets_and_a_photo_sentence_are_not_links() -> None:
         ('Ông nói: "Cầu rất chắc".Đ.N', ["Đ.N"]),  # initials alone, glued after a quote
         ("Cầu được trang trí bằng cờ hoaM.H", ["M.H"]),  # ... glued to the last word, no stop between
         ("Cầu mang tên của tỉnh Hà Giang", []),  # capitals without stops end a sentence: no credit
+        (LAST + "T.N (baomau.vn)", ["T.N"]),  # a credit holding a stop, set apart when the body is unglued
+        ("Buổi trò chuyện kết thúc lúc chiều.Thu Hà (ghi)", ["Thu Hà"]),
     ],
 )
 def test_credit_lines_with_initials(last: str, authors: list[str]) -> None:
     article = run(baomoi_dump(STORY, last))
     assert article.authors == authors
     assert article.body[0] == STORY and len(article.body) <= 2
+
+
+def test_a_lone_abbreviation_at_the_end_is_not_taken_for_an_author() -> None:
+    assert run(baomoi_dump(STORY, LAST + "Th.")).authors == []
 
 
 # --- Bad input ------------------------------------------------------------------------------------------

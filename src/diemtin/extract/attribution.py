@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 # Words that introduce the outlet a text was taken from: "Theo Reuters", "(Nguồn: TTXVN)".
 SOURCE_WORDS: tuple[str, ...] = ("theo", "nguồn")
 
-# Parenthesised notes meaning "compiled / translated by the author": not a source ("Hà Thu (tổng hợp)").
+# Parenthesised notes meaning "compiled / translated / collected / recorded by the author": not a source
+# ("Hà Thu (tổng hợp)", "P.V (st)", "Thu Trang (ghi)").
 COMPILED_NOTES: tuple[str, ...] = (
     "tổng hợp",
     "t/h",
@@ -28,6 +29,9 @@ COMPILED_NOTES: tuple[str, ...] = (
     "dịch",
     "theo các nguồn",
     "tổng hợp từ nhiều nguồn",
+    "sưu tầm",
+    "st",
+    "ghi",  # "recorded by": an interview or a talk written down
 )
 
 # Labels in front of author names: "Bài, ảnh: Minh Chiến", "Tác giả: Hà Thu".

@@ -224,6 +224,7 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
     for paragraph in body:
         for piece in _unglue(paragraph):
             (parts.captions if _CAPTION.search(piece) else parts.body).append(piece)
+    _take_credit_off_the_end(parts)
     section, tags, outlet = {3: tail, 2: [tail[0], "", tail[1]], 1: [tail[0], "", ""]}[len(tail)]
     parts.section_path = [section] if section else []
     parts.tags = _split_tags(tags)
@@ -268,6 +269,19 @@ def _split_glued_byline(paragraph: str, parts: _Parts) -> str:
         return paragraph
     parts.credit(attribution)
     return match["text"].strip()
+
+
+_ABBREVIATION = re.compile(r"^\w{1,3}\.?$")
+
+
+def _take_credit_off_the_end(parts: _Parts) -> None:
+    """A credit that ungluing set apart at the end of the body ("…ngày mai 28-5.T.N (thethaovietnam.vn)")
+    becomes the article's author and source; a lone abbreviation ("Th.", "BS.") is not taken for one."""
+    last = parts.body[-1] if parts.body else ""
+    attribution = parse_attribution(last) if is_byline(last) and not _ABBREVIATION.match(last) else None
+    if attribution:
+        parts.credit(attribution)
+        parts.body.pop()
 
 
 def _unglue(paragraph: str) -> list[str]:
