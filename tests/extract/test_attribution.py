@@ -52,6 +52,19 @@ CREDITS = [
     ("HỒNG NHUNGTheo Báo Mẫu", ["HỒNG NHUNG"], "Báo Mẫu"),
     ("Lan Chi Theo Báo Mẫu", ["Lan Chi"], "Báo Mẫu"),
     ("K.T.Theo Báo Mẫu", ["K.T."], "Báo Mẫu"),
+    # Forms of the Báo Mới 2013 dumps' last lines.
+    ("Thùy Chi (thực hiện)", ["Thùy Chi"], None),
+    ("Hồng Vân (ghi chép)", ["Hồng Vân"], None),
+    ("Việt Hà (lược thuật)", ["Việt Hà"], None),
+    ("Minh Tú- Bảo Lan", ["Minh Tú", "Bảo Lan"], None),  # a dash spaced on one side only
+    ("Xuân Mai-Quỳnh Giao", ["Xuân Mai", "Quỳnh Giao"], None),  # ... or on none
+    ("Q.Hân-L.Nguyễn", ["Q.Hân", "L.Nguyễn"], None),
+    ("* T.A", ["T.A"], None),  # a starred credit
+    ("Bài,ảnh: Tạ Minh", ["Tạ Minh"], None),
+    ("Theo Q.T (thethaomau)", ["Q.T"], "thethaomau"),  # a site's name in lower case, after "Theo name"
+    ("Hoài An (Theo Reuters, AFP)", ["Hoài An"], "Reuters, AFP"),  # several sources
+    ("Theo TechRadar, PhoneArena", [], "TechRadar, PhoneArena"),
+    ("Thanh Tuấn-Minh Hà/Washington (Vietnam+)", ["Thanh Tuấn", "Minh Hà"], "Vietnam+"),  # filed from
 ]
 
 

@@ -32,6 +32,10 @@ COMPILED_NOTES: tuple[str, ...] = (
     "sưu tầm",
     "st",
     "ghi",  # "recorded by": an interview or a talk written down
+    "ghi chép",
+    "ghi lại",
+    "lược thuật",
+    "thực hiện",
 )
 
 # Labels in front of author names: "Bài, ảnh: Minh Chiến", "Tác giả: Hà Thu".
@@ -150,13 +154,19 @@ _LATIN = [chr(code) for span in ((0x41, 0x7B), (0xC0, 0x250), (0x1E00, 0x1F00)) 
 UPPER = "[" + "".join(ch for ch in _LATIN if ch.isupper()) + "]"
 LOWER = "[" + "".join(ch for ch in _LATIN if ch.islower()) + "]"
 
-_NAME_SEPARATORS = re.compile(rf"\s+[-–—&]\s+|\s*,\s*|\s+và\s+|\s*/\s*(?={UPPER})")
+# Between names: " - ", "- ", " -", a dash between a name's last letter and the next capital ("Mai-Quỳnh"),
+# "&", ",", " và ", "/" before a capital.
+_NAME_SEPARATORS = re.compile(
+    rf"\s+[-–—&]\s*|\s*[-–—]\s+|(?<={LOWER})[-–](?={UPPER})|\s*,\s*|\s+và\s+|\s*/\s*(?={UPPER})"
+)
 _WORD = re.compile(r"\S+")
 # One word of a personal name: capitalised ("Tuấn", "NGHI"), an initial ("H.", "T.Anh", "H.Y.T.").
 _NAME_WORD = re.compile(rf"^(?:{UPPER}\w*\.?|(?:{UPPER}\.)+(?:{UPPER}\w*)?\.?)$")
 _SOURCE_RE = "|".join(SOURCE_WORDS)
 _COMPILED_RE = "|".join(re.escape(note) for note in sorted(COMPILED_NOTES, key=len, reverse=True))
-_LABEL_RE = "|".join(re.escape(label) for label in sorted(AUTHOR_LABELS, key=len, reverse=True))
+_LABEL_RE = "|".join(
+    re.escape(label).replace(",\\ ", r",\s*") for label in sorted(AUTHOR_LABELS, key=len, reverse=True)
+)
 
 _THEO_AUTHOR_SOURCE = re.compile(r"^(?:theo)\s+(?P<authors>[^()]+?)\s*\(\s*(?P<source>[^()]+?)\s*\)$", re.I)
 _AUTHOR_THEO_SOURCE = re.compile(
@@ -172,6 +182,12 @@ _LABELLED_AUTHORS = re.compile(rf"^(?:{_LABEL_RE})\s*:\s*(?P<authors>.+)$", re.I
 # the name's last letter or initial, or after one space).
 _NAME_GLUED_THEO = re.compile(rf"^(?P<authors>.*?(?:{LOWER}|{UPPER}|\.))\s?(?P<credit>Theo\s.+)$")
 
+# The place a news agency's reporter files from, after the names: "Thanh Tuấn/Washington (Vietnam+)".
+_DATELINE = re.compile(r"\s*/\s*[^/]+$")
+_STAR = re.compile(r"^\*\s*")  # "* T.A": a credit starred as a footnote
+# A site's name written in lower case, credited after "Theo <name>": "Theo Q.T (thethaohcm)".
+_SITE_NAME = re.compile(r"^[a-z0-9]{4,30}$")
+
 _KNOWN_SOURCE_KEYS = frozenset(source.lower() for source in KNOWN_SOURCES)
 _CLOSING_INITIAL = re.compile(rf"(?:^|[\s.]){UPPER}\.$")
 
@@ -180,6 +196,7 @@ MAX_BYLINE_CHARS = 80
 SHORT_CREDIT_CHARS = 40
 MAX_NAME_WORDS = 5
 MAX_SOURCE_WORDS = 7
+MAX_SOURCES = 4  # outlets credited in one line ("Theo Reuters, AFP")
 
 
 @dataclass(slots=True)
@@ -234,16 +251,26 @@ def is_source(text: str) -> bool:
     return first[0].isupper() or first[0].isdigit() or bool(re.search(r"\w\.\w{2,}$", first))
 
 
+def _is_source_list(text: str) -> bool:
+    """Several outlets credited at once ("Reuters, AFP", "TechRadar, PhoneArena"): each a known source or one
+    capitalised word (a whole clause, "Reuters, Mỹ đã tăng thuế", is not one)."""
+    parts = [part.strip() for part in text.split(",")]
+    return 1 < len(parts) <= MAX_SOURCES and all(
+        _is_known_source(part) or (is_source(part) and " " not in part) for part in parts
+    )
+
+
 def parse_attribution(line: str | None) -> Attribution | None:
     """Read a byline or credit line; None when the line is not one.
 
     Forms: "Theo Tuấn Anh (VietNamNet)", "Theo Thu Hằng/VOV.VN", "Như Tâm (Theo Reuters)",
     "Hà Thu (tổng hợp)", "Hòa Lê (T/h)", "Hà Linh (TTTĐ)", "Theo TTXVN", "(Nguồn: Reuters)",
-    "Bài, ảnh: Minh Chiến", "PV", "Nhóm PV", "NHẬT XUÂN - NGHI VŨ", "Hà Thu", "Hà ThuTheo Reuters".
+    "Bài, ảnh: Minh Chiến", "PV", "Nhóm PV", "NHẬT XUÂN - NGHI VŨ", "Hà Thu", "Hà ThuTheo Reuters",
+    "Thanh Tuấn/Washington (Vietnam+)" (the place is dropped), "Theo TechRadar, PhoneArena", "* T.A".
     """
     if not line:
         return None
-    text = _strip_stop(re.sub(r"\s+", " ", line))
+    text = _strip_stop(_STAR.sub("", re.sub(r"\s+", " ", line)))
     if not text or len(text) > MAX_BYLINE_CHARS:
         return None
     glued = _NAME_GLUED_THEO.match(text)
@@ -255,12 +282,12 @@ def parse_attribution(line: str | None) -> Attribution | None:
     match = _THEO_AUTHOR_SOURCE.match(text)
     if match:
         names = split_names(match["authors"])
-        if names and is_source(match["source"]):
+        if names and (is_source(match["source"]) or _SITE_NAME.match(match["source"])):
             return Attribution(names, match["source"])
     match = _AUTHOR_THEO_SOURCE.match(text)
     if match:
         names = split_names(match["authors"])
-        if names and is_source(match["source"]):
+        if names and (is_source(match["source"]) or _is_source_list(match["source"])):
             return Attribution(names, match["source"])
     match = _AUTHOR_COMPILED.match(text)
     if match:
@@ -268,7 +295,7 @@ def parse_attribution(line: str | None) -> Attribution | None:
         return Attribution(names) if names else None
     match = _AUTHOR_OUTLET.match(text)
     if match:
-        names = split_names(match["authors"])
+        names = split_names(_DATELINE.sub("", match["authors"]))
         if names and is_source(match["source"]):
             return Attribution(names, match["source"])
         return None
@@ -279,7 +306,8 @@ def parse_attribution(line: str | None) -> Attribution | None:
             return Attribution(names, match["source"])
     match = _THEO_SOURCE.match(text)
     if match:
-        return Attribution([], match["source"]) if is_source(match["source"]) else None
+        source = match["source"]
+        return Attribution([], source) if is_source(source) or _is_source_list(source) else None
     match = _LABELLED_AUTHORS.match(text)
     if match:
         names = split_names(match["authors"])
