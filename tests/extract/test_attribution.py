@@ -64,6 +64,8 @@ CREDITS = [
     ("Theo Q.T (thethaomau)", ["Q.T"], "thethaomau"),  # a site's name in lower case, after "Theo name"
     ("Hoài An (Theo Reuters, AFP)", ["Hoài An"], "Reuters, AFP"),  # several sources
     ("Theo TechRadar, PhoneArena", [], "TechRadar, PhoneArena"),
+    ("Hoài An (Theo DailyMail, Huffington Post)", ["Hoài An"], "DailyMail, Huffington Post"),
+    ("Theo Gizmag, 9to5mac", [], "Gizmag, 9to5mac"),
     ("Thanh Tuấn-Minh Hà/Washington (Vietnam+)", ["Thanh Tuấn", "Minh Hà"], "Vietnam+"),  # filed from
 ]
 

@@ -373,12 +373,21 @@ def test_guillemets_and_a_photo_sentence_are_not_links() -> None:
         ("Cầu mang tên của tỉnh Hà Giang", []),  # capitals without stops end a sentence: no credit
         (LAST + "T.N (baomau.vn)", ["T.N"]),  # a credit holding a stop, set apart when the body is unglued
         ("Buổi trò chuyện kết thúc lúc chiều.Thu Hà (ghi)", ["Thu Hà"]),
+        ("Giải kéo dài đến năm 2014.Chi Mai (baomau.vn)", ["Chi Mai"]),  # a site after a number's stop
+        ('Anh nói: "Chúng tôi đã làm nên lịch sử."* Văn Tú', ["Văn Tú"]),  # a starred credit, glued
     ],
 )
 def test_credit_lines_with_initials(last: str, authors: list[str]) -> None:
     article = run(baomoi_dump(STORY, last))
     assert article.authors == authors
     assert article.body[0] == STORY and len(article.body) <= 2
+
+
+def test_a_caption_glued_to_the_end_of_a_long_paragraph_is_cut_off_and_the_text_stays_body() -> None:
+    text = " ".join([STORY] * 4) + " Lễ khánh thành có 300 em học sinh dự, kéo dài đến 10 giờ ngày 4/6."
+    caption = "Học sinh qua cầu mới. Ảnh: Hà An"
+    article = run(baomoi_dump(text + caption, LAST))
+    assert (article.body, article.captions) == ([text, LAST], [caption])
 
 
 def test_a_lone_abbreviation_at_the_end_is_not_taken_for_an_author() -> None:

@@ -252,11 +252,13 @@ def is_source(text: str) -> bool:
 
 
 def _is_source_list(text: str) -> bool:
-    """Several outlets credited at once ("Reuters, AFP", "TechRadar, PhoneArena"): each a known source or one
-    capitalised word (a whole clause, "Reuters, Mỹ đã tăng thuế", is not one)."""
+    """Several outlets credited at once ("Reuters, AFP", "DailyMail, Huffington Post"): each a known source or
+    capitalised words (a clause, "Reuters, Mỹ đã tăng thuế", is not one)."""
     parts = [part.strip() for part in text.split(",")]
     return 1 < len(parts) <= MAX_SOURCES and all(
-        _is_known_source(part) or (is_source(part) and " " not in part) for part in parts
+        _is_known_source(part)
+        or (is_source(part) and all(word[0].isupper() or word[0].isdigit() for word in part.split()))
+        for part in parts
     )
 
 

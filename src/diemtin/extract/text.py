@@ -50,6 +50,8 @@ _CAPTION = re.compile(
     r"\s*:\s*[^:]{1,60}"
     r"|\((?:Ảnh(?: minh (?:họa|hoạ))?|Ảnh\s*:[^)]{1,60}|Nguồn\s*:[^)]{1,60})\))\s*\.?\)?$",
 )
+# A sentence's end, the next one starting with a capital (glued on or after spaces).
+_SENTENCE_STOP = re.compile(rf"[.!?…\"”](?=\s*{UPPER})")
 # A furniture item dated as shown: "Tiêu đề … (19/07)".
 _DATED_ITEM = re.compile(r"^(?P<title>.+?)\s*\((?P<date>\d{1,2}/\d{1,2}(?:/\d{2,4})?)\)$")
 # Bullets printed on their own line before list items.
@@ -81,6 +83,7 @@ MIN_TITLE_CHARS = 10
 MIN_ITEM_WORDS = 4
 MAX_RELATED_ITEMS = 30
 MAX_TAG_CHARS = 60
+MAX_CAPTION_CHARS = 300  # a longer piece ending in a photo credit is body text with a caption glued on
 MAX_TAG_WORDS = 5  # a longer run of words after a tag label without commas is several tags glued together
 MAX_TAG_LIST_CHARS = 400
 GLUED_TAGS_WARNING = "tag list printed without separators; tags not split"
@@ -223,7 +226,9 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
         body = [first, *body[1:]] if first else body[1:]
     for paragraph in body:
         for piece in _unglue(paragraph):
-            (parts.captions if _CAPTION.search(piece) else parts.body).append(piece)
+            text, caption = _split_caption(piece)
+            parts.body += [text] if text else []
+            parts.captions += [caption] if caption else []
     _take_credit_off_the_end(parts)
     section, tags, outlet = {3: tail, 2: [tail[0], "", tail[1]], 1: [tail[0], "", ""]}[len(tail)]
     parts.section_path = [section] if section else []
@@ -234,12 +239,14 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
 
 
 # "…cả trước và sau.Hà Linh (TTTĐ)", "…đồng/cái.H.Linh", "…của Sở.Minh Thư - L.Giang": a credit glued to the
-# end of the last paragraph (initials may start any of its names); initials alone ("….Đ.N") may also be glued
-# to the last word ("…bình chọnM.M").
+# end of the last paragraph (initials may start any of its names), perhaps starred ("….* T.A") or with the
+# outlet in brackets ("…2014.Chi Na (thethaovietnam.vn)"); initials alone ("….Đ.N") may also be glued to the
+# last word ("…bình chọnM.M").
 _INITIALS = rf"(?:{UPPER}\.)+{UPPER}"
 _GLUED_TAIL = re.compile(
     rf"^(?P<text>.*?(?:[.!?…\"”)]|{LOWER}(?={_INITIALS}$)))\s*"
-    rf"(?P<credit>(?:{UPPER}\.)*{UPPER}(?:[^.!?…\"”]|(?<=[\s\-–]{UPPER})\.){{1,60}}|{_INITIALS})$"
+    rf"(?P<credit>\*?\s*(?:(?:{UPPER}\.)*{UPPER}(?:[^.!?…\"”(]|(?<=[\s\-–]{UPPER})\.){{1,60}}|{_INITIALS})"
+    rf"(?:\s?\([^()]{{1,40}}\))?)$"
 )
 
 
@@ -272,6 +279,22 @@ def _split_glued_byline(paragraph: str, parts: _Parts) -> str:
 
 
 _ABBREVIATION = re.compile(r"^\w{1,3}\.?$")
+
+
+def _split_caption(piece: str) -> tuple[str, str]:
+    """(body text, caption) of a piece: a piece ending in a photo credit is a caption ("Cầu mới. Ảnh: Hà
+    An"); a long one is body text with the caption glued to its end ("…tháng 6/2013.Cầu mới. Ảnh: Hà An"), cut
+    after the last sentence before the caption's own; kept whole as body when that cut cannot be found."""
+    credit = _CAPTION.search(piece)
+    if not credit:
+        return piece, ""
+    if len(piece) <= MAX_CAPTION_CHARS:
+        return "", piece
+    stops = [stop.end() for stop in _SENTENCE_STOP.finditer(piece, 0, credit.start())]
+    starts = [end for end in stops if piece[end : credit.start()].strip(" .-–—")]  # not the credit's own stop
+    if not starts or len(piece) - starts[-1] > MAX_CAPTION_CHARS:
+        return piece, ""
+    return piece[: starts[-1]].strip(), piece[starts[-1] :].strip()
 
 
 def _take_credit_off_the_end(parts: _Parts) -> None:
