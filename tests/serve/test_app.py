@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import feedparser
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from starlette.testclient import TestClient
@@ -223,6 +224,26 @@ def test_search_filters(client: TestClient, corpus_db: CorpusDb, store: Store):
     assert client.get("/tim-kiem", params={"q": "x", "from": "hôm qua"}).status_code == 400
     unknown = client.get("/tim-kiem", params={"q": "x", "category": "khong-co"})
     assert unknown.status_code == 400 and "Không có chuyên mục khong-co." in unknown.text  # as the API
+
+
+def test_search_sorted_newest_first_on_the_site_in_the_api_and_in_feeds(client: TestClient):
+    def dates(items: list[dict[str, str]]) -> list[str]:
+        return [item["published"] for item in items]
+
+    newest = client.get("/api/search", params={"q": "nam", "sort": "newest", "limit": 30}).json()["items"]
+    best = client.get("/api/search", params={"q": "nam", "limit": 30}).json()["items"]
+    assert dates(newest) == sorted(dates(newest), reverse=True) and len(newest) == 30
+    assert dates(best) != sorted(dates(best), reverse=True)  # by relevance: not the same order
+    page = HTMLParser(client.get("/tim-kiem", params={"q": "nam", "sort": "newest"}).text)
+    shown = [a.attributes["datetime"] for a in page.css("li.item time")]
+    assert shown == sorted(shown, reverse=True) and len(shown) == 20
+    assert page.css_first("select[name=sort] option[selected]").attributes["value"] == "newest"
+    assert "sort=newest" in page.css_first("a[rel=next]").attributes["href"]  # the next page keeps the order
+    feed = feedparser.parse(client.get("/tim-kiem/rss.xml", params={"q": "nam"}).content)
+    updated = [entry.published_parsed for entry in feed.entries]
+    assert updated == sorted(updated, reverse=True)  # a search's feed: the new matches first
+    assert client.get("/api/search", params={"q": "nam", "sort": "date"}).status_code == 400
+    assert client.get("/tim-kiem", params={"q": "nam", "sort": "date"}).status_code == 400
 
 
 def test_views_count_people_not_bots(client: TestClient, store: Store):

@@ -292,6 +292,20 @@ def test_search_filters_and_ranking(store: AnyStore) -> None:
     assert store.search(SearchQuery(text='AND OR NOT ( " *')).total == 0
 
 
+def test_search_sorted_newest_first(store: AnyStore) -> None:
+    # the best match (the words side by side, in the title) is the oldest; newest first puts it last
+    best = store.add(article("https://a.vn/1.html", "Giá lúa tăng mạnh", RICE, hours=-48))
+    middle = store.add(article("https://b.vn/2.html", "Thị trường nông sản", RICE[:1], hours=-24))
+    newest = store.add(article("https://c.vn/3.html", "Chợ quê đầu hạ", ["Giá vé xe tăng, lúa chín sớm."]))
+    relevance = store.search(SearchQuery(text="gia lua"))
+    assert relevance.hits[0].article.id == best.article_id
+    by_date = store.search(SearchQuery(text="gia lua", newest_first=True))
+    assert [hit.article.id for hit in by_date.hits] == [newest.article_id, middle.article_id, best.article_id]
+    second_page = store.search(SearchQuery(text="gia lua", newest_first=True, limit=1, offset=1))
+    assert [hit.article.id for hit in second_page.hits] == [middle.article_id]
+    assert second_page.total == by_date.total == relevance.total == 3
+
+
 def scored_by_outlet(monkeypatch: pytest.MonkeyPatch, table: dict[frozenset[str], float]) -> None:
     """Story pair scores read from `table`, keyed by the two reports' outlets (x, y, z)."""
     outlets = {zlib.crc32(name.encode()): name for name in "xyz"}

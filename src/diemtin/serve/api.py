@@ -21,7 +21,7 @@ from diemtin import __version__
 from diemtin.article import Article
 from diemtin.group.taxonomy import CATEGORIES
 from diemtin.serve.caching import ResponseCache, respond
-from diemtin.serve.params import BadParameter, category_key, moment, whole_number
+from diemtin.serve.params import SEARCH_ORDERS, BadParameter, category_key, moment, newest_first, whole_number
 from diemtin.serve.present import category_name
 from diemtin.serve.sanitize import query_terms
 from diemtin.store.base import SearchQuery, Store, StoredArticle
@@ -193,6 +193,7 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
             until=moment(params.get("until"), "until", end_of_day=True),
             limit=limit,
             offset=offset,
+            newest_first=newest_first(params.get("sort")),
         )
         result = store.search(query)
         return {
@@ -549,9 +550,16 @@ def openapi_document() -> dict[str, Any]:
                             "Published on or before this day (Vietnam time); an ISO 8601 date-time works too",
                             {"type": "string", "format": "date"},
                         ),
+                        _query(
+                            "sort",
+                            "relevance: best first (text, words side by side, in the title, recency);"
+                            " newest: newest first. Either way, matches holding the words typed with marks"
+                            " as typed come first",
+                            {"type": "string", "enum": list(SEARCH_ORDERS), "default": "relevance"},
+                        ),
                         *_PAGING,
                     ],
-                    "responses": _ok("Matching articles, best first", _search_results(summary_ref)),
+                    "responses": _ok("Matching articles, best or newest first", _search_results(summary_ref)),
                 }
             },
         },

@@ -31,7 +31,7 @@ from diemtin.group.taxonomy import CATEGORIES
 from diemtin.serve import feeds
 from diemtin.serve.api import api_routes, error_response, latest_stories
 from diemtin.serve.caching import Memo, Rendered, ResponseCache, respond
-from diemtin.serve.params import BadParameter, category_key, moment, whole_number
+from diemtin.serve.params import BadParameter, category_key, moment, newest_first, whole_number
 from diemtin.serve.present import byline, category_name, date_time, day, iso, section_label
 from diemtin.serve.sanitize import first_match, highlight, matched_terms, query_terms, safe_url, xml_text
 from diemtin.serve.views import ViewCounter
@@ -345,7 +345,10 @@ class Site:
 
         return self.cached(request, render, missing="Không có sự kiện này.")
 
-    def _search_query(self, request: Request, *, limit: int) -> tuple[SearchQuery, int]:
+    def _search_query(
+        self, request: Request, *, limit: int, newest: bool | None = None
+    ) -> tuple[SearchQuery, int]:
+        """The search the page's parameters ask for (``newest`` overrides their sort order)."""
         params = request.query_params
         page = whole_number(params.get("trang"), "trang", default=1, low=1, high=1000)
         outlet = params.get("outlet") or None
@@ -357,6 +360,7 @@ class Site:
             until=moment(params.get("to"), "to", end_of_day=True),
             limit=limit,
             offset=(page - 1) * limit,
+            newest_first=newest_first(params.get("sort")) if newest is None else newest,
         )
         return query, page
 
@@ -449,7 +453,7 @@ class Site:
 
     async def search_feed(self, request: Request) -> Response:
         try:
-            query, _ = self._search_query(request, limit=FEED_SIZE)
+            query, _ = self._search_query(request, limit=FEED_SIZE, newest=True)  # a feed: new matches
         except BadParameter as error:
             return self.bad_request(error.vietnamese)
         base = str(request.base_url).rstrip("/")

@@ -54,6 +54,21 @@ def moment(raw: str | None, name: str, *, end_of_day: bool = False) -> datetime 
     return value.replace(tzinfo=VIETNAM) if value.tzinfo is None else value
 
 
+SEARCH_ORDERS = ("relevance", "newest")  # how search results can be sorted: best first, or newest first
+
+
+def newest_first(raw: str | None) -> bool:
+    """Whether ``sort`` asks for the newest matches first (``newest``) rather than the best (``relevance``,
+    the default)."""
+    if not raw:
+        return False
+    if raw not in SEARCH_ORDERS:
+        raise BadParameter(
+            "sort must be relevance or newest", "Tham số sort phải là relevance (liên quan nhất) hoặc newest."
+        )
+    return raw == "newest"
+
+
 def category_key(raw: str | None) -> str | None:
     """A taxonomy key, or None when none is asked for."""
     if not raw:

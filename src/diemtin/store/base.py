@@ -44,6 +44,7 @@ class SearchQuery:
     until: datetime | None = None
     limit: int = 20
     offset: int = 0
+    newest_first: bool = False  # the matches by date, newest first, instead of by relevance
 
 
 @dataclass(slots=True)

@@ -37,6 +37,7 @@ from diemtin.store.common import (
     listed_outlet,
     listed_values,
     marks,
+    newest_order,
     page_order,
     query_words,
     search_candidates,
@@ -513,16 +514,20 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
                 for n in rows
             }
 
-        order = page_order(
-            base,
-            as_typed,
-            boosted,
-            query.offset,
-            query.limit,
-            MAX_BOOST,
-            marked=typed_words,
-            headed=headed,
-        )
+        if query.newest_first:
+            times = {n: sort_time for n, (_, sort_time) in candidates.items()}
+            order = newest_order(times, as_typed, query.offset, query.limit)
+        else:
+            order = page_order(
+                base,
+                as_typed,
+                boosted,
+                query.offset,
+                query.limit,
+                MAX_BOOST,
+                marked=typed_words,
+                headed=headed,
+            )
         placeholders = ",".join("?" * len(order))
         shown = db.execute(
             f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.n IN ({placeholders})", order
