@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from diemtin.article import Article, Image, Link, Provenance
-from diemtin.export import export
+from diemtin.export import Selection, export
 from diemtin.store.sqlite import SQLiteStore
 
 VN = timezone(timedelta(hours=7))
@@ -21,6 +21,8 @@ BODY = [
     "Cơ quan khí tượng cho biết mưa sẽ giảm dần từ ngày mai nhưng vẫn cần đề phòng lốc sét.",
 ]
 
+
+STORM = ["Cơn bão mạnh đổ bộ vào bờ biển phía nam sáng nay, gió giật trên cấp mười hai."]
 
 OTHER = [
     "Hội chợ sách mùa hè mở cửa tại công viên với hàng trăm gian hàng của các nhà xuất bản.",
@@ -133,3 +135,46 @@ def test_export_format_defaults_to_jsonl_or_the_out_file_suffix(store: SQLiteSto
     assert pq.read_table(parquet).num_rows == 2
     assert runner.invoke(main, ["export", "--db", database, "--out", str(jsonl)]).exit_code == 0
     assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_a_selection_exports_a_category_an_outlet_and_a_time_range(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
+    later = make("https://d.vn/bao.html", "crawl:d", "Báo D", title="Bão vào đất liền", body=STORM)
+    later.category, later.published = "the-gioi", datetime(2024, 6, 3, 7, 0, tzinfo=VN)
+    store.add(later)
+    reports: list[tuple[int, int]] = []
+
+    def titles(select: Selection) -> list[str]:
+        out = tmp_path / "part.jsonl"
+        written = export(store, "jsonl", out, select=select, progress=lambda *counts: reports.append(counts))
+        lines = out.read_text(encoding="utf-8").splitlines()
+        assert written == len(lines)
+        return [json.loads(line)["title"] for line in lines]
+
+    assert titles(Selection()) == ["Mưa lớn gây ngập", "Hội chợ sách", "Bão vào đất liền"]
+    assert reports[-1] == (3, 3)
+    assert titles(Selection(category="the-gioi")) == ["Bão vào đất liền"]
+    assert reports[-1] == (3, 1)
+    assert titles(Selection(outlet="Báo C")) == ["Hội chợ sách"]
+    june_2 = datetime(2024, 6, 2, tzinfo=VN)
+    assert titles(Selection(since=june_2)) == ["Bão vào đất liền"]
+    assert titles(Selection(until=june_2)) == ["Mưa lớn gây ngập", "Hội chợ sách"]
+    assert titles(Selection(category="giao-duc")) == []
+
+
+def test_export_command_selects_and_shows_no_progress_when_piped(store: SQLiteStore) -> None:
+    from click.testing import CliRunner
+
+    from diemtin.cli import main
+
+    runner = CliRunner()
+    args = ["export", "--db", str(store.path), "--since", "2024-06-01", "--until", "2024-06-01"]
+    day = runner.invoke(main, args)
+    assert day.exit_code == 0, day.output
+    assert len(day.stdout.splitlines()) == 2  # the end of the --until day is in it
+    assert day.stderr == "2 articles exported\n"
+    before = runner.invoke(main, ["export", "--db", str(store.path), "--until", "2024-05-31"])
+    assert (before.stdout, before.stderr) == ("", "0 articles exported\n")
+    wrong = runner.invoke(main, ["export", "--db", str(store.path), "--category", "khong-co"])
+    assert wrong.exit_code == 2 and "khong-co" in wrong.stderr

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,12 +15,14 @@ import click
 
 from diemtin import __version__
 from diemtin.extract.dates import VN_TZ
+from diemtin.group.taxonomy import CATEGORIES
 
 if TYPE_CHECKING:
     from diemtin.ingest.crawler.fetch import FetchOptions
     from diemtin.ingest.pipeline import IngestReport
     from diemtin.store.base import Store
 
+_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M"]  # what --since and --until take
 PROGRESS_MIN_FILES = 20  # `extract` shows a progress counter past this many paths (or for folders and WARCs)
 INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C (SIGINT), as shells report it
 
@@ -175,7 +177,7 @@ def sources() -> None:
 @click.option("--max-pages", type=int, default=None, help="Stop after this many article pages.")
 @click.option(
     "--since",
-    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    type=click.DateTime(_DATE_FORMATS),
     default=None,
     help="Skip articles published before this date (Vietnam time).",
 )
@@ -549,7 +551,7 @@ def _store_all(
 @_db_option
 @click.option(
     "--since",
-    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    type=click.DateTime(_DATE_FORMATS),
     default=None,
     help="Only articles published from this day or time on (Vietnam time); default: all.",
 )
@@ -589,18 +591,45 @@ def regroup(database: str | None, since: datetime | None) -> None:
 @click.option(
     "--out", type=click.Path(dir_okay=False), default=None, help="Output file (JSONL: stdout when left out)."
 )
-def export_corpus(database: str | None, export_format: str | None, out: str | None) -> None:
-    """Export every stored article with its category, story id, provenance and copies (JSONL or Parquet).
+@click.option("--category", type=click.Choice(list(CATEGORIES)), default=None, help="Only this category.")
+@click.option("--outlet", default=None, help="Only this outlet, as the site names it (see /api/outlets).")
+@click.option(
+    "--since",
+    type=click.DateTime(_DATE_FORMATS),
+    default=None,
+    help="Only articles published from this day or time on (Vietnam time).",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(_DATE_FORMATS),
+    default=None,
+    help="Only articles published up to this day (its end) or time (Vietnam time).",
+)
+def export_corpus(
+    database: str | None,
+    export_format: str | None,
+    out: str | None,
+    category: str | None,
+    outlet: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> None:
+    """Export the stored articles with their category, story id, provenance and copies (JSONL or Parquet):
+    all of them, or those of a category, an outlet and a time range.
 
-    JSONL goes to stdout unless --out is given; Parquet needs --out. The count ends on stderr. Exit status:
-    0; 1 when the database cannot be opened, the output cannot be written, or the reader stopped early
-    (`| head`, quietly); 2 for a usage error.
+    JSONL goes to stdout unless --out is given; Parquet needs --out. Progress and the count go to stderr.
+    Exit status: 0; 1 when the database cannot be opened, the output cannot be written, or the reader
+    stopped early (`| head`, quietly); 2 for a usage error.
 
     \b
       diemtin export --db news.db | gzip > corpus.jsonl.gz
       diemtin export --db news.db --out corpus.parquet
+      diemtin export --category the-gioi --since 2026-11-01 --until 2026-11-30 --out nov.parquet
     """
-    from diemtin.export import export
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from diemtin.export import Selection, export
 
     if export_format is None:
         export_format = "parquet" if out is not None and out.lower().endswith(".parquet") else "jsonl"
@@ -608,9 +637,22 @@ def export_corpus(database: str | None, export_format: str | None, out: str | No
         raise click.UsageError("Parquet needs --out FILE")
     if out is not None and not Path(out).parent.is_dir():
         raise click.ClickException(f"cannot write {out}: no folder {Path(out).parent}")
+    select = Selection(category, outlet, _vietnam_time(since), _vietnam_time(until, end_of_day=True))
     store = _open_store(database, create=False)
+    columns = (SpinnerColumn(), TextColumn("exporting: {task.fields[read]} read, {task.completed} written"))
+    console = Console(stderr=True)
     try:
-        count = export(store, "parquet" if export_format == "parquet" else "jsonl", out)
+        with Progress(
+            *columns, TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal
+        ) as progress:
+            task = progress.add_task("articles", total=None, read=0)
+            count = export(
+                store,
+                "parquet" if export_format == "parquet" else "jsonl",
+                out,
+                select=None if select == Selection() else select,
+                progress=lambda read, written: progress.update(task, completed=written, read=read),
+            )
     except BrokenPipeError:  # the reader stopped (`| head`): stop quietly, as Unix tools do
         _silence_stdout()
         raise SystemExit(1) from None
@@ -619,6 +661,16 @@ def export_corpus(database: str | None, export_format: str | None, out: str | No
     finally:
         store.close()
     click.echo(f"{count} articles exported", err=True)
+
+
+def _vietnam_time(moment: datetime | None, *, end_of_day: bool = False) -> datetime | None:
+    """A date or time typed on the command line, in Vietnam time; a bare date as its end when
+    ``end_of_day``."""
+    if moment is None:
+        return None
+    if end_of_day and (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        moment += timedelta(days=1, microseconds=-1)
+    return moment.replace(tzinfo=VN_TZ)
 
 
 def _silence_stdout() -> None:

@@ -1,4 +1,5 @@
-"""Corpus export: every stored article as JSONL or Parquet, with category, story id, provenance and copies.
+"""Corpus export: the stored articles (all, or a ``Selection`` of them) as JSONL or Parquet, with category,
+story id, provenance and copies.
 
 Each record is the Article (DESIGN.md section 3 field names) plus ``story_id``, ``revision``, ``ingested_at``
 and ``copies``: one entry (input, url, outlet) for every other page that collapsed into the article.
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
@@ -18,10 +21,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from diemtin.store.base import Store, StoredArticle
+from diemtin.store.common import listed_outlet
 
 ExportFormat = Literal["jsonl", "parquet"]
 FORMATS: tuple[ExportFormat, ...] = ("jsonl", "parquet")
 BATCH = 1000  # Parquet rows per written batch
+PROGRESS_EVERY = 500  # articles read between two progress reports
 
 _TEXT = pa.string()
 _TEXTS = pa.list_(pa.string())
@@ -73,6 +78,33 @@ SCHEMA = pa.schema(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which articles an export writes: those of a category, an outlet (as the site lists it: the outlet, or
+    the source an outlet-less page credits), published in a time range (bounds included; an article with no
+    publication time is left out when a bound is set). Fields left as None select everything."""
+
+    category: str | None = None
+    outlet: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def __contains__(self, stored: StoredArticle) -> bool:
+        article = stored.article
+        if self.category is not None and article.category != self.category:
+            return False
+        if self.outlet is not None and listed_outlet(article) != self.outlet:
+            return False
+        if self.since is None and self.until is None:
+            return True
+        published = article.published
+        return (
+            published is not None
+            and (self.since is None or published >= self.since)
+            and (self.until is None or published <= self.until)
+        )
+
+
 def record(stored: StoredArticle) -> dict[str, Any]:
     """One export record (JSON-ready: datetimes as ISO 8601 strings)."""
     data = stored.article.to_dict()
@@ -99,25 +131,45 @@ def _batches(articles: Iterator[StoredArticle]) -> Iterator[list[StoredArticle]]
         yield batch
 
 
-def export(store: Store, format: ExportFormat, out: str | Path | None = None) -> int:
-    """Write every stored article to ``out`` (JSONL: stdout when ``out`` is None); returns the count."""
+def export(
+    store: Store,
+    format: ExportFormat,
+    out: str | Path | None = None,
+    *,
+    select: Selection | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write the stored articles (those in ``select``, else all) to ``out`` (JSONL: stdout when ``out`` is
+    None), in the order they were stored; returns how many were written. ``progress`` is told how many
+    articles were read and written so far."""
     if format not in FORMATS:
         raise ValueError(f"unknown export format {format!r}: use one of {', '.join(FORMATS)}")
-    count = 0
+    if format == "parquet" and out is None:
+        raise ValueError("Parquet export needs an output file (--out)")
+    read = written = 0
+
+    def selected() -> Iterator[StoredArticle]:
+        nonlocal read, written
+        for stored in store.iter_all():
+            read += 1
+            if select is None or stored in select:
+                written += 1
+                yield stored
+            if progress and read % PROGRESS_EVERY == 0:
+                progress(read, written)
+
     if format == "jsonl":
         stream = open(out, "w", encoding="utf-8") if out is not None else sys.stdout  # noqa: SIM115
         try:
-            for stored in store.iter_all():
+            for stored in selected():
                 stream.write(json.dumps(record(stored), ensure_ascii=False) + "\n")
-                count += 1
         finally:
             if out is not None:
                 stream.close()
-        return count
-    if out is None:
-        raise ValueError("Parquet export needs an output file (--out)")
-    with pq.ParquetWriter(str(out), SCHEMA, compression="zstd") as writer:
-        for batch in _batches(store.iter_all()):
-            writer.write_table(pa.Table.from_pylist([parquet_row(s) for s in batch], schema=SCHEMA))
-            count += len(batch)
-    return count
+    else:
+        with pq.ParquetWriter(str(out), SCHEMA, compression="zstd") as writer:
+            for batch in _batches(selected()):
+                writer.write_table(pa.Table.from_pylist([parquet_row(s) for s in batch], schema=SCHEMA))
+    if progress:
+        progress(read, written)
+    return written
