@@ -135,13 +135,6 @@ def accent_boosted(
     return {n: score * (ACCENT_BOOST if n in as_typed else 1.0) for n, score in scores.items()}
 
 
-def newest_order(times: dict[int, float], as_typed: set[int], offset: int, limit: int) -> list[int]:
-    """The rows of one page of a search sorted by date: as in ``page_order`` the matches holding every word
-    typed with marks as typed (``as_typed``) come first, then the others, each newest first."""
-    ranked = sorted(times, key=lambda n: (n in as_typed, times[n], n), reverse=True)
-    return ranked[offset : offset + limit]
-
-
 def page_order(
     base: dict[int, float],
     as_typed: set[int],
@@ -152,16 +145,22 @@ def page_order(
     *,
     marked: frozenset[str],
     headed: Callable[[list[int]], set[int]],
+    by_time: dict[int, float] | None = None,
 ) -> list[int]:
-    """The rows of one page of a search ranking.
+    """The rows of one page of a search ranking (with ``by_time``, each row's time: of the search sorted
+    newest first).
 
     The matches holding every word the reader typed with marks (``marked``) as typed (``as_typed``) rank
     first, the others after them: "bão" (storm) finds storms before "báo" (newspaper) and "bảo". Within each
     tier, ``boosted(rows, typed)`` gives the backend's scores of the rows asked, multiplying a ``base`` score
     by at most ``most``, and ``accent_boosted`` (``headed`` says whose title and lead hold the marked words)
     doubles some once more; so only the rows within that factor of the page's last base score are asked: the
-    others cannot reach the page. Every page is a slice of one ranking.
+    others cannot reach the page. Every page is a slice of one ranking. Sorted by time, the tiers stay: the
+    matches holding the marked words as typed first, each tier newest first.
     """
+    if by_time is not None:
+        ranked = sorted(by_time, key=lambda n: (n in as_typed, by_time[n], n), reverse=True)
+        return ranked[offset : offset + limit]
     most *= ACCENT_BOOST if marked else 1.0
     order: list[int] = []
     skip, need = offset, limit

@@ -32,7 +32,6 @@ from diemtin.store.common import (
     listed_outlet,
     listed_values,
     marks,
-    newest_order,
     page_order,
     query_words,
     search_candidates,
@@ -579,19 +578,17 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 for n in rows
             }
 
-        if query.newest_first:
-            order = newest_order(candidates, as_typed, query.offset, query.limit)
-        else:
-            order = page_order(
-                base,
-                as_typed,
-                boosted,
-                query.offset,
-                query.limit,
-                MAX_BOOST,
-                marked=typed_words,
-                headed=lambda rows: headed.intersection(rows),
-            )
+        order = page_order(
+            base,
+            as_typed,
+            boosted,
+            query.offset,
+            query.limit,
+            MAX_BOOST,
+            marked=typed_words,
+            headed=lambda rows: headed.intersection(rows),
+            by_time=candidates if query.newest_first else None,
+        )
         shown = {hit[0]: hit for hit in self._rows("WHERE a.n = ANY(%s)", (order,))}
         hits = self._stored([shown[n] for n in order])
         return SearchResult(len(candidates), hits, total_exact=exact)

@@ -37,7 +37,6 @@ from diemtin.store.common import (
     listed_outlet,
     listed_values,
     marks,
-    newest_order,
     page_order,
     query_words,
     search_candidates,
@@ -514,20 +513,17 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
                 for n in rows
             }
 
-        if query.newest_first:
-            times = {n: sort_time for n, (_, sort_time) in candidates.items()}
-            order = newest_order(times, as_typed, query.offset, query.limit)
-        else:
-            order = page_order(
-                base,
-                as_typed,
-                boosted,
-                query.offset,
-                query.limit,
-                MAX_BOOST,
-                marked=typed_words,
-                headed=headed,
-            )
+        order = page_order(
+            base,
+            as_typed,
+            boosted,
+            query.offset,
+            query.limit,
+            MAX_BOOST,
+            marked=typed_words,
+            headed=headed,
+            by_time={n: t for n, (_, t) in candidates.items()} if query.newest_first else None,
+        )
         placeholders = ",".join("?" * len(order))
         shown = db.execute(
             f"SELECT {ARTICLE_COLUMNS} FROM {FROM_ARTICLES} WHERE a.n IN ({placeholders})", order
