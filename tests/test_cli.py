@@ -490,7 +490,7 @@ def test_ingest_stops_in_one_line_when_the_database_goes_away_and_a_rerun_finish
 def test_a_database_lost_in_any_command_is_one_line_and_exit_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def server_gone(*_args: object) -> int:
+    def server_gone(*_args: object, **_kwargs: object) -> int:
         raise DatabaseLost("server closed the connection unexpectedly")
 
     monkeypatch.setattr(export, "export", server_gone)

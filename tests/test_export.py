@@ -178,3 +178,23 @@ def test_export_command_selects_and_shows_no_progress_when_piped(store: SQLiteSt
     assert (before.stdout, before.stderr) == ("", "0 articles exported\n")
     wrong = runner.invoke(main, ["export", "--db", str(store.path), "--category", "khong-co"])
     assert wrong.exit_code == 2 and "khong-co" in wrong.stderr
+
+
+def test_an_export_that_fails_half_way_leaves_the_earlier_file_whole(
+    store: SQLiteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("corpus.jsonl", "corpus.parquet"):
+        out = tmp_path / name
+        out.write_bytes(b"the export of yesterday")
+
+        def broken(_stored: object) -> dict[str, object]:
+            raise OSError(28, "No space left on device")
+
+        with monkeypatch.context() as patched:
+            patched.setattr("diemtin.export.record", broken)
+            with pytest.raises(OSError, match="No space"):
+                export(store, "parquet" if name.endswith("parquet") else "jsonl", out)
+        assert out.read_bytes() == b"the export of yesterday"
+        assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []  # no part left
+        assert export(store, "parquet" if name.endswith("parquet") else "jsonl", out) == 2  # then replaced
+        assert out.read_bytes() != b"the export of yesterday"

@@ -9,8 +9,10 @@ JSONL keeps datetimes as ISO 8601 with their offset; Parquet stores them as UTC 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -131,6 +133,18 @@ def _batches(articles: Iterator[StoredArticle]) -> Iterator[list[StoredArticle]]
         yield batch
 
 
+@contextmanager
+def _replacing(out: Path) -> Iterator[Path]:
+    """A file beside ``out`` to write to, which takes its place only once written whole: an export that
+    fails or is killed half-way leaves ``out`` as it was (and no partial file behind, unless killed)."""
+    part = out.with_name(f".{out.name}.part-{os.getpid()}")
+    try:
+        yield part
+        os.replace(part, out)
+    finally:
+        part.unlink(missing_ok=True)
+
+
 def export(
     store: Store,
     format: ExportFormat,
@@ -158,16 +172,18 @@ def export(
             if progress and read % PROGRESS_EVERY == 0:
                 progress(read, written)
 
-    if format == "jsonl":
-        stream = open(out, "w", encoding="utf-8") if out is not None else sys.stdout  # noqa: SIM115
-        try:
+    if out is None:  # JSONL (Parquet needs a file)
+        for stored in selected():
+            sys.stdout.write(json.dumps(record(stored), ensure_ascii=False) + "\n")
+    elif format == "jsonl":
+        with _replacing(Path(out)) as part, part.open("w", encoding="utf-8") as stream:
             for stored in selected():
                 stream.write(json.dumps(record(stored), ensure_ascii=False) + "\n")
-        finally:
-            if out is not None:
-                stream.close()
     else:
-        with pq.ParquetWriter(str(out), SCHEMA, compression="zstd") as writer:
+        with (
+            _replacing(Path(out)) as part,
+            pq.ParquetWriter(str(part), SCHEMA, compression="zstd") as writer,
+        ):
             for batch in _batches(selected()):
                 writer.write_table(pa.Table.from_pylist([parquet_row(s) for s in batch], schema=SCHEMA))
     if progress:
