@@ -390,6 +390,22 @@ def test_a_caption_glued_to_the_end_of_a_long_paragraph_is_cut_off_and_the_text_
     assert (article.body, article.captions) == ([text, LAST], [caption])
 
 
+@pytest.mark.parametrize(
+    ("last", "authors", "source"),
+    [
+        ("Hà AnẢnh: Minh Khoa", ["Hà An"], "Báo Mẫu"),
+        ("Hà An (Báo Phụ)Ảnh: Minh Khoa", ["Hà An"], "Báo Mẫu"),  # the trailer's outlet stays the source
+        ("Hà AnẢnh: Minh KhoaTheo Báo Phụ", ["Hà An"], "Báo Mẫu"),
+    ],
+)
+def test_a_photo_credit_glued_after_the_byline_goes_to_the_captions(
+    last: str, authors: list[str], source: str
+) -> None:
+    article = run(baomoi_dump(STORY, last))
+    assert (article.body, article.authors, article.captions) == ([STORY], authors, ["Ảnh: Minh Khoa"])
+    assert article.source == source
+
+
 def test_a_lone_abbreviation_at_the_end_is_not_taken_for_an_author() -> None:
     assert run(baomoi_dump(STORY, LAST + "Th.")).authors == []
 

@@ -279,6 +279,11 @@ def _split_glued_byline(paragraph: str, parts: _Parts) -> str:
 
 
 _ABBREVIATION = re.compile(r"^\w{1,3}\.?$")
+# A byline with the photo credit glued after it, perhaps an outlet's credit after that: "Suri PhanẢnh:
+# Mashable", "Hà Linh (TTTĐ)Ảnh: Paultan", "Phương PhạmẢnh: Cuong SevenTheo Infonet".
+_CREDIT_THEN_PHOTO = re.compile(
+    r"^(?P<credit>[^.!?…:]{2,60}?)\s?(?P<photo>Ảnh\s?:\s?.{1,40}?)(?:\s?(?P<theo>Theo\s.+))?$"
+)
 
 
 def _split_caption(piece: str) -> tuple[str, str]:
@@ -299,12 +304,16 @@ def _split_caption(piece: str) -> tuple[str, str]:
 
 def _take_credit_off_the_end(parts: _Parts) -> None:
     """A credit that ungluing set apart at the end of the body ("…ngày mai 28-5.T.N (thethaovietnam.vn)")
-    becomes the article's author and source; a lone abbreviation ("Th.", "BS.") is not taken for one."""
+    becomes the article's author and source; a lone abbreviation ("Th.", "BS.") is not taken for one. A photo
+    credit glued after the byline ("Suri PhanẢnh: Mashable") goes to the captions."""
     last = parts.body[-1] if parts.body else ""
-    attribution = parse_attribution(last) if is_byline(last) and not _ABBREVIATION.match(last) else None
+    photo = _CREDIT_THEN_PHOTO.match(last)
+    credit = f"{photo['credit']} {photo['theo'] or ''}".strip() if photo else last
+    attribution = parse_attribution(credit) if is_byline(credit) and not _ABBREVIATION.match(credit) else None
     if attribution:
         parts.credit(attribution)
         parts.body.pop()
+        parts.captions += [photo["photo"]] if photo else []
 
 
 def _unglue(paragraph: str) -> list[str]:
