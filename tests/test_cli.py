@@ -502,3 +502,21 @@ def test_a_database_lost_in_any_command_is_one_line_and_exit_1(
         1,
         "Error: the database stopped answering (server closed the connection unexpectedly)\n",
     )
+
+
+def test_stats_of_the_demo_database_as_lines_and_as_json(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    assert CliRunner().invoke(main, ["ingest", "--db", db, str(DEMO)]).exit_code == 0
+    figures = json.loads(CliRunner().invoke(main, ["stats", "--db", db, "--json"]).stdout)
+    # one page saved twice under its URL: the same page, neither a copy nor a version
+    assert figures["articles"] == sum(figures["outlets"].values()) == len(DEMO_PAGES) - 1
+    assert (figures["copies"], figures["earlier_versions"]) == ({}, 0)
+    assert figures["shared_stories"] == 1  # the bridge, told by Tuổi Trẻ and Người Lao Động
+    assert figures["stories"] == figures["articles"] - 1
+    assert figures["first"] < figures["last"] and figures["last"].endswith("+07:00")
+    lines = CliRunner().invoke(main, ["stats", "--db", db]).stdout.splitlines()
+    assert lines[0] == f"articles\t{figures['articles']}"
+    assert f"stories\t{figures['stories']} (1 told by several outlets)" in lines
+    assert all(line.count("\t") == 1 for line in lines)
+    missing = CliRunner().invoke(main, ["stats", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 1

@@ -62,6 +62,7 @@ def main() -> None:
       diemtin spark-extract --out corpus/ crawl/*.warc.gz   WARC archives to Parquet on Spark
       diemtin import corpus/articles       load exported JSONL / Parquet articles into the database
       diemtin regroup                      re-cluster the stored stories
+      diemtin stats                        what the database holds, in figures
 
     The database is DIEMTIN_DB (a file or a postgresql:// URL), else diemtin.db under DIEMTIN_DATA
     (~/.local/share/diemtin).
@@ -577,6 +578,56 @@ def regroup(database: str | None, since: datetime | None) -> None:
     finally:
         store.close()
     click.echo(f"{read} articles read, {moved} changed story", err=True)
+
+
+@main.command()
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout, for programs.")
+def stats(database: str | None, as_json: bool) -> None:
+    """What the database holds: articles, the pages folded into them as copies, earlier versions kept,
+    stories (and how many several outlets told), the articles' time span, and the articles of each category
+    and outlet.
+
+    Tab-separated lines (`diemtin stats | grep ^stories`), or JSON with --json. Exit status: 0; 1 when the
+    database cannot be opened.
+    """
+    import json
+
+    store = _open_store(database, create=False)
+    try:
+        figures, categories, outlets = store.stats(), store.categories(), store.outlets()
+    finally:
+        store.close()
+    first, last = (
+        moment.astimezone(VN_TZ).isoformat() if moment else None for moment in (figures.first, figures.last)
+    )
+    if as_json:
+        summary = {
+            "articles": figures.articles,
+            "copies": figures.copies,
+            "earlier_versions": figures.earlier_versions,
+            "stories": figures.stories,
+            "shared_stories": figures.shared_stories,
+            "first": first,
+            "last": last,
+            "categories": dict(categories),
+            "outlets": dict(outlets),
+        }
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    kinds = ", ".join(f"{kind} {count}" for kind, count in figures.copies.items())
+    lines = [
+        ("articles", str(figures.articles)),
+        ("copies", f"{sum(figures.copies.values())}" + (f" ({kinds})" if kinds else "")),
+        ("earlier versions", str(figures.earlier_versions)),
+        ("stories", f"{figures.stories} ({figures.shared_stories} told by several outlets)"),
+        ("first", first or "-"),
+        ("last", last or "-"),
+        *((f"category {key}", str(count)) for key, count in categories),
+        *((f"outlet {name}", str(count)) for name, count in outlets),
+    ]
+    for name, value in lines:
+        click.echo(f"{name}\t{value}")
 
 
 @main.command("export")

@@ -292,6 +292,26 @@ def test_search_filters_and_ranking(store: AnyStore) -> None:
     assert store.search(SearchQuery(text='AND OR NOT ( " *')).total == 0
 
 
+def test_stats_count_articles_copies_versions_and_stories(store: AnyStore) -> None:
+    empty = store.stats()
+    assert (empty.articles, empty.copies, empty.stories, empty.first) == (0, {}, 0, None)
+    url = "https://a.vn/gia-lua.html"
+    store.add(article(url, "Giá lúa đứng yên", RICE, fetched=BASE, hours=-3))
+    changed = article(
+        url, "Giá lúa tăng mạnh", [*RICE, "Cập nhật: giá tiếp tục tăng vào buổi chiều."], hours=-3
+    )
+    changed.provenance.fetched_at = BASE + timedelta(hours=5)
+    assert store.add(changed).status == "revised"
+    assert store.add(article("https://b.vn/lua.html", "Giá lúa đứng yên", RICE, outlet="Báo B")).status == (
+        "duplicate"
+    )
+    store.add(article("https://c.vn/bong-da.html", "Đội tuyển thắng", FOOTBALL, hours=2, outlet="Báo C"))
+    figures = store.stats()
+    assert (figures.articles, sum(figures.copies.values()), figures.earlier_versions) == (2, 1, 1)
+    assert (figures.stories, figures.shared_stories) == (2, 0)
+    assert (figures.first, figures.last) == (BASE - timedelta(hours=3), BASE + timedelta(hours=2))
+
+
 def test_search_sorted_newest_first(store: AnyStore) -> None:
     # the best match (the words side by side, in the title) is the oldest; newest first puts it last
     best = store.add(article("https://a.vn/1.html", "Giá lúa tăng mạnh", RICE, hours=-48))

@@ -60,6 +60,19 @@ class DatabaseLost(Exception):
 
 
 @dataclass(slots=True)
+class StoreStats:
+    """What a store holds, in figures (``diemtin stats``)."""
+
+    articles: int
+    copies: dict[str, int]  # pages folded into an article, by how they were found (same-page, exact, near...)
+    earlier_versions: int  # revisions kept besides the shown version of each article
+    stories: int
+    shared_stories: int  # stories told by two outlets or more
+    first: datetime | None  # the oldest and newest article's time (published, else stored)
+    last: datetime | None
+
+
+@dataclass(slots=True)
 class UpsertResult:
     article_id: str
     status: str  # new | revised | unchanged | duplicate
@@ -126,6 +139,9 @@ class Store(Protocol):
         self, since: datetime | None = None, progress: Callable[[int], None] | None = None
     ) -> int:
         """Re-cluster the stories of the stored articles (published since `since`); how many changed story."""
+
+    def stats(self) -> StoreStats:
+        """Counts of articles, copies, kept versions and stories, and the time span of the articles."""
 
     def last_modified(self) -> datetime | None:
         """When anything was last added or changed (for HTTP caching), None for an empty store."""

@@ -19,7 +19,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 from diemtin.article import Article
 from diemtin.group import dedup
 from diemtin.group.stories import REGROUP_EVERY, StoryIndex, story_features
-from diemtin.store.base import Copy, DatabaseLost, StoredArticle, UpsertResult
+from diemtin.store.base import Copy, DatabaseLost, StoredArticle, StoreStats, UpsertResult
 from diemtin.store.common import dumps, epoch, first_line, listed_outlet, listed_values, version_time
 
 log = logging.getLogger(__name__)
@@ -530,6 +530,28 @@ class SQLStore(Generic[C]):
     def last_modified(self) -> datetime | None:
         newest = self._db().execute("SELECT max(updated_at) FROM articles").fetchone()[0]
         return datetime.fromtimestamp(newest, UTC) if newest is not None else None
+
+    @read_again_if_lost
+    def stats(self) -> StoreStats:
+        db = self._db()
+        articles, stories, first, last = db.execute(
+            "SELECT count(*), count(DISTINCT story_id), min(sort_time), max(sort_time) FROM articles"
+        ).fetchone()
+        shared = db.execute(
+            "SELECT count(*) FROM (SELECT story_id FROM articles GROUP BY story_id"
+            " HAVING count(DISTINCT outlet) > 1) shared"
+        ).fetchone()[0]
+        copies = db.execute("SELECT kind, count(*) FROM copies GROUP BY kind ORDER BY count(*) DESC, kind")
+        earlier = db.execute("SELECT count(*) FROM revisions WHERE data IS NOT NULL").fetchone()[0]
+        return StoreStats(
+            articles=int(articles),
+            copies={kind: int(count) for kind, count in copies},
+            earlier_versions=int(earlier),
+            stories=int(stories),
+            shared_stories=int(shared),
+            first=datetime.fromtimestamp(first, UTC) if first is not None else None,
+            last=datetime.fromtimestamp(last, UTC) if last is not None else None,
+        )
 
     @read_again_if_lost
     def revisions(self, article_id: str) -> list[Article]:
