@@ -337,8 +337,11 @@ def test_the_site_reads_again_after_a_restart_and_answers_503_while_the_server_i
             assert client.get(f"/tin/{first.article_id}").status_code == 200
             _drop_other_connections(url)  # a restart: every thread's connection is gone
             assert client.get(f"/tin/{first.article_id}").status_code == 200
+            _drop_other_connections(url)
+            assert client.get("/api/health").status_code == 200  # reads again on a new connection
             store.url = "postgresql://127.0.0.1:1/gone"  # the server is away: nothing listens
             _drop_other_connections(url)
+            assert client.get("/api/health").status_code == 503
             away = client.get("/")
             assert away.status_code == 503
             assert away.headers["retry-after"] == "10"
@@ -350,5 +353,7 @@ def test_the_site_reads_again_after_a_restart_and_answers_503_while_the_server_i
             )
             store.url = url  # back
             assert client.get("/api/articles").json()["total"] == 1
+            healthy = client.get("/api/health")
+            assert (healthy.json()["status"], healthy.headers["cache-control"]) == ("ok", "no-store")
     finally:
         store.close()

@@ -207,6 +207,13 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
     def index(request: Request) -> dict[str, Any]:
         return api_index()
 
+    async def health(request: Request) -> Response:
+        """For a load balancer or an orchestrator: 200 while the database answers (asked on every call,
+        never from the cache), else 503 (from the app's DatabaseLost handler)."""
+        changed = store.last_modified()
+        data = {"status": "ok", "last_modified": changed.isoformat() if changed else None}
+        return Response(_json(data), media_type=JSON, headers={**API_HEADERS, "Cache-Control": "no-store"})
+
     return [
         Route("/api", cached(index)),
         Route("/api/", cached(index)),
@@ -217,6 +224,7 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
         Route("/api/categories", cached(categories)),
         Route("/api/outlets", cached(outlets)),
         Route("/api/search", cached(search)),
+        Route("/api/health", health),
         Route("/openapi.json", cached(lambda request: openapi_document())),
     ]
 
@@ -530,6 +538,33 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "Outlets with article counts",
                     "operationId": "listOutlets",
                     "responses": _ok("Outlets", _counted_items({"name": {"type": "string"}}), errors=()),
+                }
+            },
+            "/api/health": {
+                "get": {
+                    "summary": "Whether the service and its database answer (never cached)",
+                    "operationId": "health",
+                    "responses": {
+                        "200": {
+                            "description": "The database answers",
+                            "content": {
+                                JSON: {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["status", "last_modified"],
+                                        "properties": {
+                                            "status": {"const": "ok"},
+                                            "last_modified": _DATE_TIME,
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "503": {
+                            "description": "The database does not answer; try later",
+                            "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        },
+                    },
                 }
             },
             "/api/search": {
