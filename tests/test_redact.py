@@ -17,6 +17,7 @@ from diemtin.redact import redact, redacted
         ("Gọi +84 912 345 678 hay 024-3825-1234", "Gọi <PHONE> hay <PHONE>"),
         ("Tổng đài 19001234 hoặc 1900.1234 (miễn phí)", "Tổng đài <PHONE> hoặc <PHONE> (miễn phí)"),
         ("Thư gửi hoang.an@baomau.vn.", "Thư gửi <EMAIL>."),
+        ("Gửi bài về phongsu@baomau.com.vnGhi rõ họ tên", "Gửi bài về <EMAIL>Ghi rõ họ tên"),  # glued
         (
             "Giá 2.000.000.000 đồng, tăng 1.234.567.890 đồng",
             "Giá 2.000.000.000 đồng, tăng 1.234.567.890 đồng",

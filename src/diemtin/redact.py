@@ -17,7 +17,8 @@ from diemtin.article import Article, Image
 EMAIL = "<EMAIL>"
 PHONE = "<PHONE>"
 
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}(?![\w-])")
+# an address ends at its top-level domain, also where a text dump glued the next word on ("…@nld.com.vnGhi")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?=[A-Z]|(?![\w-]))")
 _SEP = r"[ .\-]?"
 _PHONE = re.compile(
     r"(?<![\w.,/+])(?:"
