@@ -34,6 +34,7 @@ def test_openapi_document_lists_every_endpoint(api_schema: schemathesis.BaseSche
         "GET /api/articles/{article_id}",
         "GET /api/stories",
         "GET /api/stories/{story_id}",
+        "GET /api/top-stories",
         "GET /api/categories",
         "GET /api/outlets",
         "GET /api/search",

@@ -14,10 +14,13 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from starlette.testclient import TestClient
 
+from diemtin.article import Article, Provenance
 from diemtin.serve.app import create_app
+from diemtin.serve.present import VIETNAM
 from diemtin.serve.views import is_bot
 from diemtin.store import sqlite as sqlite_store
 from diemtin.store.base import SearchQuery, Store
+from diemtin.store.sqlite import SQLiteStore
 
 from .conftest import HOSTILE_MARK, CorpusDb
 
@@ -460,3 +463,57 @@ def test_page_numbers_are_plain_digits_in_range(client: TestClient, trang: str):
 def test_an_outlet_page_needs_an_outlet(client: TestClient, path: str):
     response = client.get(path)
     assert response.status_code == 404 and "Không có nguồn này." in response.text
+
+
+# Invented reports of one event, told three times with different sentences (not copies of each other).
+BRIDGE = [
+    "Cây cầu vượt biển dài 5,4 km nối đất liền với đảo Hòn Mẫu chính thức thông xe sáng nay sau ba năm.",
+    "Chủ đầu tư cho biết công trình có tổng vốn hơn 4.000 tỷ đồng, gồm bốn làn xe và hai làn xe thô sơ.",
+    "Người dân trên đảo trước đây phải đi phà mất hơn một giờ, nay chỉ cần mười phút để vào đất liền.",
+    "Lực lượng cảnh sát giao thông được bố trí tại hai đầu cầu để phân luồng trong ngày đầu thông xe.",
+    "Tỉnh dự kiến thu hút thêm khách du lịch đến đảo nhờ tuyến đường mới rút ngắn thời gian đi lại.",
+]
+
+
+def bridge_report(outlet: str, hours: float, sentences: list[int], title: str) -> Article:
+    body = [BRIDGE[i] for i in sentences]
+    made = Article(
+        url=f"https://{abs(hash(outlet))}.vn/cau-{hours}.html",
+        title=title,
+        lead=body[0],
+        body=body[1:],
+        outlet=outlet,
+        category="thoi-su",
+        published=datetime(2026, 11, 20, 9, tzinfo=VIETNAM) + timedelta(hours=hours),
+        provenance=Provenance(input=f"{outlet}-{hours}"),
+    )
+    made.id = made.compute_id()
+    return made
+
+
+def test_top_stories_on_the_home_page_and_in_the_api(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "top.db")
+    told = [
+        store.add(bridge_report("Báo A", 0, [0, 1, 2], "Thông xe cầu vượt biển nối đảo Hòn Mẫu")),
+        store.add(bridge_report("Báo B", 1, [0, 2, 3], "Cầu vượt biển Hòn Mẫu thông xe")),
+        store.add(bridge_report("Báo C", 2, [0, 3, 4], "Đảo Hòn Mẫu có cầu vượt biển")),
+        # the same event told twice ten days before: outside every window
+        store.add(bridge_report("Báo D", -240, [0, 1, 2], "Sắp thông xe cầu vượt biển nối đảo Hòn Mẫu")),
+        store.add(bridge_report("Báo E", -239, [0, 2, 3], "Cầu vượt biển Hòn Mẫu sắp thông xe")),
+    ]
+    assert len({result.story_id for result in told[:3]}) == 1  # one story, three outlets
+    try:
+        with TestClient(create_app(store)) as client:
+            api = client.get("/api/top-stories").json()
+            assert api["hours"] == 192  # two days, then four, then eight: the one story is all there is
+            assert [(s["id"], s["outlets"]) for s in api["items"]] == [
+                (told[0].story_id, ["Báo A", "Báo B", "Báo C"])
+            ]
+            assert api["items"][0]["latest"]["title"] == "Đảo Hòn Mẫu có cầu vượt biển"
+            home = HTMLParser(client.get("/").text)
+            (box,) = home.css("section.top-stories")
+            assert box.css_first("a.item-title").attributes["href"] == f"/su-kien/{told[0].story_id}"
+            assert box.css_first("p.meta").text() == "3 nguồn: Báo A, Báo B, Báo C"
+            assert client.get("/api/top-stories", params={"limit": 0}).status_code == 400
+    finally:
+        store.close()

@@ -345,6 +345,17 @@ def add_three_reports(store: AnyStore) -> list[str]:
     ]
 
 
+def test_top_stories_are_those_most_outlets_told_in_the_window(
+    store: AnyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scored_by_outlet(monkeypatch, {frozenset("xy"): 5.0, frozenset("yz"): -5.0, frozenset("xz"): -5.0})
+    x, y, z = add_three_reports(store)
+    story_of = {article_id: stored.story_id for article_id in (x, y, z) if (stored := store.get(article_id))}
+    assert story_of[x] == story_of[y] != story_of[z]
+    assert store.top_stories(since=BASE - timedelta(hours=1)) == [(story_of[x], 2)]
+    assert store.top_stories(since=BASE + timedelta(minutes=30)) == []  # x, before the window, does not count
+
+
 @pytest.mark.parametrize("in_batch", [True, False], ids=["batch", "single-adds"])
 def test_stories_are_regrouped_by_batch_end_or_close(
     backend: Any, store: AnyStore, monkeypatch: pytest.MonkeyPatch, in_batch: bool

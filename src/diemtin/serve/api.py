@@ -1,4 +1,5 @@
-"""The JSON API under /api/ (articles, stories, categories, outlets, search) and its OpenAPI 3 document.
+"""The JSON API under /api/ (articles, stories, top stories, categories, outlets, search, health) and its
+OpenAPI 3 document.
 
 Lists are paginated with ``limit``/``offset`` and say their ``total`` (a search says whether its total is
 exact: a broad query counts its matches only so far). Every answer carries an ETag and the
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -37,6 +40,9 @@ API_HEADERS = {
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_STORY_OFFSET = 1_000  # stories are found by walking the latest articles, so their pages stop here
+TOP_STORIES_WINDOW = timedelta(hours=48)  # top stories: those most outlets told in the last two days ...
+MAX_TOP_STORIES_WINDOW = timedelta(days=8)  # ... or, where too few are found, in up to the last eight
+MAX_TOP_STORIES = 20
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -92,6 +98,38 @@ def latest_stories(store: Store, category: str | None, count: int) -> list[Store
             break
         size = min(2 * size, 1_000)
     return list(newest.values())[:count]
+
+
+@dataclass(frozen=True, slots=True)
+class TopStory:
+    """A story many outlets told: its reports, oldest first, and the outlets they came from."""
+
+    members: list[StoredArticle]
+    outlets: list[str]
+
+    @property
+    def newest(self) -> StoredArticle:
+        return self.members[-1]
+
+
+def top_stories(store: Store, count: int) -> tuple[timedelta, list[TopStory]]:
+    """The ``count`` stories the most outlets told within a window before the newest stored article, and
+    that window: TOP_STORIES_WINDOW, doubled (up to MAX_TOP_STORIES_WINDOW) while fewer stories are found. The
+    window ends at the newest article, not now, so that an archive has top stories too."""
+    newest = store.latest(limit=1)
+    end = (newest[0].article.published or newest[0].ingested_at) if newest else None
+    window, found = TOP_STORIES_WINDOW, []
+    while end is not None:
+        found = store.top_stories(since=end - window, limit=count)
+        if len(found) >= count or window >= MAX_TOP_STORIES_WINDOW:
+            break
+        window *= 2
+    stories = []
+    for story_id, _ in found:
+        members = store.story(story_id)
+        outlets = dict.fromkeys(listed_outlet(member.article) for member in members)
+        stories.append(TopStory(members, [name for name in outlets if name]))
+    return window, stories
 
 
 def story_summary(members: list[StoredArticle], newest: StoredArticle) -> dict[str, Any]:
@@ -154,6 +192,16 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
             "offset": offset,
             "has_more": len(newest) > offset + limit,
             "items": [story_summary(store.story(item.story_id) or [item], item) for item in page],
+        }
+
+    def top(request: Request) -> dict[str, Any]:
+        limit = whole_number(
+            request.query_params.get("limit"), "limit", default=10, low=1, high=MAX_TOP_STORIES
+        )
+        window, stories = top_stories(store, limit)
+        return {
+            "hours": window.total_seconds() / 3600,
+            "items": [story_summary(story.members, story.newest) for story in stories],
         }
 
     def article(request: Request) -> dict[str, Any]:
@@ -220,6 +268,7 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
         Route("/api/articles", cached(articles)),
         Route("/api/articles/{article_id:str}", cached(article)),
         Route("/api/stories", cached(stories)),
+        Route("/api/top-stories", cached(top)),
         Route("/api/stories/{story_id:str}", cached(story)),
         Route("/api/categories", cached(categories)),
         Route("/api/outlets", cached(outlets)),
@@ -494,6 +543,34 @@ def openapi_document() -> dict[str, Any]:
                                 "limit": {"type": "integer"},
                                 "offset": {"type": "integer"},
                                 "has_more": {"type": "boolean"},
+                                "items": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/StorySummary"},
+                                },
+                            },
+                        },
+                    ),
+                }
+            },
+            "/api/top-stories": {
+                "get": {
+                    "summary": "Top stories: told by the most outlets before the newest article",
+                    "operationId": "listTopStories",
+                    "parameters": [
+                        _query(
+                            "limit",
+                            "Stories",
+                            {"type": "integer", "minimum": 1, "maximum": MAX_TOP_STORIES, "default": 10},
+                        ),
+                    ],
+                    "responses": _ok(
+                        "Stories, most outlets first, then most recent; hours: the window they were"
+                        " looked for in (48, doubled up to 192 while too few are found)",
+                        {
+                            "type": "object",
+                            "required": ["hours", "items"],
+                            "properties": {
+                                "hours": {"type": "number"},
                                 "items": {
                                     "type": "array",
                                     "items": {"$ref": "#/components/schemas/StorySummary"},

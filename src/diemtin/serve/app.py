@@ -29,7 +29,7 @@ from starlette.types import Scope
 
 from diemtin.group.taxonomy import CATEGORIES
 from diemtin.serve import feeds
-from diemtin.serve.api import api_routes, error_response, latest_stories
+from diemtin.serve.api import api_routes, error_response, latest_stories, top_stories
 from diemtin.serve.caching import Memo, Rendered, ResponseCache, respond
 from diemtin.serve.params import BadParameter, category_key, moment, newest_first, whole_number
 from diemtin.serve.present import byline, category_name, date_time, day, iso, section_label
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 PER_PAGE = 20
 MAX_PAGE = 500_000  # 10 million articles in: as far as the API's offset goes
 HOME_PER_CATEGORY = 5
+HOME_TOP_STORIES = 5  # "Tâm điểm": the stories most outlets told lately
 SIDE_LIST = 10
 FEED_SIZE = 50
 PAGE_CACHE = "public, max-age=60"
@@ -130,6 +131,9 @@ class Site:
         )
         self.navigation = Memo(self._navigation, self.cache, ttl=cache_ttl)
         self.outlets = Memo(self.store.outlets, self.cache, ttl=cache_ttl)
+        self.top_stories = Memo(
+            lambda: top_stories(self.store, HOME_TOP_STORIES)[1], self.cache, ttl=cache_ttl
+        )
         self.templates = Environment(
             loader=PackageLoader("diemtin.serve", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -240,6 +244,7 @@ class Site:
                 sections.append({"key": key, "name": name, "items": items})
             body = self.html(
                 "home.html",
+                top=self.top_stories.get(),
                 latest=latest,
                 sections=sections,
                 outlets=self.outlets.get(),

@@ -140,6 +140,10 @@ class Store(Protocol):
     ) -> int:
         """Re-cluster the stories of the stored articles (published since `since`); how many changed story."""
 
+    def top_stories(self, *, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
+        """(story id, outlets) of the stories that two outlets or more reported since ``since``, the most
+        outlets first, then the most recent: an aggregator's top stories."""
+
     def stats(self) -> StoreStats:
         """Counts of articles, copies, kept versions and stories, and the time span of the articles."""
 

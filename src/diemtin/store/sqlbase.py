@@ -532,6 +532,17 @@ class SQLStore(Generic[C]):
         return datetime.fromtimestamp(newest, UTC) if newest is not None else None
 
     @read_again_if_lost
+    def top_stories(self, *, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
+        mark = self.PARAM
+        rows = self._db().execute(
+            "SELECT story_id, count(DISTINCT outlet) AS outlets, max(sort_time) AS newest FROM articles"
+            f" WHERE sort_time >= {mark} GROUP BY story_id HAVING count(DISTINCT outlet) > 1"
+            f" ORDER BY outlets DESC, newest DESC, story_id LIMIT {mark}",
+            (epoch(since), limit),
+        )
+        return [(story_id, int(outlets)) for story_id, outlets, _ in rows]
+
+    @read_again_if_lost
     def stats(self) -> StoreStats:
         db = self._db()
         articles, stories, first, last = db.execute(
