@@ -10,6 +10,7 @@ import pytest
 
 from diemtin.textnorm import (
     clean,
+    excluded,
     fix_legacy,
     fold,
     marked_query_words,
@@ -17,6 +18,7 @@ from diemtin.textnorm import (
     normalize_tones,
     syllables,
     vietnamese_share,
+    wanted,
 )
 
 PLAIN = "Việt Nam, Hà Nội, Trường đại học"
@@ -153,3 +155,9 @@ def test_vietnamese_share_tells_vietnamese_from_english() -> None:
     assert vietnamese_share("The harbour finished dredging its channel to the sea.") == 0.0  # "to", "the"
     assert vietnamese_share("Le café a été fermé.") == 0.0  # marked words that are no Vietnamese syllables
     assert vietnamese_share("") == 0.0
+
+
+def test_words_left_out_of_a_search_query() -> None:
+    assert excluded('bão -lũ -"miền Trung" COVID-19 Hà Nội - Hải Phòng') == ["lũ", "miền Trung"]
+    assert wanted('bão -lũ -"miền Trung"').split() == ["bão"]
+    assert marked_query_words("bão -lũ") == {"bão"}

@@ -239,6 +239,24 @@ def _tone_key(word: str) -> str:
 
 
 def marked_query_words(text: str) -> frozenset[str]:
-    """The words a reader typed with Vietnamese marks, as ``marked_words`` gives them ('bão lũ Ha Noi' ->
-    {'bão', 'lũ'}); the others match however they are written."""
-    return frozenset(word for word in marked_words(clean(text)) if fold(word) != word)
+    """The words a reader typed with Vietnamese marks to find, as ``marked_words`` gives them ('bão lũ Ha Noi'
+    -> {'bão', 'lũ'}; excluded words are not among them); the others match however they are written."""
+    return frozenset(word for word in marked_words(clean(wanted(text))) if fold(word) != word)
+
+
+# --- Search queries -----------------------------------------------------------------------------------------
+
+# A word or "phrase" a reader wants left out: a minus sign starting a word ("-bão", -"giá vàng"). A hyphen
+# inside a word ("COVID-19") or a dash between words ("Hà Nội - Hải Phòng") excludes nothing.
+_EXCLUDED = re.compile(r'(?<!\S)-(?:"([^"]*)"|([^\s"]+))')
+
+
+def wanted(query: str) -> str:
+    """A search query without what it excludes: 'bão -lũ "Hà Nội"' -> 'bão  "Hà Nội"'."""
+    return _EXCLUDED.sub(" ", query)
+
+
+def excluded(query: str) -> list[str]:
+    """What a search query excludes, each word or phrase as typed: 'bão -lũ -"miền Trung"' -> ['lũ', 'miền
+    Trung'] (a matching article has none of them)."""
+    return [phrase or word for phrase, word in _EXCLUDED.findall(query) if (phrase or word).strip()]

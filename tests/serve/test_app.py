@@ -517,3 +517,16 @@ def test_top_stories_on_the_home_page_and_in_the_api(tmp_path: Path) -> None:
             assert client.get("/api/top-stories", params={"limit": 0}).status_code == 400
     finally:
         store.close()
+
+
+def test_a_minus_sign_leaves_words_out_on_the_site_and_in_the_api(client: TestClient, corpus_db: CorpusDb):
+    def found(q: str) -> tuple[bool, bool]:
+        page = f"/tin/{corpus_db.seed_id}" in client.get("/tim-kiem", params={"q": q}).text
+        api = client.get("/api/search", params={"q": q, "limit": 100}).json()["items"]
+        return page, corpus_db.seed_id in [item["id"] for item in api]
+
+    assert found("lãnh đạo quốc phòng") == (True, True)
+    assert found("lãnh đạo quốc phòng -Ukraine") == (False, False)  # the seed is about Ukraine
+    assert found('lãnh đạo quốc phòng -"Trung Quốc đại lục"') == (True, True)
+    page = HTMLParser(client.get("/tim-kiem", params={"q": "quốc phòng -Nga"}).text)
+    assert "nga" not in {mark.text().lower() for mark in page.css("mark")}  # what is left out is not marked

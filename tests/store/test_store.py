@@ -312,6 +312,24 @@ def test_stats_count_articles_copies_versions_and_stories(store: AnyStore) -> No
     assert (figures.first, figures.last) == (BASE - timedelta(hours=3), BASE + timedelta(hours=2))
 
 
+def test_search_leaves_out_words_and_phrases_after_a_minus_sign(store: AnyStore) -> None:
+    rice = store.add(article("https://a.vn/1.html", "Giá lúa tăng", RICE))
+    store.add(article("https://b.vn/2.html", "Lúa gạo và bóng đá", RICE[:1] + FOOTBALL))
+
+    def found(text: str) -> list[str]:
+        return [hit.article.id for hit in store.search(SearchQuery(text=text)).hits]
+
+    assert len(found("gia lua")) == 2
+    assert found("gia lua -doi") == [rice.article_id]  # "Đội tuyển" is in the other one
+    assert found('gia lua -"doi tuyen"') == [rice.article_id]
+    assert len(found('gia lua -"tuyen doi"')) == 2  # not that phrase: both stay
+    assert found("gia lua -lúa") == []
+    assert store.search(SearchQuery(text="-lua")).total == 0  # nothing asked for, only left out
+    assert (
+        len(found("COVID-19 gia lua")) == 0
+    )  # a hyphen inside a word excludes nothing: "covid" is looked for
+
+
 def test_search_sorted_newest_first(store: AnyStore) -> None:
     # the best match (the words side by side, in the title) is the oldest; newest first puts it last
     best = store.add(article("https://a.vn/1.html", "Giá lúa tăng mạnh", RICE, hours=-48))
@@ -517,10 +535,11 @@ def test_reads_from_other_threads_while_writing(store: AnyStore) -> None:
 
 
 def test_fts_query_escapes_syntax() -> None:
-    assert fts_query("") == (None, None)
-    assert fts_query("  ( * ") == (None, None)
-    assert fts_query('"Lãnh đạo" Mỹ') == ('"lanh dao" AND "my"', None)
-    assert fts_query("quốc phòng AND") == ('"quoc" AND "phong" AND "and"', '"quoc phong and"')
+    assert fts_query("") == (None, None, "")
+    assert fts_query("  ( * ") == (None, None, "")
+    assert fts_query('"Lãnh đạo" Mỹ') == ('"lanh dao" AND "my"', None, "")
+    assert fts_query("quốc phòng AND") == ('"quoc" AND "phong" AND "and"', '"quoc phong and"', "")
+    assert fts_query('Mỹ -"NOT (" -Nga*') == ('"my"', None, ' NOT ("not" OR "nga")')
 
 
 def test_schema_1_database_is_upgraded_in_place(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from diemtin.article import Article
 from diemtin.config import settings
 from diemtin.group import dedup
 from diemtin.sites import outlet_name
-from diemtin.textnorm import fold, marked_words
+from diemtin.textnorm import excluded, fold, marked_words, wanted
 
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+")
@@ -74,9 +74,16 @@ def folded_words(text: str) -> list[str]:
 
 
 def query_words(text: str) -> tuple[list[list[str]], list[str]]:
-    """What a reader typed as (its "quoted phrases", its other words), folded; empty phrases dropped."""
+    """What a reader typed to find as (its "quoted phrases", its other words), folded; empty phrases dropped
+    (what it excludes is ``excluded_words``)."""
+    text = wanted(text)
     phrases = [words for words in map(folded_words, _PHRASE.findall(text)) if words]
     return phrases, folded_words(_PHRASE.sub(" ", text))
+
+
+def excluded_words(text: str) -> list[list[str]]:
+    """The words of each word or phrase a query excludes ("-lũ", -"miền Trung"), folded."""
+    return [words for words in map(folded_words, excluded(text)) if words]
 
 
 def marks(article: Article) -> list[str]:

@@ -28,6 +28,7 @@ from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertR
 from diemtin.store.common import (
     dumps,
     epoch,
+    excluded_words,
     heading_marks,
     listed_outlet,
     listed_values,
@@ -474,7 +475,10 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         """
         where, params = self._filters(query.category, query.outlet, query.since, query.until)
         parsed = ts_query(query.text)
+        left_out = [" ".join(words) for words in excluded_words(query.text)]
         db = self._db()
+        if parsed is None and left_out:  # only words to leave out: nothing is asked for
+            return SearchResult(0, [])
         if parsed is None:
             counted = _value(db, f"SELECT count(*) FROM articles a {where}", params)
             page = self._articles(
@@ -505,7 +509,14 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 return SearchResult(0, [])
             where += " AND s.n + 0 BETWEEN %s AND %s"  # + 0: see newest()
             filters += list(bounds)
-        check, check_params = (f"doc @@ ({match})", match_params) if unsure else ("true", [])
+        # the documents are read to check a long phrase, and that they hold none of the words left out
+        checks, check_params = ([f"doc @@ ({match})"], list(match_params)) if unsure else ([], [])
+        if left_out:
+            checks.append(
+                "NOT doc @@ (" + " || ".join(["phraseto_tsquery('simple', %s)"] * len(left_out)) + ")"
+            )
+            check_params += left_out
+        check = " AND ".join(checks) or "true"
 
         # as in store/sqlite.py: the matches written as typed are looked for apart when the newest are others
         typed_words = marked_query_words(query.text)

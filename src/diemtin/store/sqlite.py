@@ -33,6 +33,7 @@ from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertR
 from diemtin.store.common import (
     dumps,
     epoch,
+    excluded_words,
     heading_marks,
     listed_outlet,
     listed_values,
@@ -172,16 +173,20 @@ DROP TABLE fts_3;
 _WORD = re.compile(r"\w+")
 
 
-def fts_query(text: str) -> tuple[str | None, str | None]:
-    """What a reader typed as (an FTS5 match, a phrase of its loose words), folded and escaped.
+def fts_query(text: str) -> tuple[str | None, str | None, str]:
+    """What a reader typed as (an FTS5 match, a phrase of its loose words, what to leave out), folded and
+    escaped.
 
     Quoted phrases must appear as phrases, every other word must appear; the phrase of the loose words
-    (None for fewer than two) marks the matches that have them side by side, which rank higher.
+    (None for fewer than two) marks the matches that have them side by side, which rank higher. The last is
+    " NOT (...)" for the words and phrases excluded with a minus sign ("-lũ"), to append to a match ("" for
+    none).
     """
     phrases, loose = query_words(text)
     parts = ['"' + " ".join(words) + '"' for words in phrases] + [f'"{word}"' for word in loose]
     adjacent = '"' + " ".join(loose) + '"' if len(loose) > 1 else None
-    return " AND ".join(parts) or None, adjacent
+    left_out = ['"' + " ".join(words) + '"' for words in excluded_words(text)]
+    return " AND ".join(parts) or None, adjacent, f" NOT ({' OR '.join(left_out)})" if left_out else ""
 
 
 class SQLiteStore(SQLStore[sqlite3.Connection]):
@@ -425,8 +430,10 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         (``common.search_candidates``). Loose words found side by side, and all of them in the title, rank
         higher.
         """
-        match, adjacent = fts_query(query.text)
+        match, adjacent, left_out = fts_query(query.text)
         db = self._db()
+        if match is None and left_out:  # only words to leave out: nothing is asked for
+            return SearchResult(0, [])
         if match is None:
             where, params = self._filters(query.category, query.outlet, query.since, query.until)
             counted = db.execute(
@@ -479,9 +486,9 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             return {n for (n,) in hits}.intersection(rows)
 
         matches, as_typed, exact = search_candidates(
-            newest(match + facets),
+            newest(match + facets + left_out),
             (lambda rows: among(rows, every_word + facets + as_written)) if marked else None,
-            lambda before, count: newest(match + facets + as_written, count, before),
+            lambda before, count: newest(match + facets + as_written + left_out, count, before),
             depth,
         )
         candidates = {n: (bm25, sort_time) for n, bm25, sort_time in matches}
