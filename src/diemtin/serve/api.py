@@ -649,7 +649,12 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "Accent-insensitive full-text search with filters",
                     "operationId": "search",
                     "parameters": [
-                        _query("q", "Words to find; accents and case do not matter", {"type": "string"}),
+                        _query(
+                            "q",
+                            'Words to find (accents and case do not matter), "a phrase", -word or -"a phrase"'
+                            " to leave out",
+                            {"type": "string"},
+                        ),
                         _CATEGORY,
                         _OUTLET,
                         _query(
