@@ -580,6 +580,25 @@ def regroup(database: str | None, since: datetime | None) -> None:
     click.echo(f"{read} articles read, {moved} changed story", err=True)
 
 
+def _corpus_options(command: click.decorators.FC) -> click.decorators.FC:
+    """--min-words, --vietnamese-only and --redact: what a training corpus keeps and hides."""
+    options = [
+        click.option(
+            "--min-words",
+            type=click.IntRange(min=0),
+            default=0,
+            help="Only articles with this many body words or more.",
+        ),
+        click.option("--vietnamese-only", is_flag=True, help="Leave out articles not written in Vietnamese."),
+        click.option(
+            "--redact", is_flag=True, help="Replace e-mail addresses and phone numbers: <EMAIL>, <PHONE>."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout, for programs.")
@@ -656,14 +675,7 @@ def stats(database: str | None, as_json: bool) -> None:
     default=None,
     help="Only articles published up to this day (its end) or time (Vietnam time).",
 )
-@click.option(
-    "--min-words",
-    type=click.IntRange(min=0),
-    default=0,
-    help="Only articles with this many body words or more.",
-)
-@click.option("--vietnamese-only", is_flag=True, help="Leave out articles not written in Vietnamese.")
-@click.option("--redact", is_flag=True, help="Replace e-mail addresses and phone numbers: <EMAIL>, <PHONE>.")
+@_corpus_options
 def export_corpus(
     database: str | None,
     export_format: str | None,
@@ -766,11 +778,19 @@ def _silence_stdout() -> None:
     type=click.Path(file_okay=False),
     help="Output folder, must not exist: articles/ and skipped/ Parquet datasets are written there.",
 )
+@_corpus_options
 @click.argument("paths", nargs=-1, required=True)
-def spark_extract(master: str | None, out: str, paths: tuple[str, ...]) -> None:
+def spark_extract(
+    master: str | None,
+    out: str,
+    min_words: int,
+    vietnamese_only: bool,
+    redact: bool,
+    paths: tuple[str, ...],
+) -> None:
     """Re-process WARC archives with Spark: extract every HTML record as `ingest` would, collapse exact and
     near duplicates (same URL, same text, MinHash) into one article with its copies, write Parquet in the
-    export schema.
+    export schema (with --min-words, --vietnamese-only and --redact as `export` has them).
 
     PATHS are .warc / .warc.gz files, folders or glob patterns, readable from every Spark worker. Records
     that give no article are counted by reason and listed in OUT/skipped. Needs the spark extra
@@ -790,9 +810,12 @@ def spark_extract(master: str | None, out: str, paths: tuple[str, ...]) -> None:
         warc_paths(paths)
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from None
+    from diemtin.export import Selection
+
+    select = Selection(min_words=min_words, vietnamese=vietnamese_only)
     spark = spark_session(master)
     try:
-        report = run(spark, paths, out)
+        report = run(spark, paths, out, select=None if select == Selection() else select, redact=redact)
     finally:
         spark.stop()
     skipped = ", ".join(f"{n} {reason}" for reason, n in report.counts.most_common() if reason != "article")

@@ -121,6 +121,11 @@ class Selection:
         )
 
 
+def redacted_stored(stored: StoredArticle) -> StoredArticle:
+    """The stored article with e-mail addresses and phone numbers replaced in its text (``redact``)."""
+    return replace(stored, article=redacted(stored.article))
+
+
 def _text(article: Article) -> str:
     return " ".join([article.title, article.lead, *article.body])
 
@@ -188,7 +193,7 @@ def export(
             read += 1
             if select is None or stored in select:
                 written += 1
-                yield replace(stored, article=redacted(stored.article)) if redact else stored
+                yield redacted_stored(stored) if redact else stored
             if progress and read % PROGRESS_EVERY == 0:
                 progress(read, written)
 

@@ -28,8 +28,10 @@ from diemtin.group.dedup import NEAR_THRESHOLD, dedup_keys, similarity
 from diemtin.ingest.pipeline import NothingExtracted, ingest_pages, understand
 from diemtin.ingest.records import import_records, iter_records
 from diemtin.ingest.warc import iter_warc
+from diemtin.redact import redact
 from diemtin.scale.warc_job import ARTICLES, SKIPPED, Extracted, Kept, run, spark_session, stored
 from diemtin.store.sqlite import SQLiteStore
+from diemtin.textnorm import vietnamese_share
 
 pytestmark = pytest.mark.shared
 
@@ -304,3 +306,26 @@ def test_command_refuses_a_missing_input_or_an_existing_output(tmp_path: Path) -
     existing = runner.invoke(main, ["spark-extract", "--out", str(tmp_path), str(tmp_path / "a.warc")])
     assert existing.exit_code == 1 and "exists" in existing.output
     assert "--master" in runner.invoke(main, ["spark-extract", "--help"]).output
+
+
+def test_corpus_options_keep_and_redact_what_export_would(
+    spark: SparkSession, job: JobRun, shared: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "warcs"
+    folder.mkdir()
+    write_warcs(folder, shared)
+    select = export.Selection(min_words=150, vietnamese=True)
+    run(spark, [str(folder)], str(tmp_path / "out"), ingested_at=INGESTED, select=select, redact=True)
+    rows = {row["id"]: row for row in pq.read_table(tmp_path / "out" / ARTICLES).to_pylist()}
+
+    def kept(row: dict[str, Any]) -> bool:
+        words = sum(len(paragraph.split()) for paragraph in row["body"])
+        text = " ".join([row["title"], row["lead"], *row["body"]])
+        return words >= 150 and vietnamese_share(text) >= export.VIETNAMESE_SHARE
+
+    expected = {row["id"]: row for row in job.rows if kept(row)}
+    assert 0 < len(expected) < len(job.rows)  # some are too short, or not Vietnamese
+    assert rows.keys() == expected.keys()
+    for article_id, row in rows.items():
+        assert row["body"] == [redact(paragraph) for paragraph in expected[article_id]["body"]]
+        assert row["copies"] == expected[article_id]["copies"]

@@ -260,10 +260,17 @@ def _by_text(pair: tuple[str, Kept]) -> tuple[str, Kept]:
 
 
 def run(
-    spark: SparkSession, inputs: Sequence[str], out: str, *, ingested_at: datetime | None = None
+    spark: SparkSession,
+    inputs: Sequence[str],
+    out: str,
+    *,
+    ingested_at: datetime | None = None,
+    select: export.Selection | None = None,
+    redact: bool = False,
 ) -> JobReport:
     """Read the WARC files, write ``<out>/articles`` and ``<out>/skipped`` (Parquet), return the counts.
-    ``out`` must not exist yet."""
+    ``out`` must not exist yet. As ``export`` does, only the articles in ``select`` are written, with e-mail
+    addresses and phone numbers replaced when ``redact``."""
     paths = warc_paths(inputs)
     ingested_at = ingested_at or datetime.now(UTC)
     records = spark.sparkContext.parallelize(paths, len(paths)).flatMap(read_warc)
@@ -282,7 +289,12 @@ def run(
             .reduceByKey(first_published)  # an article is earlier than each of its near copies
             .values()
         )
-        rows = kept.map(lambda k: export.parquet_row(stored(k, ingested_at)))
+        articles_kept = kept.map(lambda k: stored(k, ingested_at))
+        if select is not None:
+            articles_kept = articles_kept.filter(lambda article: article in select)
+        if redact:
+            articles_kept = articles_kept.map(export.redacted_stored)
+        rows = articles_kept.map(export.parquet_row)
         spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")  # UTC, as pyarrow writes
         articles = spark.createDataFrame(rows, schema=from_arrow_schema(export.SCHEMA))
         articles.write.option("compression", "zstd").parquet(f"{out}/{ARTICLES}")
