@@ -22,7 +22,6 @@ from typing import Any, Literal
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from diemtin.article import Article
 from diemtin.redact import redacted
 from diemtin.store.base import Store, StoredArticle
 from diemtin.store.common import listed_outlet
@@ -109,7 +108,7 @@ class Selection:
             return False
         if self.min_words and sum(len(paragraph.split()) for paragraph in article.body) < self.min_words:
             return False
-        if self.vietnamese and vietnamese_share(_text(article)) < VIETNAMESE_SHARE:
+        if self.vietnamese and vietnamese_share(article.text) < VIETNAMESE_SHARE:
             return False
         if self.since is None and self.until is None:
             return True
@@ -124,10 +123,6 @@ class Selection:
 def redacted_stored(stored: StoredArticle) -> StoredArticle:
     """The stored article with e-mail addresses and phone numbers replaced in its text (``redact``)."""
     return replace(stored, article=redacted(stored.article))
-
-
-def _text(article: Article) -> str:
-    return " ".join([article.title, article.lead, *article.body])
 
 
 def record(stored: StoredArticle) -> dict[str, Any]:
