@@ -4,7 +4,8 @@ replaced by placeholders (``diemtin export --redact``). Bylines stay: outlets pu
 The phone shapes are those printed in Vietnamese news: mobiles and landlines written from 0 or +84 with
 spaces, dots or dashes between the groups ("0912 345 678", "0912.345.678", "(024) 3825 1234", "+84 912 345
 678"), and 1800/1900 hotlines written whole or with one dot ("19001234", "1900.1234"). A number with any other
-shape (a sum of money "2.000.000.000", a date "03.06.2013", a year then a count "năm 1900 1234") is left.
+shape (a sum of money "2.000.000.000", a date "03.06.2013", a year then a count "năm 1900 1234") is left; a
+ten-digit tax code written from 0 ("0101234567") has a phone number's shape and is replaced too.
 """
 
 from __future__ import annotations
