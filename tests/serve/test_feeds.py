@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds for the front page, a category and a search: they parse cleanly and link back."""
+"""RSS 2.0 and Atom feeds for the front page, a category, a story and a search: they parse cleanly and link
+back."""
 
 from __future__ import annotations
 
@@ -93,3 +94,17 @@ def test_hostile_article_stays_text_in_feeds(client: TestClient, corpus_db: Corp
 
 def test_unknown_category_feed_is_404(client: TestClient):
     assert client.get("/chuyen-muc/khong-co/rss.xml").status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_a_story_feed_follows_the_story_newest_first(client: TestClient, store: Store, kind: str):
+    story = next(s for s in (store.story(a.story_id) for a in store.latest(limit=500)) if len(s) > 1)
+    page = f"/su-kien/{story[0].story_id}"
+    html = HTMLParser(client.get(page).text)
+    feed = f"{page}/{kind}.xml"
+    assert feed in [link.attributes.get("href") for link in html.css('link[rel="alternate"]')]
+    parsed = feedparser.parse(client.get(feed).content)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    links = [urlsplit(entry.link).path for entry in parsed.entries]
+    assert links == [f"/tin/{stored.article.id}" for stored in reversed(story)]
+    assert client.get(f"/su-kien/khong-co/{kind}.xml").status_code == 404

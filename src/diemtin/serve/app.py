@@ -346,7 +346,9 @@ class Site:
             items = self.store.story(story_id)
             if not items:
                 return None
-            return self.html("story.html", title=items[0].article.title, items=items), HTML
+            title = items[0].article.title
+            links = self.feed_links(request, story_path(story_id), f"Sự kiện: {title}")
+            return self.html("story.html", title=title, items=items, feeds=links), HTML
 
         return self.cached(request, render, missing="Không có sự kiện này.")
 
@@ -405,16 +407,21 @@ class Site:
 
     # -- feeds -----------------------------------------------------------------------------------------------
 
-    def _feed(self, request: Request, build: Callable[[], feeds.Feed]) -> Response:
-        """The feed as RSS 2.0 at .../rss.xml, as Atom at .../atom.xml."""
+    def _feed(
+        self, request: Request, build: Callable[[], feeds.Feed | None], missing: str = "Không có trang này."
+    ) -> Response:
+        """The feed as RSS 2.0 at .../rss.xml, as Atom at .../atom.xml (404 with ``missing`` when ``build``
+        finds nothing to follow)."""
 
-        def render() -> tuple[bytes, str]:
+        def render() -> tuple[bytes, str] | None:
             feed = build()
+            if feed is None:
+                return None
             if request.url.path.endswith("/rss.xml"):
                 return feeds.rss(feed), feeds.RSS_MEDIA_TYPE + "; charset=utf-8"
             return feeds.atom(feed), feeds.ATOM_MEDIA_TYPE + "; charset=utf-8"
 
-        return self.cached(request, render, FEED_CACHE)
+        return self.cached(request, render, FEED_CACHE, missing=missing)
 
     def _entries(self, request: Request, items: list[StoredArticle]) -> list[feeds.FeedEntry]:
         base = str(request.base_url).rstrip("/")
@@ -455,6 +462,27 @@ class Site:
             )
 
         return self._feed(request, build)
+
+    async def story_feed(self, request: Request) -> Response:
+        """A story's reports, newest first: to follow a developing story."""
+        story_id = request.path_params["story_id"]
+        base = str(request.base_url).rstrip("/")
+
+        def build() -> feeds.Feed | None:
+            items = self.store.story(story_id)
+            if not items:
+                return None
+            title = items[0].article.title
+            return feeds.Feed(
+                f"{title} · Điểm tin",
+                base + story_path(story_id),
+                str(request.url),
+                f"Các bài về sự kiện «{title}»",
+                self.cache.last_modified(),
+                self._entries(request, items[::-1][:FEED_SIZE]),
+            )
+
+        return self._feed(request, build, missing="Không có sự kiện này.")
 
     async def search_feed(self, request: Request) -> Response:
         try:
@@ -529,6 +557,8 @@ def create_app(
         Route("/chuyen-muc/{key:str}/atom.xml", site.category_feed),
         Route("/tin/{article_id:str}", site.article),
         Route("/su-kien/{story_id:str}", site.story),
+        Route("/su-kien/{story_id:str}/rss.xml", site.story_feed),
+        Route("/su-kien/{story_id:str}/atom.xml", site.story_feed),
         Route("/nguon/{outlet:path}", site.outlet),
         Route("/tim-kiem", site.search),
         Route("/tim-kiem/rss.xml", site.search_feed),
