@@ -733,7 +733,7 @@ def export_corpus(
                 store,
                 "parquet" if export_format == "parquet" else "jsonl",
                 out,
-                select=None if select == Selection() else select,
+                select=select,
                 redact=redact,
                 progress=lambda read, written: progress.update(task, completed=written, read=read),
             )
@@ -815,7 +815,7 @@ def spark_extract(
     select = Selection(min_words=min_words, vietnamese=vietnamese_only)
     spark = spark_session(master)
     try:
-        report = run(spark, paths, out, select=None if select == Selection() else select, redact=redact)
+        report = run(spark, paths, out, select=select, redact=redact)
     finally:
         spark.stop()
     skipped = ", ".join(f"{n} {reason}" for reason, n in report.counts.most_common() if reason != "article")
