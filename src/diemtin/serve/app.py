@@ -423,23 +423,20 @@ class Site:
 
         return self.cached(request, render, FEED_CACHE, missing=missing)
 
-    def _entries(self, request: Request, items: list[StoredArticle]) -> list[feeds.FeedEntry]:
+    def _feed_of(
+        self, request: Request, title: str, page: str, description: str, items: list[StoredArticle]
+    ) -> feeds.Feed:
+        """The feed of the list shown at ``page`` (a path, and query, on this site), at the request's URL."""
         base = str(request.base_url).rstrip("/")
-        return [feeds.FeedEntry(item.article, base + article_path(item.article.id)) for item in items]
+        entries = [feeds.FeedEntry(item.article, base + article_path(item.article.id)) for item in items]
+        return feeds.Feed(
+            title, base + page, str(request.url), description, self.cache.last_modified(), entries
+        )
 
     async def front_feed(self, request: Request) -> Response:
-        base = str(request.base_url).rstrip("/")
-
         def build() -> feeds.Feed:
             items = self.store.latest(limit=FEED_SIZE)
-            return feeds.Feed(
-                "Điểm tin",
-                base + "/",
-                str(request.url),
-                "Tin mới nhất từ các báo Việt Nam",
-                self.cache.last_modified(),
-                self._entries(request, items),
-            )
+            return self._feed_of(request, "Điểm tin", "/", "Tin mới nhất từ các báo Việt Nam", items)
 
         return self._feed(request, build)
 
@@ -447,18 +444,12 @@ class Site:
         key = request.path_params["key"]
         if key not in CATEGORIES:
             return self.not_found("Không có chuyên mục này.")
-        base = str(request.base_url).rstrip("/")
 
         def build() -> feeds.Feed:
             items = self.store.latest(category=key, limit=FEED_SIZE)
             name = category_name(key)
-            return feeds.Feed(
-                f"{name} · Điểm tin",
-                base + category_path(key),
-                str(request.url),
-                f"Tin mới nhất chuyên mục {name}",
-                self.cache.last_modified(),
-                self._entries(request, items),
+            return self._feed_of(
+                request, f"{name} · Điểm tin", category_path(key), f"Tin mới nhất chuyên mục {name}", items
             )
 
         return self._feed(request, build)
@@ -466,20 +457,19 @@ class Site:
     async def story_feed(self, request: Request) -> Response:
         """A story's reports, newest first: to follow a developing story."""
         story_id = request.path_params["story_id"]
-        base = str(request.base_url).rstrip("/")
 
         def build() -> feeds.Feed | None:
             items = self.store.story(story_id)
             if not items:
                 return None
             title = items[0].article.title
-            return feeds.Feed(
+            newest_first = items[::-1][:FEED_SIZE]
+            return self._feed_of(
+                request,
                 f"{title} · Điểm tin",
-                base + story_path(story_id),
-                str(request.url),
+                story_path(story_id),
                 f"Các bài về sự kiện «{title}»",
-                self.cache.last_modified(),
-                self._entries(request, items[::-1][:FEED_SIZE]),
+                newest_first,
             )
 
         return self._feed(request, build, missing="Không có sự kiện này.")
@@ -489,19 +479,13 @@ class Site:
             query, _ = self._search_query(request, limit=FEED_SIZE, newest=True)  # a feed: new matches
         except BadParameter as error:
             return self.bad_request(error.vietnamese)
-        base = str(request.base_url).rstrip("/")
         q = request.query_params.get("q", "")
 
         def build() -> feeds.Feed:
-            items = self.store.search(query).hits
-            return feeds.Feed(
-                f"Tìm kiếm: {q} · Điểm tin" if q else "Tìm kiếm · Điểm tin",
-                base + "/tim-kiem?" + request.url.query,
-                str(request.url),
-                f"Kết quả tìm kiếm cho «{q}»" if q else "Kết quả tìm kiếm",
-                self.cache.last_modified(),
-                self._entries(request, items),
-            )
+            title = f"Tìm kiếm: {q} · Điểm tin" if q else "Tìm kiếm · Điểm tin"
+            description = f"Kết quả tìm kiếm cho «{q}»" if q else "Kết quả tìm kiếm"
+            page = "/tim-kiem?" + request.url.query
+            return self._feed_of(request, title, page, description, self.store.search(query).hits)
 
         return self._feed(request, build)
 
