@@ -103,6 +103,7 @@ def test_a_story_feed_follows_the_story_newest_first(client: TestClient, store: 
     html = HTMLParser(client.get(page).text)
     feed = f"{page}/{kind}.xml"
     assert feed in [link.attributes.get("href") for link in html.css('link[rel="alternate"]')]
+    assert feed in [link.attributes.get("href") for link in html.css("footer a")]  # visible too
     parsed = feedparser.parse(client.get(feed).content)
     assert parsed.bozo == 0, parsed.get("bozo_exception")
     links = [urlsplit(entry.link).path for entry in parsed.entries]
