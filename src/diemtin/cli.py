@@ -661,7 +661,13 @@ def stats(database: str | None, as_json: bool) -> None:
 @click.option(
     "--out", type=click.Path(dir_okay=False), default=None, help="Output file (JSONL: stdout when left out)."
 )
-@click.option("--category", type=click.Choice(list(CATEGORIES)), default=None, help="Only this category.")
+@click.option(
+    "--category",
+    type=click.Choice(list(CATEGORIES)),
+    metavar="KEY",
+    default=None,
+    help="Only this category, by its key (the-gioi, kinh-doanh...; a wrong key lists them all).",
+)
 @click.option("--outlet", default=None, help="Only this outlet, as the site names it (see /api/outlets).")
 @click.option(
     "--since",
