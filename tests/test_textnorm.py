@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 
@@ -37,6 +38,7 @@ def test_clean_removes_invisibles_and_overlays() -> None:
 
 def test_clean_collapses_whitespace() -> None:
     assert clean("  Hà \n\t Nội \u00a0 hôm nay  ") == "Hà Nội hôm nay"
+    assert clean("Hà\nNội\tnay") == "Hà Nội nay"  # one whitespace character that is not a space
 
 
 def test_clean_maps_eth_only_where_it_is_d() -> None:
@@ -134,6 +136,19 @@ def test_fold_is_the_same_key_for_all_spellings() -> None:
 def test_syllables() -> None:
     assert syllables("Hà Nội, 2026 — thuỷ điện!") == ["ha", "noi", "2026", "thuy", "dien"]
     assert syllables("") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ĐÀ NẴNG, Đồng Nai",
+        "x\u0303y\u0301 z",  # marks that NFC cannot compose onto their letter: the word stays one
+        "Ðà Nẵng",  # eth for Đ
+        "ﬁ ² ① Ω_",
+    ],
+)
+def test_syllables_are_the_words_of_the_folded_text(text: str) -> None:
+    assert syllables(text) == re.findall(r"\w+", fold(text))
 
 
 def test_clean_and_fold_are_fast_on_a_long_text() -> None:

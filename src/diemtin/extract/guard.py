@@ -31,6 +31,8 @@ BLOCK_TAGS = frozenset(
 )
 # matched in the lower-cased page (a quarter faster than IGNORECASE; bytes.lower keeps every offset)
 _BLOCK_TAG = re.compile(rb"<(/?)(" + b"|".join(sorted(BLOCK_TAGS)) + rb")\b[^>]*>")
+# the same tags without their names: the quick first pass that finds how deep the page nests
+_BLOCK_TAG_START = re.compile(rb"<(/?)(?:" + b"|".join(sorted(BLOCK_TAGS)) + rb")\b[^>]*>")
 
 
 def limit_text_size(page: Page) -> tuple[Page, list[str]]:
@@ -49,11 +51,14 @@ def limit_nesting(page: Page) -> tuple[Page, list[str]]:
     data = page.content
     if data.count(b"<") < MAX_BLOCK_DEPTH:
         return page, []
+    lowered = data[:MAX_HTML_BYTES].lower()
+    if _deepest(lowered) <= MAX_BLOCK_DEPTH:
+        return page, []
     depth = 0
     dropped: Counter[bytes] = Counter()
     pieces: list[bytes] = []
     start = 0
-    for tag in _BLOCK_TAG.finditer(data[:MAX_HTML_BYTES].lower()):
+    for tag in _BLOCK_TAG.finditer(lowered):
         name = tag.group(2)
         closing = bool(tag.group(1))
         if closing and dropped[name]:
@@ -74,6 +79,18 @@ def limit_nesting(page: Page) -> tuple[Page, list[str]]:
     removed = len(pieces) - 1
     warning = f"{removed} block tags nested deeper than {MAX_BLOCK_DEPTH} removed before parsing"
     return replace(page, content=b"".join(pieces)), [warning]
+
+
+def _deepest(lowered: bytes) -> int:
+    """How deep the block tags of a (lower-cased) page nest, counted as ``limit_nesting`` counts."""
+    depth = deepest = 0
+    for closing in _BLOCK_TAG_START.findall(lowered):
+        if closing:
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def check_url(page: Page) -> tuple[Page, list[str]]:
