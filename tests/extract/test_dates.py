@@ -169,9 +169,24 @@ def test_not_after_fetch_time() -> None:
     assert not_after(at(2022, 5, 14, 6, 55), fetched) == at(2022, 5, 14, 6, 55)
     assert not_after(at(2022, 5, 15, 6, 55), fetched) is None
     assert not_after(None, fetched) is None
-    assert not_after(at(2030, 1, 1), None) == at(2030, 1, 1)
+    assert not_after(at(2022, 5, 15, 6, 55), None) == at(2022, 5, 15, 6, 55)  # before now: kept
+    assert not_after(datetime.now(VN_TZ) + timedelta(days=2), None) is None  # no fetch time: now is the limit
     naive_fetch = datetime(2022, 5, 14, 12, 0)
     assert not_after(at(2022, 5, 14, 13, 0), naive_fetch) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("31/12 23:50", at(2021, 12, 31, 23, 50)),  # read in May: last December
+        ("15/05 10:00", at(2022, 5, 15, 10, 0)),  # a day ahead is clock or zone slack, not last year
+        ("ngày 13/5", at(2022, 5, 13)),
+        ("20/6/2022", at(2022, 6, 20)),  # the year written is kept (not_after judges it)
+    ],
+)
+def test_a_day_month_without_year_is_never_far_after_now(text: str, expected: datetime) -> None:
+    found = find_datetimes(text, now=NOW)
+    assert [match.value for match in found] == [expected]
 
 
 def test_date_glued_to_a_headline_gives_its_span() -> None:

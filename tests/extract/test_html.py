@@ -119,7 +119,18 @@ def test_visible_time_wins_over_disagreeing_metadata() -> None:
 
 def test_date_later_than_fetch_time_is_refused() -> None:
     early = datetime(2025, 4, 1, tzinfo=VN)
-    assert extract(ARTICLE, fetched_at=early).published is None
+    article = extract(ARTICLE, fetched_at=early)
+    assert article.published is None
+    assert any("later than the fetch time" in warning for warning in article.provenance.warnings)
+
+
+def test_a_saved_page_dated_in_the_future_has_no_date() -> None:
+    # no fetch time (a file on disk): now is the limit, so the page cannot sit on top of every list for years
+    page = ARTICLE.replace("2025-04-02T09:15:27+07:00", "2099-04-02T09:15:27+07:00").replace(
+        "02/04/2025 09:15", "02/04/2099 09:15"
+    )
+    assert extract(page).published is None
+    assert extract(ARTICLE).published == datetime(2025, 4, 2, 9, 15, 27, tzinfo=VN)
 
 
 def test_profile_chosen_from_canonical_url_when_page_has_no_url() -> None:

@@ -3,7 +3,8 @@
 Visible dates are read day-first with regular expressions for the common forms (fast), and with dateparser
 (languages=["vi"], DATE_ORDER=DMY) only when no regex matches. Every result is timezone-aware; a value
 without an offset is Vietnamese time (+07:00). "GMT+7" means +07:00: python-dateutil reads POSIX "GMT+7" as
--07:00, so it is never used here. ``not_after`` refuses a date later than the fetch time.
+-07:00, so it is never used here. ``not_after`` refuses a date later than the fetch time (or than now, when
+that is unknown).
 """
 
 from __future__ import annotations
@@ -220,7 +221,8 @@ def find_datetimes(text: str, *, now: datetime | None = None) -> list[DateMatch]
     """Every date in ``text`` with its time when one sits next to it (either side), in order of position.
 
     Works on glued lines such as "14/05/2022 06:55Lãnh đạo…": the span tells where the date text ends.
-    A day-month without a year takes the year of ``now``.
+    A day-month without a year takes the year of ``now``, or the year before when that would put it more than
+    a day after ``now`` ("31/12" read on 2 January is last year's).
     """
     base = _now(now)
     zone = _zone(text)
@@ -244,6 +246,8 @@ def find_datetimes(text: str, *, now: datetime | None = None) -> list[DateMatch]
                 break
         if time_match is None:
             value = _build(year, month, day, tz=zone)
+            if value and raw_year is None and value > base + timedelta(days=1):
+                value = _build(year - 1, month, day, tz=zone)
             if value:
                 results.append(DateMatch(value, start, end, False))
             continue
@@ -257,6 +261,8 @@ def find_datetimes(text: str, *, now: datetime | None = None) -> list[DateMatch]
         if fixed is None or not (0 <= fixed < 24 and minute < 60 and second < 60):
             continue
         value = _build(year, month, day, fixed, minute, second, tz=zone)
+        if value and raw_year is None and value > base + timedelta(days=1):
+            value = _build(year - 1, month, day, fixed, minute, second, tz=zone)
         if value:
             results.append(DateMatch(value, min(start, time_match.start()), max(end, time_match.end()), True))
     return results
@@ -403,8 +409,9 @@ def parse_machine_date(value: str | None) -> datetime | None:
 
 
 def not_after(value: datetime | None, fetched_at: datetime | None) -> datetime | None:
-    """``value`` unless it is later than the fetch time (a page cannot be published after it was fetched)."""
-    if value is None or fetched_at is None:
-        return value
-    fetched = fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=VN_TZ)
-    return None if value > fetched + timedelta(minutes=1) else value
+    """``value`` unless it is later than the fetch time, or than now when that is unknown: a page cannot be
+    published after it was fetched or read (a date in the future is a misreading, and would keep the
+    article on top of every list)."""
+    if value is None:
+        return None
+    return None if value > _now(fetched_at) + timedelta(minutes=1) else value

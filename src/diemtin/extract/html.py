@@ -371,10 +371,15 @@ def _visible_date(text: str, now: datetime | None, thorough: bool) -> tuple[date
 
 
 def _dates(
-    tree: LexborHTMLParser, profile: SiteProfile | None, meta: PageMetadata, fetched_at: datetime | None
+    tree: LexborHTMLParser,
+    profile: SiteProfile | None,
+    meta: PageMetadata,
+    fetched_at: datetime | None,
+    warnings: list[str],
 ) -> tuple[datetime | None, datetime | None]:
     """Published: the visible date, replaced by a machine value that agrees with it (to the minute, or to the
-    day when no time is shown); a machine value alone when nothing visible is found. Never after fetching."""
+    day when no time is shown); a machine value alone when nothing visible is found. Never after fetching
+    (``dates.not_after``: a later one is dropped with a warning)."""
     visible: tuple[datetime, bool] | None = None
     machine = list(meta.published)
     thorough = bool(profile and profile.extract.published)
@@ -410,7 +415,10 @@ def _dates(
     if profile and profile.extract.modified:
         text = _first_text(tree, profile.extract.modified)
         modified = parse_visible_date(text, now=fetched_at) or modified
-    return not_after(published, fetched_at), not_after(modified, fetched_at)
+    if published is not None and not_after(published, fetched_at) is None:
+        warnings.append(f"publication time {published.isoformat()} is later than the fetch time; dropped")
+        published = None
+    return published, not_after(modified, fetched_at)
 
 
 def _group(nodes: list[LexborNode]) -> list[LexborNode]:
@@ -660,7 +668,7 @@ def _fill(article: Article, tree: LexborHTMLParser, page: Page, warnings: list[s
     source = _source(tree, profile) or (credit.source if credit else None)
 
     path = _section_path(tree, profile, meta, url)
-    published, modified = _dates(tree, profile, meta, page.fetched_at)
+    published, modified = _dates(tree, profile, meta, page.fetched_at, warnings)
 
     article.title = title
     article.lead = lead

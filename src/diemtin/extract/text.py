@@ -858,7 +858,9 @@ def _assemble(parts: _Parts, page: Page, provenance: Provenance) -> Article:
     category = (profile.category_for(page.url, section) if profile else None) or category_for_label(section)
     published = not_after(parts.published, page.fetched_at)
     if parts.published is not None and published is None:
-        parts.warnings.append("visible date later than the fetch time; dropped")
+        parts.warnings.append(
+            f"publication time {parts.published.isoformat()} is later than the fetch time; dropped"
+        )
     provenance.profile = profile.key if profile else None
     provenance.page_type = "listing" if parts.listing else "article"
     provenance.warnings.extend(parts.warnings)
