@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from diemtin.article import Article, Image, Link, Provenance
-from diemtin.export import Selection, export
+from diemtin.export import Selection, Split, export
 from diemtin.store.sqlite import SQLiteStore
 
 VN = timezone(timedelta(hours=7))
@@ -193,7 +193,7 @@ def test_an_export_that_fails_half_way_leaves_the_earlier_file_whole(
         out = tmp_path / name
         out.write_bytes(b"the export of yesterday")
 
-        def broken(_stored: object) -> dict[str, object]:
+        def broken(_stored: object, _split: object = None) -> dict[str, object]:
             raise OSError(28, "No space left on device")
 
         with monkeypatch.context() as patched:
@@ -236,3 +236,51 @@ def test_export_command_corpus_options(store: SQLiteStore) -> None:
     assert result.exit_code == 0, result.output
     titles = [json.loads(line)["title"] for line in result.stdout.splitlines()]
     assert titles == ["Mưa lớn gây ngập", "Hội chợ sách"]  # not the English report
+
+
+def test_a_split_keeps_each_story_in_one_part(store: SQLiteStore, tmp_path: Path) -> None:
+    # the two rain reports are one story; the book fair is another
+    split = Split.parse("train=8,dev=1,test=1")
+    assert split.parts == (("train", 0.8), ("dev", 0.1), ("test", 0.1))
+    out = tmp_path / "corpus.parquet"
+    assert export(store, "parquet", out, split=split) == 2
+    table = pq.read_table(out).to_pylist()
+    assert {row["split"] for row in table} <= {"train", "dev", "test"}
+    assert all(row["split"] == split.of(row["story_id"]) for row in table)
+    jsonl = tmp_path / "corpus.jsonl"
+    export(store, "jsonl", jsonl, split=split)
+    records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert [record["split"] for record in records] == [row["split"] for row in table]  # the same every time
+    export(store, "jsonl", jsonl)
+    assert "split" not in json.loads(jsonl.read_text(encoding="utf-8").splitlines()[0])
+
+
+def test_split_shares_hold_over_many_stories() -> None:
+    split = Split.parse("train=0.8,dev=0.1,test=0.1")
+    parts = [split.of(f"story-{number}") for number in range(20_000)]
+    assert abs(parts.count("train") / len(parts) - 0.8) < 0.01
+    assert abs(parts.count("test") / len(parts) - 0.1) < 0.01
+    other = Split.parse("a=1,b=1")
+    assert abs([other.of(f"story-{n}") for n in range(20_000)].count("a") / 20_000 - 0.5) < 0.015
+
+
+@pytest.mark.parametrize(
+    "spec", ["train", "train=0.8", "train=x,test=1", "a=1,a=1", "a=0,b=1", "a b=1,c=1", ""]
+)
+def test_an_unreadable_split_is_refused(spec: str) -> None:
+    with pytest.raises(ValueError):
+        Split.parse(spec)
+
+
+def test_export_command_split(store: SQLiteStore) -> None:
+    from click.testing import CliRunner
+
+    from diemtin.cli import main
+
+    args = ["export", "--db", str(store.path), "--split", "train=0.9,test=0.1"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert {json.loads(line)["split"] for line in result.stdout.splitlines()} <= {"train", "test"}
+    refused = CliRunner().invoke(main, ["export", "--db", str(store.path), "--split", "train=0.9"])
+    assert refused.exit_code == 2
+    assert "--split" in refused.output and "two or more parts" in refused.output

@@ -2,14 +2,18 @@
 story id, provenance and copies.
 
 Each record is the Article (DESIGN.md section 3 field names) plus ``story_id``, ``revision``, ``ingested_at``
-and ``copies``: one entry (input, url, outlet) for every other page that collapsed into the article.
-JSONL keeps datetimes as ISO 8601 with their offset; Parquet stores them as UTC timestamps.
+and ``copies``: one entry (input, url, outlet) for every other page that collapsed into the article; with
+a ``Split``, also ``split`` (train, dev, test...), drawn per story so that reports of one event never sit on
+both sides of an evaluation. JSONL keeps datetimes as ISO 8601 with their offset; Parquet stores them as UTC
+timestamps.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -120,25 +124,74 @@ class Selection:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Split:
+    """Named shares of a corpus ("train=0.8,dev=0.1,test=0.1"). Each story goes whole to one part, chosen by
+    a hash of its id: reports of one event, near copies included, never straddle two parts, and the same
+    stories give the same parts in every export. The shares hold for stories, so for articles only roughly.
+    """
+
+    parts: tuple[tuple[str, float], ...]
+
+    @classmethod
+    def parse(cls, spec: str) -> Split:
+        """Read "train=0.8,dev=0.1,test=0.1" (the shares are scaled to sum to 1); ValueError if unreadable."""
+        parts = []
+        for item in spec.split(","):
+            name, equals, share = item.partition("=")
+            name = name.strip()
+            if not equals or not _SPLIT_NAME.fullmatch(name):
+                raise ValueError(f"{item.strip()!r} is not name=share (e.g. train=0.8)")
+            try:
+                value = float(share)
+            except ValueError:
+                raise ValueError(f"{share.strip()!r} is not a number") from None
+            if not value > 0 or value == float("inf"):
+                raise ValueError(f"the share of {name} must be above 0")
+            parts.append((name, value))
+        names = [name for name, _ in parts]
+        if len(parts) < 2 or len(set(names)) != len(names):
+            raise ValueError("give two or more parts, each name once")
+        total = sum(value for _, value in parts)
+        return cls(tuple((name, value / total) for name, value in parts))
+
+    def of(self, story_id: str) -> str:
+        """The part a story falls in."""
+        digest = hashlib.blake2b(story_id.encode("utf-8"), digest_size=8, person=b"diemtin-split").digest()
+        point = int.from_bytes(digest, "big") / 2**64
+        for name, share in self.parts[:-1]:
+            if point < share:
+                return name
+            point -= share
+        return self.parts[-1][0]
+
+
+_SPLIT_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_WITH_SPLIT = SCHEMA.append(pa.field("split", _TEXT))
+
+
 def redacted_stored(stored: StoredArticle) -> StoredArticle:
     """The stored article with e-mail addresses and phone numbers replaced in its text (``redact``)."""
     return replace(stored, article=redacted(stored.article))
 
 
-def record(stored: StoredArticle) -> dict[str, Any]:
-    """One export record (JSON-ready: datetimes as ISO 8601 strings)."""
+def record(stored: StoredArticle, split: Split | None = None) -> dict[str, Any]:
+    """One export record (JSON-ready: datetimes as ISO 8601 strings), with its part when ``split``."""
     data = stored.article.to_dict()
     data["story_id"] = stored.story_id
     data["revision"] = stored.revision
     data["ingested_at"] = stored.ingested_at.isoformat() if stored.ingested_at else None
     data["copies"] = [{"input": c.input, "url": c.url, "outlet": c.outlet} for c in stored.copies]
+    if split is not None:
+        data["split"] = split.of(stored.story_id)
     return data
 
 
-def parquet_row(stored: StoredArticle) -> dict[str, Any]:
-    """One row of SCHEMA (datetimes as datetimes); the Spark job in ``scale/`` writes the same rows."""
+def parquet_row(stored: StoredArticle, split: Split | None = None) -> dict[str, Any]:
+    """One row of SCHEMA (datetimes as datetimes; and ``split`` when given); the Spark job in ``scale/``
+    writes the same rows."""
     article = stored.article
-    data = record(stored)
+    data = record(stored, split)
     data["published"] = article.published
     data["modified"] = article.modified
     data["provenance"]["fetched_at"] = article.provenance.fetched_at
@@ -170,12 +223,13 @@ def export(
     *,
     select: Selection | None = None,
     redact: bool = False,
+    split: Split | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the stored articles (those in ``select``, else all) to ``out`` (JSONL: stdout when ``out`` is
     None), in the order they were stored, with e-mail addresses and phone numbers replaced when ``redact``
-    (``redact.redacted``); returns how many were written. ``progress`` is told how many articles were read
-    and written so far."""
+    (``redact.redacted``) and each one's part of ``split``; returns how many were written. ``progress`` is
+    told how many articles were read and written so far."""
     if format not in FORMATS:
         raise ValueError(f"unknown export format {format!r}: use one of {', '.join(FORMATS)}")
     if format == "parquet" and out is None:
@@ -194,18 +248,20 @@ def export(
 
     if out is None:  # JSONL (Parquet needs a file)
         for stored in selected():
-            sys.stdout.write(json.dumps(record(stored), ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(record(stored, split), ensure_ascii=False) + "\n")
     elif format == "jsonl":
         with _replacing(Path(out)) as part, part.open("w", encoding="utf-8") as stream:
             for stored in selected():
-                stream.write(json.dumps(record(stored), ensure_ascii=False) + "\n")
+                stream.write(json.dumps(record(stored, split), ensure_ascii=False) + "\n")
     else:
+        schema = SCHEMA if split is None else _WITH_SPLIT
         with (
             _replacing(Path(out)) as part,
-            pq.ParquetWriter(str(part), SCHEMA, compression="zstd") as writer,
+            pq.ParquetWriter(str(part), schema, compression="zstd") as writer,
         ):
             for batch in _batches(selected()):
-                writer.write_table(pa.Table.from_pylist([parquet_row(s) for s in batch], schema=SCHEMA))
+                rows = [parquet_row(stored, split) for stored in batch]
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
     if progress:
         progress(read, written)
     return written
