@@ -72,6 +72,8 @@ QUERIES = [
     '"quốc hội" luật',
     "việt nam",
     "người",
+    '"giá vàng" OR "giá xăng"',
+    "bão OR lũ -miền",
 ]
 FILTERS = [{}, {"category": "the-thao"}, {"category": "kinh-doanh"}, {"outlet": "VietnamNet"}]
 

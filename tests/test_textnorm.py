@@ -10,6 +10,7 @@ import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252": cp1252 a
 import pytest
 
 from diemtin.textnorm import (
+    alternatives,
     clean,
     excluded,
     fix_legacy,
@@ -175,4 +176,15 @@ def test_vietnamese_share_tells_vietnamese_from_english() -> None:
 def test_words_left_out_of_a_search_query() -> None:
     assert excluded('bão -lũ -"miền Trung" COVID-19 Hà Nội - Hải Phòng') == ["lũ", "miền Trung"]
     assert wanted('bão -lũ -"miền Trung"').split() == ["bão"]
+
+
+def test_alternatives_part_at_a_capital_or_and_a_bar_only() -> None:
+    def parts(query: str) -> list[list[str]]:
+        return [piece.split() for piece in alternatives(query)]
+
+    assert parts("giá vàng OR giá xăng -Mỹ") == [["giá", "vàng"], ["giá", "xăng"]]
+    assert parts('"bão OR lũ"|sạt lở') == [['"bão', "OR", 'lũ"'], ["sạt", "lở"]]  # never inside quotes
+    assert parts("trước or sau ORDER") == [["trước", "or", "sau", "ORDER"]]  # a word, not a separator
+    assert parts("OR bão OR") == [[], ["bão"], []]
+    assert parts("") == [[]]
     assert marked_query_words("bão -lũ") == {"bão"}

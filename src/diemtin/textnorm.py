@@ -267,6 +267,26 @@ def wanted(query: str) -> str:
     return _EXCLUDED.sub(" ", query)
 
 
+# Where a query's alternatives part: "OR" in capitals standing alone, as search engines read it (a lower-case
+# "or" is a word), or "|". A quoted phrase is matched first so that nothing inside it parts anything.
+_ALTERNATIVE = re.compile(r'"[^"]*"|(?<!\S)OR(?!\S)|\|')
+
+
+def alternatives(query: str) -> list[str]:
+    """What a search query wants, cut into its alternatives (what it excludes taken out first): 'giá vàng OR
+    "giá xăng" -Mỹ' -> ['giá vàng ', ' "giá xăng" '] (a matching article matches one of them). A query
+    without OR is one alternative; an empty one stays (it asks for nothing)."""
+    text = wanted(query)
+    pieces: list[str] = []
+    start = 0
+    for separator in _ALTERNATIVE.finditer(text):
+        if not separator.group().startswith('"'):
+            pieces.append(text[start : separator.start()])
+            start = separator.end()
+    pieces.append(text[start:])
+    return pieces
+
+
 def excluded(query: str) -> list[str]:
     """What a search query excludes, each word or phrase as typed: 'bão -lũ -"miền Trung"' -> ['lũ', 'miền
     Trung'] (a matching article has none of them)."""

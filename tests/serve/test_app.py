@@ -185,6 +185,23 @@ def test_quoted_phrases_are_phrases_on_the_site_and_in_the_api(client: TestClien
     assert found('"phong quoc lanh dao"') == (False, False)  # not side by side in that order
 
 
+def test_or_finds_either_on_the_site_and_in_the_api(client: TestClient, corpus_db: CorpusDb):
+    def ids(q: str) -> set[str]:
+        return {
+            item["id"] for item in client.get("/api/search", params={"q": q, "limit": 100}).json()["items"]
+        }
+
+    seed, other = ids('"lãnh đạo quốc phòng"'), ids('"giá vàng"')
+    assert corpus_db.seed_id in seed and other and not seed & other
+    assert ids('"lãnh đạo quốc phòng" OR "giá vàng"') == seed | other
+    page = HTMLParser(client.get("/tim-kiem", params={"q": '"lanh dao quoc phong" OR "gia vang"'}).text)
+    assert f"/tin/{corpus_db.seed_id}" in [a.attributes.get("href") for a in page.css("a.item-title")]
+    assert "OR" not in [mark.text() for mark in page.css("a.item-title mark, .item-lead mark")]
+    assert page.css_first("p.hint") is None  # the syntax hint is shown only where nothing was found
+    empty = HTMLParser(client.get("/tim-kiem").text)
+    assert "OR" in empty.css_first("p.hint").text()
+
+
 def test_punctuation_alone_finds_nothing_on_the_site_or_the_api(client: TestClient):
     assert not HTMLParser(client.get("/tim-kiem", params={"q": "!!!"}).text).css("a.item-title")
     assert client.get("/api/search", params={"q": "!!!"}).json()["items"] == []

@@ -330,6 +330,56 @@ def test_search_leaves_out_words_and_phrases_after_a_minus_sign(store: AnyStore)
     )  # a hyphen inside a word excludes nothing: "covid" is looked for
 
 
+def test_search_finds_either_alternative_of_an_or(store: AnyStore) -> None:
+    rice = store.add(article("https://a.vn/1.html", "Giá lúa tăng", RICE))
+    football = store.add(article("https://b.vn/2.html", "Đội tuyển thắng", FOOTBALL, hours=1))
+    store.add(article("https://c.vn/3.html", "Điện đàm quốc phòng", DEFENCE, hours=2))
+
+    def found(text: str, **filters: Any) -> set[str]:
+        return {hit.article.id for hit in store.search(SearchQuery(text=text, **filters)).hits}
+
+    both = {rice.article_id, football.article_id}
+    assert found("gia lua OR doi tuyen") == both
+    assert found('"gia lua" | "doi tuyen"') == both
+    assert found('"lua gia" OR "doi tuyen"') == {football.article_id}  # each phrase still in its order
+    assert found("gia lua OR doi tuyen -thuyet") == {rice.article_id}  # what is left out, from every one
+    assert found("gia lua OR doi tuyen", category="the-thao") == set()
+    assert store.search(SearchQuery(text="gia lua OR doi tuyen")).total == 2
+    assert found("lua or tuyen") == set()  # a lower-case "or" is a word to find
+    best = store.search(SearchQuery(text="doi tuyen thang OR lua")).hits[0]
+    assert best.article.id == football.article_id  # all its words, side by side in the title
+
+
+def test_words_typed_with_marks_in_an_or_prefer_matches_written_so(store: AnyStore) -> None:
+    press = store.add(
+        article("https://a.vn/bao-chi.html", "Báo chí", ["Các báo in và báo điện tử."], hours=3)
+    )
+    storm = store.add(article("https://a.vn/bao.html", "Bão vào đất liền", ["Bão mạnh lên trong đêm."]))
+    flood = store.add(article("https://a.vn/lu.html", "Lũ trên sông", ["Nước lũ lên nhanh."], hours=1))
+    hits = [hit.article.id for hit in store.search(SearchQuery(text="bão OR lũ")).hits]
+    assert hits[:2] in ([storm.article_id, flood.article_id], [flood.article_id, storm.article_id])
+    assert hits[2] == press.article_id
+    assert len(store.search(SearchQuery(text="bao OR lu")).hits) == 3
+
+
+def test_words_typed_with_marks_in_an_or_find_older_matches_written_so(
+    backend: Any, store: AnyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backend.module, "CANDIDATES", 3)
+    storm = store.add(article("https://a.vn/bao.html", "Bão vào bờ", ["Bão mạnh lên."], hours=-24 * 90))
+    flood = store.add(article("https://a.vn/lu.html", "Lũ về", ["Nước lũ lên nhanh."], hours=-24 * 80))
+    for number in range(6):
+        words = " ".join(random.Random(number).sample(WORDS, 12))
+        body = [f"Theo các báo, {words}, lu bu."]
+        store.add(article(f"https://a.vn/tin-{number}.html", f"Tin báo chí {number}", body, hours=number))
+    assert {storm.article_id, flood.article_id}.isdisjoint(
+        hit.article.id for hit in store.search(SearchQuery(text="bao OR lu")).hits
+    )
+    typed = store.search(SearchQuery(text="bão OR lũ"))
+    assert {hit.article.id for hit in typed.hits[:2]} == {storm.article_id, flood.article_id}
+    assert store.search(SearchQuery(text="bão OR lũ", category="the-thao")).total == 0
+
+
 def test_search_sorted_newest_first(store: AnyStore) -> None:
     # the best match (the words side by side, in the title) is the oldest; newest first puts it last
     best = store.add(article("https://a.vn/1.html", "Giá lúa tăng mạnh", RICE, hours=-48))
@@ -540,6 +590,17 @@ def test_fts_query_escapes_syntax() -> None:
     assert fts_query('"Lãnh đạo" Mỹ') == ('"lanh dao" AND "my"', None, "")
     assert fts_query("quốc phòng AND") == ('"quoc" AND "phong" AND "and"', '"quoc phong and"', "")
     assert fts_query('Mỹ -"NOT (" -Nga*') == ('"my"', None, ' NOT ("not" OR "nga")')
+    assert fts_query('giá vàng OR "giá xăng" | Mỹ -Nga') == (
+        '(("gia" AND "vang") OR ("gia xang") OR ("my"))',
+        '"gia vang"',
+        ' NOT ("nga")',
+    )
+    assert fts_query("lúa gạo OR cà phê") == (
+        '(("lua" AND "gao") OR ("ca" AND "phe"))',
+        '(("lua gao") OR ("ca phe"))',
+        "",
+    )
+    assert fts_query("OR | OR") == (None, None, "")
 
 
 def test_schema_1_database_is_upgraded_in_place(tmp_path: Path) -> None:

@@ -652,7 +652,7 @@ def openapi_document() -> dict[str, Any]:
                         _query(
                             "q",
                             'Words to find (accents and case do not matter), "a phrase", -word or -"a phrase"'
-                            " to leave out",
+                            " to leave out, and OR (or |) between alternatives: giá vàng OR giá xăng",
                             {"type": "string"},
                         ),
                         _CATEGORY,

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from diemtin.textnorm import fold, marked_words, wanted
+from diemtin.textnorm import alternatives, fold, marked_words
 
 SAFE_SCHEMES = frozenset({"http", "https"})
 
@@ -45,8 +45,8 @@ def xml_text(text: str | None) -> str:
 
 
 def query_terms(text: str) -> list[str]:
-    """The folded words a search query looks for: 'LÃNH ĐẠO -Nga' -> ['lanh', 'dao']."""
-    return _WORD.findall(fold(wanted(text)))
+    """The folded words a search query looks for: 'LÃNH ĐẠO -Nga' -> ['lanh', 'dao'] (an OR is no word)."""
+    return _WORD.findall(fold(" ".join(alternatives(text))))
 
 
 @lru_cache(maxsize=1 << 16)

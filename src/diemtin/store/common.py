@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -12,7 +13,7 @@ from diemtin.article import Article
 from diemtin.config import settings
 from diemtin.group import dedup
 from diemtin.sites import outlet_name
-from diemtin.textnorm import excluded, fold, marked_words, wanted
+from diemtin.textnorm import alternatives, excluded, fold, marked_query_words, marked_words
 
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+")
@@ -73,12 +74,47 @@ def folded_words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def query_words(text: str) -> tuple[list[list[str]], list[str]]:
-    """What a reader typed to find as (its "quoted phrases", its other words), folded; empty phrases dropped
-    (what it excludes is ``excluded_words``)."""
-    text = wanted(text)
-    phrases = [words for words in map(folded_words, _PHRASE.findall(text)) if words]
-    return phrases, folded_words(_PHRASE.sub(" ", text))
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """One alternative of what a reader typed to find ("giá vàng" in 'giá vàng OR "giá xăng"'): its quoted
+    phrases and its other (loose) words, folded, and the words typed with marks (``marked_query_words``)."""
+
+    phrases: list[list[str]]
+    loose: list[str]
+    marked: frozenset[str]
+
+    @property
+    def parts(self) -> list[str]:
+        """Each phrase (its words joined by a space) and each loose word: what a match must hold."""
+        return [" ".join(words) for words in self.phrases] + self.loose
+
+    @property
+    def words(self) -> list[str]:
+        """Every word of the alternative once, phrases' words included."""
+        return list(dict.fromkeys([word for words in self.phrases for word in words] + self.loose))
+
+
+def query_alternatives(text: str) -> list[Alternative]:
+    """What a reader typed to find, as its alternatives (one unless it says OR; those with no word dropped,
+    so none for a query that asks for nothing); what it excludes is ``excluded_words``."""
+    found = []
+    for piece in alternatives(text):
+        phrases = [words for words in map(folded_words, _PHRASE.findall(piece)) if words]
+        loose = folded_words(_PHRASE.sub(" ", piece))
+        if phrases or loose:
+            found.append(Alternative(phrases, loose, marked_query_words(piece)))
+    return found
+
+
+def typed_with_marks(alternatives: Sequence[Alternative]) -> frozenset[str]:
+    """Every word typed with marks in any alternative (empty: the search prefers no spelling)."""
+    return frozenset().union(*(alternative.marked for alternative in alternatives))
+
+
+def headed_as_typed(alternatives: Sequence[Alternative], heading: set[str]) -> bool:
+    """Whether a title and lead (their ``heading_marks``) hold as typed every marked word of an alternative
+    that has some."""
+    return any(alternative.marked and alternative.marked <= heading for alternative in alternatives)
 
 
 def excluded_words(text: str) -> list[list[str]]:

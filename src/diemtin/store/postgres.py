@@ -26,6 +26,7 @@ from diemtin.group import dedup
 from diemtin.group.stories import story_features
 from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertResult
 from diemtin.store.common import (
+    Alternative,
     dumps,
     epoch,
     excluded_words,
@@ -34,11 +35,12 @@ from diemtin.store.common import (
     listed_values,
     marks,
     page_order,
-    query_words,
+    query_alternatives,
     search_candidates,
+    typed_with_marks,
 )
 from diemtin.store.sqlbase import FROM_ARTICLES, SQLStore, WriterConflict, read_again_if_lost
-from diemtin.textnorm import fold, marked_query_words
+from diemtin.textnorm import fold
 
 SCHEMA_VERSION = 5
 SCHEMA_LOCK = 7_301_945  # advisory lock key: one process creates the schema at a time
@@ -191,18 +193,25 @@ def _value(db: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) ->
     return row[0] if row else None
 
 
-def ts_query(text: str) -> tuple[str, list[str], str | None, list[str]] | None:
-    """What a reader typed as SQL tsquery expressions with their parameters: (every phrase and word must
-    match, its params, the loose words side by side or None for fewer than two, its params); None for no
-    words. PostgreSQL parses the folded words itself (``phraseto_tsquery``), so nothing needs escaping."""
-    phrases, loose = query_words(text)
-    if not phrases and not loose:
+def ts_query(alternatives: list[Alternative]) -> tuple[str, list[str], str | None, list[str]] | None:
+    """What a reader typed (``common.query_alternatives``) as SQL tsquery expressions with their parameters:
+    (every phrase and word of an alternative must match, its params, the loose words of an alternative side
+    by side or None where none has two, its params); None for no words. PostgreSQL parses the folded words
+    itself (``phraseto_tsquery``), so nothing needs escaping."""
+    if not alternatives:
         return None
-    parts = [" ".join(words) for words in phrases] + loose
-    match = " && ".join(["phraseto_tsquery('simple', %s)"] * len(parts))
-    loose_text = " ".join(loose)
-    adjacent = "phraseto_tsquery('simple', %s)" if len(loose) > 1 else None
-    return match, parts, adjacent, [loose_text] if adjacent else []
+    phrase = "phraseto_tsquery('simple', %s)"
+    match = _any_of([" && ".join([phrase] * len(alternative.parts)) for alternative in alternatives])
+    side_by_side = [" ".join(alternative.loose) for alternative in alternatives if len(alternative.loose) > 1]
+    adjacent = _any_of([phrase] * len(side_by_side)) if side_by_side else None
+    return match, [part for alternative in alternatives for part in alternative.parts], adjacent, side_by_side
+
+
+def _any_of(expressions: list[str], operator: str = "||") -> str:
+    """SQL tsquery expressions (or, with ``operator`` "|", tsquery texts) joined in brackets: any of them."""
+    if len(expressions) == 1:
+        return expressions[0]
+    return "(" + f" {operator} ".join(f"({expression})" for expression in expressions) + ")"
 
 
 def _query_keys(db: psycopg.Connection[Any], parts: list[str]) -> tuple[list[str], bool]:
@@ -222,17 +231,27 @@ def mark_lexemes(article: Article) -> list[str]:
     return ["~" + word for word in marks(article)]
 
 
-def _typed(lexemes: list[str]) -> str:
-    """A tsquery (as text) that a document holding every one of these marked lexemes matches (their words
+def _typed(alternatives: list[Alternative]) -> str:
+    """A tsquery (as text) that a document matches when it matches an alternative and holds its words typed
+    with marks as typed, as marked lexemes (a match of an alternative typed without marks counts; the words
     are runs of word characters: nothing to escape)."""
-    return " & ".join(f"'{lexeme}'" for lexeme in lexemes)
+    groups = [
+        " & ".join(
+            [f"'{part}'" for part in alternative.parts]
+            + [f"'~{word}'" for word in sorted(alternative.marked)]
+        )
+        for alternative in alternatives
+    ]
+    return _any_of(groups, "|")
 
 
-def _in_title(parts: list[str]) -> str:
+def _in_title(alternatives: list[Alternative]) -> str:
     """The text of a tsquery (for ``to_tsquery('simple', ...)``) that a document holding every part (phrase or
-    word) of a query in its title matches: each part's words side by side at weight A, as the title's words
-    are (they are runs of word characters: nothing to escape)."""
-    return " & ".join(f"'{part}':A" for part in parts)
+    word) of an alternative in its title matches: each part's words side by side at weight A, as the title's
+    words are (they are runs of word characters: nothing to escape)."""
+    return _any_of(
+        [" & ".join(f"'{part}':A" for part in alternative.parts) for alternative in alternatives], "|"
+    )
 
 
 def _add_marks(db: psycopg.Connection[Any]) -> None:
@@ -474,7 +493,8 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         the title, each double a match's score.
         """
         where, params = self._filters(query.category, query.outlet, query.since, query.until)
-        parsed = ts_query(query.text)
+        alternatives = query_alternatives(query.text)
+        parsed = ts_query(alternatives)
         left_out = [" ".join(words) for words in excluded_words(query.text)]
         db = self._db()
         if parsed is None and left_out:  # only words to leave out: nothing is asked for
@@ -486,8 +506,10 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             )
             return SearchResult(int(counted), page)
         match, match_params, adjacent, adjacent_params = parsed
-        keys, unsure = _query_keys(db, match_params)
-        if not keys:
+        keys_found = [_query_keys(db, alternative.parts) for alternative in alternatives]
+        keys = [alternative_keys for alternative_keys, _ in keys_found]  # a match holds one alternative's
+        unsure = any(alternative_unsure for _, alternative_unsure in keys_found)
+        if not all(keys):
             return SearchResult(0, [])
         depth = CANDIDATES  # pages go as deep as the ranked matches, no further
         # Reading a document (a few kB, stored apart) is what costs: the matches are the rows holding every
@@ -496,19 +518,17 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         # bounds the rows to those stored in it (rows are stored roughly in time order). Then only the
         # candidates' documents are read to rank them.
         where, dates = self._filters(None, None, query.since, query.until, "s")
-        where = (
-            where + " AND" if where else "WHERE"
-        ) + " s.keys @> (%s::text[] || search_filter_keys(%s, %s))"
-        filters = [query.category, query.outlet]
+        where = where + " AND" if where else "WHERE"
+        holds_keys = "s.keys @> (%s::text[] || search_filter_keys(%s, %s))"
+        bounded, bounds = "", []
         if query.since or query.until:
             dated, dated_params = self._filters(None, None, query.since, query.until)
             # OFFSET 0 keeps the planner from reading the whole primary key in n order for min() and max()
             rows = f"SELECT a.n FROM articles a {dated} OFFSET 0"
-            bounds = db.execute(f"SELECT min(n), max(n) FROM ({rows}) d", dated_params).fetchone()
-            if bounds is None or bounds[0] is None:
+            found_bounds = db.execute(f"SELECT min(n), max(n) FROM ({rows}) d", dated_params).fetchone()
+            if found_bounds is None or found_bounds[0] is None:
                 return SearchResult(0, [])
-            where += " AND s.n + 0 BETWEEN %s AND %s"  # + 0: see newest()
-            filters += list(bounds)
+            bounded, bounds = " AND s.n + 0 BETWEEN %s AND %s", list(found_bounds)  # + 0: see newest()
         # the documents are read to check a long phrase, and that they hold none of the words left out
         checks, check_params = ([f"doc @@ ({match})"], list(match_params)) if unsure else ([], [])
         if left_out:
@@ -519,19 +539,17 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         check = " AND ".join(checks) or "true"
 
         # as in store/sqlite.py: the matches written as typed are looked for apart when the newest are others
-        typed_words = marked_query_words(query.text)
-        marked = ["~" + word for word in sorted(typed_words)]
+        typed_words = typed_with_marks(alternatives)
 
         ranks: dict[int, float] = {}
         written: set[int] = set()  # every marked word as typed
         together: set[int] = set()  # the loose words side by side
         in_title: set[int] = set()  # every word in the title
         headed: set[int] = set()  # every marked word as typed in the title and lead
-        holds, typed_params = ("doc @@ %s::tsquery", [_typed(marked)]) if marked else ("false", [])
+        holds, typed_params = ("doc @@ %s::tsquery", [_typed(alternatives)]) if typed_words else ("false", [])
         side_by_side = f"doc @@ {adjacent}" if adjacent else "false"
-        heading, heading_params = (
-            ("h.marks @> %s::text[]", [sorted(typed_words)]) if marked else ("false", [])
-        )
+        headed_marks = [sorted(alternative.marked) for alternative in alternatives if alternative.marked]
+        heading = " OR ".join(["h.marks @> %s::text[]"] * len(headed_marks)) or "false"
         ranked = (
             f"ts_rank('{RANK_WEIGHTS}', doc, {match}, 1), {holds}, {side_by_side},"
             f" doc @@ to_tsquery('simple', %s), {heading}"
@@ -540,25 +558,27 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             *match_params,
             *typed_params,
             *adjacent_params,
-            _in_title(match_params),
-            *heading_params,
+            _in_title(alternatives),
+            *headed_marks,
         ]
 
-        def newest(required: list[str], count: int = depth + 1, before: int | None = None) -> list[Any]:
-            """The ``count`` newest matches holding the ``required`` keys (stored before row ``before``) as
-            (row, sort_time), ranked on the way (``ranks``) with their boosts (the sets above): their
-            documents are read once. The matches are found by the keys index alone (``BY_KEYS_INDEX``; the
-            row numbers are bounded as ``n + 0``, which no index answers, so that the primary key is no way
-            in)."""
+        def newest(required: list[list[str]], count: int = depth + 1, before: int | None = None) -> list[Any]:
+            """The ``count`` newest matches holding one of the ``required`` sets of keys (stored before row
+            ``before``) as (row, sort_time), ranked on the way (``ranks``) with their boosts (the sets above):
+            their documents are read once. The matches are found by the keys index alone (``BY_KEYS_INDEX``;
+            the row numbers are bounded as ``n + 0``, which no index answers, so that the primary key is no
+            way in)."""
             older = "" if before is None else f" AND s.n + 0 < {int(before)}"
+            any_keys = " OR ".join([holds_keys] * len(required))
+            keys_params = [value for keys in required for value in (keys, query.category, query.outlet)]
             with db.transaction():
                 db.execute(BY_KEYS_INDEX)
                 found = db.execute(
                     f"SELECT m.n, m.sort_time, {ranked} FROM (SELECT n, sort_time, doc FROM"
-                    f" (SELECT s.n, s.sort_time, s.doc FROM search s {where}{older}"
+                    f" (SELECT s.n, s.sort_time, s.doc FROM search s {where} ({any_keys}){bounded}{older}"
                     f" ORDER BY s.n DESC OFFSET 0) matches WHERE {check} ORDER BY n DESC LIMIT %s) m"
                     " LEFT JOIN headings h ON h.n = m.n",
-                    [*ranked_params, *dates, required, *filters, *check_params, count],
+                    [*ranked_params, *dates, *keys_params, *bounds, *check_params, count],
                 ).fetchall()
             for n, _, rank_value, *flags in found:
                 ranks[n] = rank_value
@@ -567,10 +587,15 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                         holding.add(n)
             return sorted(((n, sort_time) for n, sort_time, *_ in found), reverse=True)
 
+        # the keys of the matches written as typed: an alternative's, with its marked words' ("~bão")
+        typed_keys = [
+            alternative_keys + ["~" + word for word in sorted(alternative.marked)]
+            for alternative_keys, alternative in zip(keys, alternatives, strict=True)
+        ]
         matches, as_typed, exact = search_candidates(
             newest(keys),
-            (lambda rows: written.intersection(rows)) if marked else None,
-            lambda before, count: newest(keys + marked, count, before),
+            (lambda rows: written.intersection(rows)) if typed_words else None,
+            lambda before, count: newest(typed_keys, count, before),
             depth,
         )
         candidates = dict(matches)

@@ -20,7 +20,6 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +30,22 @@ from diemtin.group import dedup
 from diemtin.group.stories import story_features
 from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertResult
 from diemtin.store.common import (
+    Alternative,
     dumps,
     epoch,
     excluded_words,
+    headed_as_typed,
     heading_marks,
     listed_outlet,
     listed_values,
     marks,
     page_order,
-    query_words,
+    query_alternatives,
     search_candidates,
+    typed_with_marks,
 )
 from diemtin.store.sqlbase import ARTICLE_COLUMNS, FROM_ARTICLES, SQLStore
-from diemtin.textnorm import fold, marked_query_words
+from diemtin.textnorm import fold
 
 log = logging.getLogger(__name__)
 
@@ -177,16 +179,42 @@ def fts_query(text: str) -> tuple[str | None, str | None, str]:
     """What a reader typed as (an FTS5 match, a phrase of its loose words, what to leave out), folded and
     escaped.
 
-    Quoted phrases must appear as phrases, every other word must appear; the phrase of the loose words
-    (None for fewer than two) marks the matches that have them side by side, which rank higher. The last is
-    " NOT (...)" for the words and phrases excluded with a minus sign ("-lũ"), to append to a match ("" for
-    none).
+    Quoted phrases must appear as phrases, every other word must appear; with OR, those of one alternative
+    do. The phrase of the loose words (None for fewer than two; with OR, any alternative's) marks the
+    matches that have them side by side, which rank higher. The last is " NOT (...)" for the words and
+    phrases excluded with a minus sign ("-lũ"), to append to a match ("" for none).
     """
-    phrases, loose = query_words(text)
-    parts = ['"' + " ".join(words) + '"' for words in phrases] + [f'"{word}"' for word in loose]
-    adjacent = '"' + " ".join(loose) + '"' if len(loose) > 1 else None
-    left_out = ['"' + " ".join(words) + '"' for words in excluded_words(text)]
-    return " AND ".join(parts) or None, adjacent, f" NOT ({' OR '.join(left_out)})" if left_out else ""
+    alternatives = query_alternatives(text)
+    match = _any_of([" AND ".join(map(_quoted, alternative.parts)) for alternative in alternatives])
+    adjacent = _any_of([_quoted(" ".join(a.loose)) for a in alternatives if len(a.loose) > 1])
+    left_out = [_quoted(" ".join(words)) for words in excluded_words(text)]
+    return match, adjacent, f" NOT ({' OR '.join(left_out)})" if left_out else ""
+
+
+def _quoted(words: str) -> str:
+    """Folded words as an FTS5 phrase (they are runs of word characters: nothing to escape)."""
+    return f'"{words}"'
+
+
+def _any_of(expressions: list[str]) -> str | None:
+    """FTS5 expressions joined by OR, in brackets so that an AND or NOT appended binds to all of them (None
+    for none; one stays as it is)."""
+    if len(expressions) < 2:
+        return expressions[0] if expressions else None
+    return "(" + " OR ".join(f"({expression})" for expression in expressions) + ")"
+
+
+def _as_typed(alternatives: list[Alternative]) -> str | None:
+    """An FTS5 expression for the matches holding as typed every word typed with marks of an alternative
+    they match (a match of an alternative typed without marks counts); None when no word has marks."""
+    if not typed_with_marks(alternatives):
+        return None
+    groups = []
+    for alternative in alternatives:
+        words = " AND ".join(map(_quoted, alternative.words))
+        marked = " AND ".join(_mark_token(word) for word in sorted(alternative.marked))
+        groups.append(f"{words} AND marks : ({marked})" if marked else words)
+    return _any_of(groups)
 
 
 class SQLiteStore(SQLStore[sqlite3.Connection]):
@@ -447,12 +475,10 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             return SearchResult(int(counted.fetchone()[0]), self._stored(rows))
         tokens = [f'"{token}"' for token in (_facet("c", query.category), _facet("o", query.outlet)) if token]
         facets = f" AND facets : ({' AND '.join(tokens)})" if tokens else ""
-        typed_words = marked_query_words(query.text)
-        marked = [_mark_token(word) for word in sorted(typed_words)]
-        as_written = f" AND marks : ({' AND '.join(marked)})" if marked else ""
-        # the query's words one by one: a match holds them all, and no phrase needs its positions read
-        phrases, loose = query_words(query.text)
-        every_word = " AND ".join(f'"{word}"' for word in dict.fromkeys([*chain(*phrases), *loose]))
+        alternatives = query_alternatives(query.text)
+        typed_words = typed_with_marks(alternatives)
+        # the matches written as typed, by words alone: no phrase needs its positions read ("": none typed)
+        written = _as_typed(alternatives) or ""
         where, params = self._filters(None, None, query.since, query.until)
         # CROSS JOIN keeps the full-text index as the outer loop, read newest row first and stopped by LIMIT
         source = "FROM fts CROSS JOIN articles a ON a.n = fts.rowid WHERE fts MATCH ?"
@@ -487,8 +513,8 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
         matches, as_typed, exact = search_candidates(
             newest(match + facets + left_out),
-            (lambda rows: among(rows, every_word + facets + as_written)) if marked else None,
-            lambda before, count: newest(match + facets + as_written + left_out, count, before),
+            (lambda rows: among(rows, written + facets)) if written else None,
+            lambda before, count: newest(f"{match} AND {written}" + facets + left_out, count, before),
             depth,
         )
         candidates = {n: (bm25, sort_time) for n, bm25, sort_time in matches}
@@ -505,12 +531,13 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
                 f" WHERE n IN ({','.join('?' * len(rows))})",
                 rows,
             )
-            return {n for n, title, lead in read if typed_words <= heading_marks(title, lead)}
+            return {n for n, title, lead in read if headed_as_typed(alternatives, heading_marks(title, lead))}
 
         def boosted(rows: list[int], typed: bool) -> dict[int, float]:
             """Vietnamese words are several syllables and common syllables weigh almost nothing in bm25:
             the query's words side by side, and all of them in the title, raise a score."""
-            within = facets + (as_written if typed else "")  # keeps the index reads short for old rows
+            # keeps the index reads short for old rows
+            within = facets + (f" AND {written}" if typed and written else "")
             side_by_side = among(rows, f"{{title text}} : {adjacent}" + within) if adjacent else set()
             in_title = among(rows, f"title : ({match})" + within)
             return {
