@@ -241,6 +241,15 @@ def test_search_filters(client: TestClient, corpus_db: CorpusDb, store: Store):
     assert not found(category=other)
     assert found(**{"from": day, "to": day})
     assert not found(**{"from": after})
+
+    def in_api(**params: str) -> bool:
+        items = client.get("/api/search", params={"q": "lãnh đạo", "limit": 100, **params}).json()["items"]
+        return corpus_db.seed_id in [item["id"] for item in items]
+
+    assert in_api(since=day, until=day) and in_api(**{"from": day, "to": day})  # the form's names work too
+    assert not in_api(**{"from": after}) and not in_api(since=after, **{"from": day})  # since wins
+    refused = client.get("/api/search", params={"q": "x", "to": "hôm qua"})
+    assert refused.status_code == 400 and "to must be a date" in refused.text
     assert client.get("/tim-kiem", params={"q": "x", "from": "hôm qua"}).status_code == 400
     unknown = client.get("/tim-kiem", params={"q": "x", "category": "khong-co"})
     assert unknown.status_code == 400 and "Không có chuyên mục khong-co." in unknown.text  # as the API

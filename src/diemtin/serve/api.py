@@ -24,7 +24,15 @@ from diemtin import __version__
 from diemtin.article import Article
 from diemtin.group.taxonomy import CATEGORIES
 from diemtin.serve.caching import ResponseCache, respond
-from diemtin.serve.params import SEARCH_ORDERS, BadParameter, category_key, moment, newest_first, whole_number
+from diemtin.serve.params import (
+    SEARCH_ORDERS,
+    BadParameter,
+    category_key,
+    moment,
+    named,
+    newest_first,
+    whole_number,
+)
 from diemtin.serve.present import category_name
 from diemtin.serve.sanitize import query_terms
 from diemtin.store.base import SearchQuery, Store, StoredArticle
@@ -237,8 +245,8 @@ def api_routes(store: Store, cache: ResponseCache) -> list[Route]:
             text=params.get("q", "").strip(),
             category=category_key(request.query_params.get("category")),
             outlet=params.get("outlet") or None,
-            since=moment(params.get("since"), "since"),
-            until=moment(params.get("until"), "until", end_of_day=True),
+            since=moment(*named(params, "since", "from")),
+            until=moment(*named(params, "until", "to"), end_of_day=True),
             limit=limit,
             offset=offset,
             newest_first=newest_first(params.get("sort")),
@@ -446,6 +454,7 @@ _PAGING = [
 ]
 _CATEGORY = _query("category", "Taxonomy key, e.g. the-gioi", {"type": "string", "enum": list(CATEGORIES)})
 _OUTLET = _query("outlet", "Outlet display name, e.g. VietNamNet", {"type": "string"})
+_DAY = {"type": "string", "format": "date"}
 
 
 def api_index() -> dict[str, Any]:
@@ -660,13 +669,15 @@ def openapi_document() -> dict[str, Any]:
                         _query(
                             "since",
                             "Published on or after this day (Vietnam time); an ISO 8601 date-time works too",
-                            {"type": "string", "format": "date"},
+                            _DAY,
                         ),
                         _query(
                             "until",
                             "Published on or before this day (Vietnam time); an ISO 8601 date-time works too",
-                            {"type": "string", "format": "date"},
+                            _DAY,
                         ),
+                        _query("from", "The same as since: the name the site's search form uses", _DAY),
+                        _query("to", "The same as until: the name the site's search form uses", _DAY),
                         _query(
                             "sort",
                             "relevance: best first (text, words side by side, in the title, recency);"

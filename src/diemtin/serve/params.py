@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from diemtin.group.taxonomy import CATEGORIES
@@ -33,6 +34,13 @@ def whole_number(raw: str | None, name: str, *, default: int, low: int, high: in
             f"{name} must be between {low} and {high}", f"Tham số {name} phải từ {low} đến {high}."
         )
     return value
+
+
+def named(params: Mapping[str, str], name: str, alias: str) -> tuple[str | None, str]:
+    """(the value, the name it was given under) of a parameter that has a second name: ``name`` when given,
+    else ``alias`` (the API's since/until are the search form's from/to)."""
+    chosen = name if name in params else alias
+    return params.get(chosen), chosen
 
 
 def moment(raw: str | None, name: str, *, end_of_day: bool = False) -> datetime | None:
