@@ -26,6 +26,8 @@ FEEDS = [
     ("/chuyen-muc/the-gioi", "/chuyen-muc/the-gioi/atom.xml"),
     ("/tim-kiem?q=l%C3%A3nh+%C4%91%E1%BA%A1o", "/tim-kiem/rss.xml?q=l%C3%A3nh+%C4%91%E1%BA%A1o"),
     ("/tim-kiem?q=l%C3%A3nh+%C4%91%E1%BA%A1o", "/tim-kiem/atom.xml?q=l%C3%A3nh+%C4%91%E1%BA%A1o"),
+    ("/nguon/VietNamNet?trang=1", "/tim-kiem/rss.xml?outlet=VietNamNet"),  # an outlet's: its search feed
+    ("/nguon/VietNamNet", "/tim-kiem/atom.xml?outlet=VietNamNet"),
 ]
 
 
@@ -71,6 +73,13 @@ def test_category_feed_holds_only_its_category(client: TestClient, store: Store)
     ids = [urlsplit(entry.link).path.rsplit("/", 1)[1] for entry in parsed.entries]
     stored = [store.get(article_id) for article_id in ids]
     assert stored and all(s is not None and s.article.category == "the-gioi" for s in stored)
+
+
+def test_an_outlet_feed_holds_only_that_outlet_newest_first(client: TestClient, store: Store):
+    parsed = feedparser.parse(client.get("/tim-kiem/rss.xml", params={"outlet": "VietNamNet"}).content)
+    assert parsed.feed.title == "VietNamNet · Điểm tin"
+    ids = [urlsplit(entry.link).path.rsplit("/", 1)[1] for entry in parsed.entries]
+    assert ids == [stored.article.id for stored in store.latest(outlet="VietNamNet", limit=len(ids))]
 
 
 def _entry_link(entry: etree._Element) -> str:

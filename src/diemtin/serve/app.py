@@ -225,9 +225,14 @@ class Site:
         allowed = error.headers if isinstance(error, HTTPException) and error.headers else {}
         return Response(body, status_code=405, media_type=HTML, headers={**SECURITY_HEADERS, **allowed})
 
-    def feed_links(self, request: Request, base: str, title: str) -> list[dict[str, str]]:
-        kept = [(key, value) for key, value in request.query_params.multi_items() if key != "trang"]
-        query = "?" + urlencode(kept) if kept else ""  # the feed of the list, whatever page this is
+    def feed_links(
+        self, request: Request, base: str, title: str, params: list[tuple[str, str]] | None = None
+    ) -> list[dict[str, str]]:
+        """The RSS and Atom links of the list at ``base``: with this page's query (less its page number), or
+        with ``params`` instead."""
+        if params is None:
+            params = [(key, value) for key, value in request.query_params.multi_items() if key != "trang"]
+        query = "?" + urlencode(params) if params else ""  # the feed of the list, whatever page this is
         return [
             {"type": feeds.RSS_MEDIA_TYPE, "title": f"{title} (RSS)", "href": f"{base}/rss.xml{query}"},
             {"type": feeds.ATOM_MEDIA_TYPE, "title": f"{title} (Atom)", "href": f"{base}/atom.xml{query}"},
@@ -294,7 +299,11 @@ class Site:
             if not total:
                 return None
             items = self.store.latest(outlet=name, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-            body = self.html("listing.html", title=name, items=items, pager=_pager(request, page, total))
+            # an outlet's feed is the search feed narrowed to it
+            links = self.feed_links(request, "/tim-kiem", f"Nguồn {name}", [("outlet", name)])
+            body = self.html(
+                "listing.html", title=name, items=items, pager=_pager(request, page, total), feeds=links
+            )
             return body, HTML
 
         return self.cached(request, render, missing="Chưa có bài nào của nguồn này.")
@@ -482,8 +491,12 @@ class Site:
         q = request.query_params.get("q", "")
 
         def build() -> feeds.Feed:
-            title = f"Tìm kiếm: {q} · Điểm tin" if q else "Tìm kiếm · Điểm tin"
-            description = f"Kết quả tìm kiếm cho «{q}»" if q else "Kết quả tìm kiếm"
+            if q:
+                title, description = f"Tìm kiếm: {q} · Điểm tin", f"Kết quả tìm kiếm cho «{q}»"
+            elif query.outlet:  # an outlet page's feed
+                title, description = f"{query.outlet} · Điểm tin", f"Tin mới nhất của {query.outlet}"
+            else:
+                title, description = "Tìm kiếm · Điểm tin", "Kết quả tìm kiếm"
             page = "/tim-kiem?" + request.url.query
             return self._feed_of(request, title, page, description, self.store.search(query).hits)
 
