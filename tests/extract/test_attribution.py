@@ -29,6 +29,7 @@ CREDITS = [
     ("Theo Thu Hằng/VOV.VN", ["Thu Hằng"], "VOV.VN"),
     ("Ngọc Mai/Báo Tin tức", ["Ngọc Mai"], "Báo Tin tức"),
     ("Theo TTXVN/Vietnam+", [], "TTXVN/Vietnam+"),
+    ("TTXVN/Tin tức", [], "TTXVN/Tin tức"),  # an agency and its paper
     ("Theo TTXVN.", [], "TTXVN"),
     ("(Theo Tân Hoa xã)", [], "Tân Hoa xã"),
     ("Nguồn: Bloomberg", [], "Bloomberg"),

@@ -13,6 +13,7 @@ from diemtin.extract.furniture import (
     is_ui_line,
     link_markers,
     tag_label_rest,
+    without_ui_ending,
 )
 
 HEADING_CASES = [
@@ -175,3 +176,17 @@ def test_inline_headings(text: str, headings: list[str]) -> None:
 )
 def test_link_markers(text: str, markers: list[str]) -> None:
     assert [text[start:end] for start, end in link_markers(text)] == markers
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Ngọc HàPHẢN HỒIGửi bình luận", "Ngọc Hà"),
+        ("Bài viết kết thúc ở đây. PHẢN HỒI Gửi bình luận", "Bài viết kết thúc ở đây."),
+        ("Thanh BìnhEmail Print Góp ý", "Thanh Bình"),
+        ("PHẢN HỒIGửi bình luận", ""),
+        ("Gửi bình luận cho bài viết này qua thư.", "Gửi bình luận cho bài viết này qua thư."),
+    ],
+)
+def test_a_widget_bar_glued_to_the_end_of_a_line_goes(line: str, kept: str) -> None:
+    assert without_ui_ending(line) == kept

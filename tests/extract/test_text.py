@@ -267,6 +267,68 @@ def test_initial_and_theo_glued_to_the_last_paragraph() -> None:
     assert article.authors == ["K.Linh"]
 
 
+@pytest.mark.parametrize(
+    ("last", "body", "authors", "captions"),
+    [
+        # the name in lower case after the sentence's stop, as Infonet prints it
+        (
+            "Cầu được xây trong ba tháng.minh anhTheo Infonet",
+            ["Cầu được xây trong ba tháng."],
+            ["minh anh"],
+            [],
+        ),
+        # a capitalised name glued to the last word; initials after the stop; no name at all
+        ("Xe máy đã đi qua cầuLan HươngTheo Infonet", ["Xe máy đã đi qua cầu"], ["Lan Hương"], []),
+        ("Cầu được xây trong ba tháng.G.A.Theo Infonet", ["Cầu được xây trong ba tháng."], ["G.A."], []),
+        (
+            "Danh sách các xã được xây cầu năm nay:Theo Báo Mẫu",
+            ["Danh sách các xã được xây cầu năm nay:"],
+            [],
+            [],
+        ),
+        # the name, then the photo credit, then the outlet's
+        (
+            "Cầu nhìn từ bờ suối.Hoàng VũẢnh: Tạp chí CầuTheo Infonet",
+            ["Cầu nhìn từ bờ suối."],
+            ["Hoàng Vũ"],
+            ["Ảnh: Tạp chí Cầu"],
+        ),
+        # an archive credit, then the outlet's after a space
+        (
+            "Xem clip lễ khánh thành tại đây.Tư liệu: Xã Mẫu Theo Infonet",
+            ["Xem clip lễ khánh thành tại đây."],
+            [],
+            ["Tư liệu: Xã Mẫu"],
+        ),
+        # a widget bar glued after the byline, and a news agency with its paper
+        ("Ngọc HàPHẢN HỒIGửi bình luận", [], ["Ngọc Hà"], []),
+        ("Thanh BìnhEmail Print Góp ý", [], ["Thanh Bình"], []),
+        ("TTXVN/Tin tức", [], [], []),
+        # read as before: a name with its source in brackets, and a sentence that goes on after "Theo"
+        (
+            "Cầu được xây trong ba tháng.Hoài Linh (Theo Báo Mẫu)",
+            ["Cầu được xây trong ba tháng."],
+            ["Hoài Linh"],
+            [],
+        ),
+        (
+            "Người dân nói cầu rất chắc. Theo ông Ba, cầu đẹp",
+            ["Người dân nói cầu rất chắc. Theo ông Ba, cầu đẹp"],
+            [],
+            [],
+        ),
+    ],
+)
+def test_credits_and_widgets_glued_to_the_last_paragraph(
+    last: str, body: list[str], authors: list[str], captions: list[str]
+) -> None:
+    article = run(baomoi_dump(STORY, last))
+    assert article.body == [STORY, *body]
+    assert article.authors == authors
+    assert article.captions == captions
+    assert article.source == "Báo Mẫu"  # the outlet Báo Mới credits, as before
+
+
 LEAD_AGAIN = "Chiếc cầu treo dài 80 m giúp hơn 300 học sinh không còn phải lội suối đến trường."
 
 

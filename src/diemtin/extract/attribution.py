@@ -268,7 +268,8 @@ def parse_attribution(line: str | None) -> Attribution | None:
     Forms: "Theo Tuấn Anh (VietNamNet)", "Theo Thu Hằng/VOV.VN", "Như Tâm (Theo Reuters)",
     "Hà Thu (tổng hợp)", "Hòa Lê (T/h)", "Hà Linh (TTTĐ)", "Theo TTXVN", "(Nguồn: Reuters)",
     "Bài, ảnh: Minh Chiến", "PV", "Nhóm PV", "NHẬT XUÂN - NGHI VŨ", "Hà Thu", "Hà ThuTheo Reuters",
-    "Thanh Tuấn/Washington (Vietnam+)" (the place is dropped), "Theo TechRadar, PhoneArena", "* T.A".
+    "Thanh Tuấn/Washington (Vietnam+)" (the place is dropped), "Theo TechRadar, PhoneArena", "* T.A",
+    "TTXVN/Tin tức" (an agency and its paper: the source).
     """
     if not line:
         return None
@@ -302,6 +303,10 @@ def parse_attribution(line: str | None) -> Attribution | None:
             return Attribution(names, match["source"])
         return None
     match = _AUTHOR_SLASH_OUTLET.match(text)
+    if match and _is_known_source(match["authors"]) and is_source(match["source"]):
+        return Attribution(
+            [], f"{match['authors']}/{match['source']}"
+        )  # an agency and its paper: "TTXVN/Tin tức"
     if match and not _is_known_source(match["authors"]):
         names = split_names(match["authors"])
         if names and is_source(match["source"]):

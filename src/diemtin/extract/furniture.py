@@ -205,6 +205,10 @@ UI_STRINGS: tuple[str, ...] = (
     ">>",
 )
 
+# Widget bars a text dump glues to the end of the article's last line, as printed there ("Hoàng MaiPHẢN
+# HỒIGửi bình luận", "Thanh BìnhEmail Print Góp ý"); spaces between their words may be missing.
+GLUED_UI_ENDINGS: tuple[str, ...] = ("PHẢN HỒI Gửi bình luận", "Email Print Góp ý")
+
 # UI lines recognised by their pattern: counters, "Bình luận (0)", "Theo dõi … trên Google News", "Trở lại …".
 UI_PATTERNS: tuple[str, ...] = (
     r"^[\d\s().,:/+-]+$",
@@ -228,6 +232,9 @@ def _key(text: str) -> str:
 
 _HEADING_KEYS: dict[str, str] = {_key(heading): kind for heading, kind in HEADINGS.items()}
 _TAIL_RE = re.compile(r"^(?:" + "|".join(fold(tail) for tail in HEADING_TAILS) + r")\s+\S.{0,40}$")
+_UI_ENDING_RE = re.compile(
+    "(?:" + "|".join(r"\s*".join(map(re.escape, ending.split())) for ending in GLUED_UI_ENDINGS) + r")\s*$"
+)
 _TAG_LABEL_RE = re.compile(
     r"^\s*(?:"
     + "|".join(re.escape(label) for label in sorted(TAG_LABELS, key=len, reverse=True))
@@ -344,6 +351,13 @@ def is_ui_line(line: str | None) -> bool:
     if not key or key in _UI_KEYS:
         return True  # punctuation only (">>", "|") or a known UI string
     return any(pattern.match(key) for pattern in _UI_RES)
+
+
+def without_ui_ending(line: str) -> str:
+    """``line`` without a widget bar glued to its end ("Hoàng MaiPHẢN HỒIGửi bình luận" -> "Hoàng Mai"; ""
+    when the line is only the bar)."""
+    match = _UI_ENDING_RE.search(line)
+    return line[: match.start()].rstrip() if match else line
 
 
 def is_furniture_class(class_or_id: str | None) -> bool:

@@ -34,6 +34,7 @@ from diemtin.extract.furniture import (
     is_ui_line,
     link_markers,
     tag_label_rest,
+    without_ui_ending,
 )
 from diemtin.extract.sniff import decode
 from diemtin.group.taxonomy import category_for_label
@@ -44,9 +45,10 @@ log = logging.getLogger(__name__)
 
 # --- Line shapes --------------------------------------------------------------------------------------------
 
-# A photo caption ends with a credit or a photo note: "… Ảnh: Reuters", "… - Ảnh: H.Y.T.", "(Ảnh minh hoạ)".
+# A photo caption ends with a credit or a photo note: "… Ảnh: Reuters", "… - Ảnh: H.Y.T.", "(Ảnh minh hoạ)",
+# or a video's archive credit: "Clip giới thiệu sản phẩm. Tư liệu: FPT".
 _CAPTION = re.compile(
-    r"(?:(?:^|[\s.\-–—(])(?:Ảnh|Ảnh minh họa|Ảnh minh hoạ|Đồ họa|Đồ hoạ|Nguồn ảnh|Video|Clip)"
+    r"(?:(?:^|[\s.\-–—(])(?:Ảnh|Ảnh minh họa|Ảnh minh hoạ|Đồ họa|Đồ hoạ|Nguồn ảnh|Video|Clip|Tư liệu)"
     r"\s*:\s*[^:]{1,60}"
     r"|\((?:Ảnh(?: minh (?:họa|hoạ))?|Ảnh\s*:[^)]{1,60}|Nguồn\s*:[^)]{1,60})\))\s*\.?\)?$",
 )
@@ -214,13 +216,19 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
     parts.title = head[0] if head else ""
     parts.lead = head[1] if len(head) > 1 else ""
     body = [piece for paragraph in head[2:] for piece in _without_link_lists(paragraph, parts)]
+    theo = None  # the paragraph and photo credit left by a credit glued after "Theo", when one was
     if body:
-        body[-1] = _split_glued_byline(body[-1], parts)
+        last = without_ui_ending(body[-1])  # "Hoàng MaiPHẢN HỒIGửi bình luận": the widget bar goes
+        body[-1] = _split_glued_byline(last, parts)
         if body[-1] and is_byline(body[-1]):
             attribution = parse_attribution(body[-1])
             if attribution:
                 parts.credit(attribution)
             body.pop()
+        elif body[-1] == last:  # no credit read the usual ways: perhaps one glued to "Theo …"
+            theo = _split_glued_theo(last, parts)
+            if theo is not None:
+                body[-1] = theo[0]
     first = _without_lead(body[0], parts.lead) if body else ""
     if first or len(body) > 1:  # a body that only repeats the lead keeps it: the lead was the whole text
         body = [first, *body[1:]] if first else body[1:]
@@ -229,7 +237,10 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
             text, caption = _split_caption(piece)
             parts.body += [text] if text else []
             parts.captions += [caption] if caption else []
-    _take_credit_off_the_end(parts)
+    if theo is None:
+        _take_credit_off_the_end(parts)
+    else:
+        parts.captions += theo[1]
     section, tags, outlet = {3: tail, 2: [tail[0], "", tail[1]], 1: [tail[0], "", ""]}[len(tail)]
     parts.section_path = [section] if section else []
     parts.tags = _split_tags(tags)
@@ -276,6 +287,50 @@ def _split_glued_byline(paragraph: str, parts: _Parts) -> str:
         return paragraph
     parts.credit(attribution)
     return match["text"].strip()
+
+
+# The original outlet's credit glued to the end of the last paragraph ("Theo" right after a letter, digit or
+# stop, or after a space only when a photo or archive credit comes before it: a sentence saying "Theo …" has a
+# space before it), perhaps after the author's name (in lower case as Infonet prints it, or capitalised) and
+# that credit: "…bó cứng.tuấn ngọcTheo Infonet", "…cho
+# biếtTrần AnhTheo Infonet", "…Turbo S.Quang HưngẢnh: Xế hộp đất mỏTheo Infonet", "…giao hữu trênTheo Goal".
+_GLUED_THEO = re.compile(r"^(?P<text>.*[^\s(])(?P<space>\s?)(?P<credit>Theo\s[^.!?…:()]{1,40})$")
+_MEDIA_CREDIT_END = re.compile(r"(?:Ảnh|Tư liệu)\s?:\s?[^:]{1,40}$")
+_NAME_WORD = r"[^\W\d_][^\W\d_.\-–]*"
+# The name: initials after the last stop ("G.A."), or the words after it, or capitalised words glued to a
+# lower-case letter, or the whole paragraph when it is one to four words.
+_INITIALS_AFTER_STOP = re.compile(rf"(?<=[.!?…:\"”)])(?P<name>(?:{UPPER}\.)+(?:{UPPER}{LOWER}*\.?)?)$")
+_NAME_AFTER_STOP = re.compile(rf"[.!?…:\"”)]\s?(?P<name>{_NAME_WORD}(?:\s?[\-–]?\s?{_NAME_WORD}){{0,3}})$")
+_NAME_AFTER_SEAM = re.compile(rf"(?<={LOWER})(?P<name>{UPPER}{LOWER}+(?: {UPPER}{LOWER}+){{0,3}})$")
+_WHOLE_NAME = re.compile(rf"^(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,3}})$")
+
+
+def _split_glued_theo(paragraph: str, parts: _Parts) -> tuple[str, list[str]] | None:
+    """(the last paragraph without the original outlet's credit glued to its end, the photo or archive
+    credit found before it, as a caption); the author and the credit go to ``parts``. None when the
+    paragraph does not end so (``_GLUED_THEO``)."""
+    match = _GLUED_THEO.match(paragraph)
+    credit = parse_attribution(match["credit"]) if match else None
+    if match is None or credit is None:
+        return None
+    text, media = match["text"], _MEDIA_CREDIT_END.search(match["text"])
+    if match["space"] and not media:  # "…Tư liệu: Acer Theo Infonet" only: else a sentence may go on so
+        return None
+    if media:
+        text = text[: media.start()]
+    named = (
+        _INITIALS_AFTER_STOP.search(text)
+        or _NAME_AFTER_STOP.search(text)
+        or _NAME_AFTER_SEAM.search(text)
+        or _WHOLE_NAME.match(text)
+    )
+    authors: list[str] = []
+    if named:
+        read = parse_attribution(named["name"])
+        authors = read.authors if read and read.authors and not read.source else [named["name"]]
+        text = text[: named.start("name")]
+    parts.credit(Attribution(authors + credit.authors, credit.source))
+    return text.strip(), [media.group().strip()] if media else []
 
 
 _ABBREVIATION = re.compile(r"^\w{1,3}\.?$")
