@@ -68,6 +68,15 @@ CREDITS = [
     ("Hoài An (Theo DailyMail, Huffington Post)", ["Hoài An"], "DailyMail, Huffington Post"),
     ("Theo Gizmag, 9to5mac", [], "Gizmag, 9to5mac"),
     ("Thanh Tuấn-Minh Hà/Washington (Vietnam+)", ["Thanh Tuấn", "Minh Hà"], "Vietnam+"),  # filed from
+    # notes and labels without brackets or colon, a lower-case "theo", an agency alone in brackets
+    ("Minh Khôi Tổng hợp", ["Minh Khôi"], None),
+    ("Minh KhôiTổng hợp", ["Minh Khôi"], None),
+    ("Lê Na - tin, ảnh", ["Lê Na"], None),
+    ("Tin, ảnh Quốc Bảo", ["Quốc Bảo"], None),
+    ("Tin ảnh: Quốc Bảo", ["Quốc Bảo"], None),
+    ("Hải Đăng theo Báo Mẫu", ["Hải Đăng"], "Báo Mẫu"),
+    ("Hải ĐăngTheo baomau", ["Hải Đăng"], "baomau"),  # a site's name in lower case after "Theo"
+    ("(TTXVN)", [], "TTXVN"),
 ]
 
 
@@ -94,6 +103,10 @@ BODY = [
     "",
     'Ông Hùng cho biết: "Chúng tôi sẽ làm tiếp".',
     "Những ngày cuối tháng 5, Hà Nội nắng nóng gay gắt (Ảnh: Ngọc Thắng)",
+    "Tin tổng hợp",  # one capitalised word before a note starts a sentence, it is no name
+    "Báo cáo tổng hợp",
+    "Giá vàng tăng theo thị trường thế giới",
+    "(Ảnh minh họa)",
 ]
 
 

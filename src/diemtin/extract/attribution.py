@@ -182,6 +182,17 @@ _LABELLED_AUTHORS = re.compile(rf"^(?:{_LABEL_RE})\s*:\s*(?P<authors>.+)$", re.I
 # the name's last letter or initial, or after one space).
 _NAME_GLUED_THEO = re.compile(rf"^(?P<authors>.*?(?:{LOWER}|{UPPER}|\.))\s?(?P<credit>Theo\s.+)$")
 
+# A note or photo label after the names, without brackets: "Nguyễn Ngọc Tổng hợp", "Phạm DuyênTổng hợp"
+# (glued), "Hữu Thọ - tin, ảnh"; a photo label before them without its colon: "Tin, ảnh Đỗ Trường", "Tin ảnh:
+# Đình Tuyển"; a lower-case "theo" between the names and the outlet: "Trần Vũ theo The Hindu"; an agency alone
+# in brackets: "(TTXVN)".
+_AUTHOR_NOTE_AFTER = re.compile(
+    rf"^(?P<authors>.+?)(?:\s*[-–]\s*|\s+|(?<={LOWER})(?={UPPER}))(?:[Tt]ổng hợp|[Tt]in,? ảnh|[Bb]ài,? ảnh)$"
+)
+_PHOTO_LABELLED = re.compile(r"^(?:tin|bài),?\s*ảnh\s*:?\s+(?P<authors>.+)$", re.I)
+_AUTHOR_LOWER_THEO = re.compile(r"^(?P<authors>[^()]+?)\s+theo\s+(?P<source>[^()]+)$")
+_BRACKETED_SOURCE = re.compile(r"^\((?P<source>[^()]{2,30})\)$")
+
 # The place a news agency's reporter files from, after the names: "Thanh Tuấn/Washington (Vietnam+)".
 _DATELINE = re.compile(r"\s*/\s*[^/]+$")
 _STAR = re.compile(r"^\*\s*")  # "* T.A": a credit starred as a footnote
@@ -304,9 +315,8 @@ def parse_attribution(line: str | None) -> Attribution | None:
         return None
     match = _AUTHOR_SLASH_OUTLET.match(text)
     if match and _is_known_source(match["authors"]) and is_source(match["source"]):
-        return Attribution(
-            [], f"{match['authors']}/{match['source']}"
-        )  # an agency and its paper: "TTXVN/Tin tức"
+        # an agency and its paper: "TTXVN/Tin tức"
+        return Attribution([], f"{match['authors']}/{match['source']}")
     if match and not _is_known_source(match["authors"]):
         names = split_names(match["authors"])
         if names and is_source(match["source"]):
@@ -314,13 +324,30 @@ def parse_attribution(line: str | None) -> Attribution | None:
     match = _THEO_SOURCE.match(text)
     if match:
         source = match["source"]
-        return Attribution([], source) if is_source(source) or _is_source_list(source) else None
-    match = _LABELLED_AUTHORS.match(text)
+        known = is_source(source) or _is_source_list(source) or _SITE_NAME.match(source)
+        return Attribution([], source) if known else None
+    match = _LABELLED_AUTHORS.match(text) or _PHOTO_LABELLED.match(text)
     if match:
         names = split_names(match["authors"])
         return Attribution(names) if names else None
+    match = _BRACKETED_SOURCE.match(text)
+    if match and _is_known_source(match["source"]):
+        return Attribution([], match["source"])
+    match = _AUTHOR_NOTE_AFTER.match(text) or _AUTHOR_LOWER_THEO.match(text)
+    if match:
+        names = _full_names(match["authors"])
+        source = match.groupdict().get("source")
+        if names and (source is None or is_source(source)):
+            return Attribution(names, source)
     names = split_names(text)
     return Attribution(names) if names else None
+
+
+def _full_names(text: str) -> list[str] | None:
+    """``split_names``, when every name has two words or more or is initials: before a bare note ("Nguyễn Ngọc
+    Tổng hợp") one capitalised word may start a sentence ("Tin tổng hợp")."""
+    names = split_names(text)
+    return names if names and all(" " in name or "." in name for name in names) else None
 
 
 def is_byline(line: str | None) -> bool:
