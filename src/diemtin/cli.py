@@ -895,8 +895,17 @@ def train_classifier(out: Path | None, folds: int, story_df: Path | None, paths:
 
 
 @main.command("classify")
+@click.option(
+    "--scores",
+    "top",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Add a third column: the N best categories with their scores (the linear SVM's margins, not"
+    " probabilities: above 0 the model says yes; a small gap to the second means an unsure call).",
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
-def classify_pages(paths: tuple[str, ...]) -> None:
+def classify_pages(top: int | None, paths: tuple[str, ...]) -> None:
     """Print each input's path, a tab and its predicted category; - reads one text from stdin.
 
     Inputs are pages, text dumps, folders and WARC files, as for `extract`. An input that cannot be read or
@@ -906,6 +915,7 @@ def classify_pages(paths: tuple[str, ...]) -> None:
     \b
       diemtin classify page.html dumps/
       echo "Đội tuyển thắng trận giao hữu tối qua" | diemtin classify -
+      diemtin classify --scores 3 dumps/ | sort -t$'\t' -k2     # with the runners-up
     """
     import sys
 
@@ -913,12 +923,16 @@ def classify_pages(paths: tuple[str, ...]) -> None:
     from diemtin.ingest.files import InputError, iter_pages
     from diemtin.ingest.pipeline import NothingExtracted, understand
 
+    def line(name: str, ranked: list[tuple[str, float]]) -> str:
+        shown = "" if top is None else "\t" + " ".join(f"{key}:{score:.2f}" for key, score in ranked[:top])
+        return f"{name}\t{ranked[0][0]}{shown}"
+
     classified = unread = 0
     for path in paths:
         if path == "-":
             text = sys.stdin.read()
             if text.strip():
-                click.echo(f"-\t{classify.predict_text(text)}")
+                click.echo(line("-", classify.ranked_text(text)))
                 classified += 1
             else:
                 click.echo("-: empty input", err=True)
@@ -934,7 +948,7 @@ def classify_pages(paths: tuple[str, ...]) -> None:
             except NothingExtracted as reason:
                 click.echo(f"{item.origin}: not classified: {reason}", err=True)
                 continue
-            click.echo(f"{item.origin}\t{classify.predict(article)}")
+            click.echo(line(str(item.origin), classify.ranked(article)))
             classified += 1
     if unread or not classified:
         sys.exit(1)

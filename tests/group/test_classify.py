@@ -74,6 +74,21 @@ def test_classify_command_reads_stdin_and_files(tmp_path: Path) -> None:
     assert lines[1] == f"{page}\tthe-thao"
 
 
+def test_ranked_scores_put_the_prediction_first_and_the_cli_shows_the_best() -> None:
+    ranked = classify.ranked_text(SENTENCES["kinh-doanh"])
+    assert ranked[0][0] == classify.predict_text(SENTENCES["kinh-doanh"]) == "kinh-doanh"
+    assert {key for key, _ in ranked} <= set(CATEGORIES) and len(ranked) == 12  # every class trained on
+    assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)
+    command = [str(Path(sys.executable).with_name("diemtin")), "classify", "--scores", "2", "-"]
+    done = subprocess.run(
+        command, input=SENTENCES["the-thao"], capture_output=True, text=True, check=True, timeout=120
+    )
+    name, key, best = done.stdout.rstrip("\n").split("\t")
+    first, second = (pair.split(":") for pair in best.split(" "))
+    assert (name, key, first[0]) == ("-", "the-thao", "the-thao")
+    assert float(first[1]) > float(second[1]) and second[0] != "the-thao"
+
+
 @pytest.mark.shared
 @pytest.mark.slow
 def test_cross_validation_on_baomoi(shared: Path) -> None:

@@ -83,6 +83,12 @@ class SectionModel:
     def predict_text(self, text: str) -> str:
         return self.predict_terms(terms_of(text))
 
+    def ranked_text(self, text: str) -> list[tuple[str, float]]:
+        """Every category with its decision score for a text, best first (a linear SVM's margin, not a
+        probability: above 0 the model says yes, and the gap to the second tells how sure it is)."""
+        scores = self.scores(terms_of(text))
+        return sorted(zip(self.classes, map(float, scores), strict=True), key=lambda pair: -pair[1])
+
     def save(self, path: Path) -> None:
         terms = sorted(self.terms, key=self.terms.__getitem__)
         joblib.dump(
@@ -203,3 +209,13 @@ def predict_text(text: str) -> str:
 def predict(article: Article) -> str:
     """Taxonomy key for an article from its title, lead, body and tags."""
     return shipped_model().predict_text(document(article))
+
+
+def ranked(article: Article) -> list[tuple[str, float]]:
+    """Every taxonomy key with its decision score for an article, best first (see ``SectionModel``)."""
+    return shipped_model().ranked_text(document(article))
+
+
+def ranked_text(text: str) -> list[tuple[str, float]]:
+    """Every taxonomy key with its decision score for a plain text, best first."""
+    return shipped_model().ranked_text(text)
