@@ -304,6 +304,8 @@ def test_initial_and_theo_glued_to_the_last_paragraph() -> None:
         ("Ngọc HàPHẢN HỒIGửi bình luận", [], ["Ngọc Hà"], []),
         ("Thanh BìnhEmail Print Góp ý", [], ["Thanh Bình"], []),
         ("TTXVN/Tin tức", [], [], []),
+        ("TIN BÀI LIÊN QUAN :", [], [], []),  # a related box's heading with nothing left under it
+        ("Cầu được xây trong ba tháng.TIN BÀI LIÊN QUAN :", ["Cầu được xây trong ba tháng."], [], []),
         # read as before: a name with its source in brackets, and a sentence that goes on after "Theo"
         (
             "Cầu được xây trong ba tháng.Hoài Linh (Theo Báo Mẫu)",

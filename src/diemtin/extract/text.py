@@ -237,6 +237,8 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
             text, caption = _split_caption(piece)
             parts.body += [text] if text else []
             parts.captions += [caption] if caption else []
+    while parts.body and heading_kind(parts.body[-1]):  # a related box's heading with no links left under it
+        parts.body.pop()
     if theo is None:
         _take_credit_off_the_end(parts)
     else:
