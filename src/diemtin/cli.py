@@ -63,6 +63,7 @@ def main() -> None:
       diemtin import corpus/articles       load exported JSONL / Parquet articles into the database
       diemtin regroup                      re-cluster the stored stories
       diemtin stats                        what the database holds, in figures
+      diemtin classify --scores 3 text.txt the category a text belongs to, with the runners-up
 
     The database is DIEMTIN_DB (a file or a postgresql:// URL), else diemtin.db under DIEMTIN_DATA
     (~/.local/share/diemtin).
