@@ -540,6 +540,10 @@ def test_top_stories_on_the_home_page_and_in_the_api(tmp_path: Path) -> None:
             (box,) = home.css("section.top-stories")
             assert box.css_first("a.item-title").attributes["href"] == f"/su-kien/{told[0].story_id}"
             assert box.css_first("p.meta").text() == "3 nguồn: Báo A, Báo B, Báo C"
+            story = HTMLParser(client.get(f"/su-kien/{told[0].story_id}").text)  # the same headline there
+            assert story.css_first("h1").text() == box.css_first("a.item-title").text()
+            feed = feedparser.parse(client.get(f"/su-kien/{told[0].story_id}/rss.xml").content)
+            assert feed.feed.title.startswith("Đảo Hòn Mẫu có cầu vượt biển")
             assert client.get("/api/top-stories", params={"limit": 0}).status_code == 400
     finally:
         store.close()

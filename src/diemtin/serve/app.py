@@ -355,7 +355,7 @@ class Site:
             items = self.store.story(story_id)
             if not items:
                 return None
-            title = items[0].article.title
+            title = items[-1].article.title  # the newest report's, as the home page shows the story
             links = self.feed_links(request, story_path(story_id), f"Sự kiện: {title}")
             return self.html("story.html", title=title, items=items, feeds=links), HTML
 
@@ -471,7 +471,7 @@ class Site:
             items = self.store.story(story_id)
             if not items:
                 return None
-            title = items[0].article.title
+            title = items[-1].article.title
             newest_first = items[::-1][:FEED_SIZE]
             return self._feed_of(
                 request,
