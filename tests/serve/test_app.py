@@ -123,6 +123,16 @@ def test_home_and_category_pages_with_pagination(client: TestClient, store: Stor
     assert client.get(f"/chuyen-muc/{key}?trang=abc").status_code == 400
 
 
+def test_the_navigation_marks_the_category_of_the_page(client: TestClient, corpus_db: CorpusDb):
+    def marked(path: str) -> list[tuple[str | None, str | None]]:
+        nav = HTMLParser(client.get(path).text).css("nav.sections a[aria-current]")
+        return [(a.attributes.get("href"), a.attributes.get("aria-current")) for a in nav]
+
+    assert marked("/") == []
+    assert marked("/chuyen-muc/the-gioi") == [("/chuyen-muc/the-gioi", "page")]
+    assert marked(f"/tin/{corpus_db.seed_id}") == [("/chuyen-muc/the-gioi", "true")]  # filed under it
+
+
 def test_story_and_outlet_pages(client: TestClient, corpus_db: CorpusDb, store: Store):
     seed = store.get(corpus_db.seed_id)
     assert seed is not None

@@ -166,6 +166,8 @@ class Site:
         context.setdefault("feeds", [])
         context.setdefault("q", "")
         context.setdefault("nav", None)
+        context.setdefault("current", None)  # the category this page is, marked in the navigation
+        context.setdefault("filed_under", None)  # the category of the article shown, marked too
         nav = self.navigation.get() if context["nav"] is None else context["nav"]
         page = self.templates.get_template(template).render(**{**context, "nav": nav})
         return page.encode("utf-8")
@@ -278,6 +280,7 @@ class Site:
                 items=items,
                 pager=_pager(request, page, total),
                 feeds=self.feed_links(request, category_path(key), name),
+                current=key,
             )
             return body, HTML
 
@@ -333,6 +336,7 @@ class Site:
                 loose_captions=[c for c in article.captions if c not in captioned],
                 same_category=same,
                 most_read=[s for s in self.views.most_read() if s.article.id != article.id],
+                filed_under=article.category,
                 feeds=self.feed_links(
                     request, category_path(article.category), category_name(article.category)
                 )
