@@ -77,6 +77,8 @@ CREDITS = [
     ("Hải Đăng theo Báo Mẫu", ["Hải Đăng"], "Báo Mẫu"),
     ("Hải ĐăngTheo baomau", ["Hải Đăng"], "baomau"),  # a site's name in lower case after "Theo"
     ("(TTXVN)", [], "TTXVN"),
+    ("TheoBáo Mẫu", [], "Báo Mẫu"),  # "Theo" glued to the source's capital
+    ("QTNguồn: Báo Mẫu", ["QT"], "Báo Mẫu"),  # initials glued to "Nguồn:"
 ]
 
 
@@ -107,6 +109,7 @@ BODY = [
     "Báo cáo tổng hợp",
     "Giá vàng tăng theo thị trường thế giới",
     "(Ảnh minh họa)",
+    "VideoNguồn: Báo Mẫu",  # a video's credit: "Video" is no name
 ]
 
 

@@ -175,12 +175,19 @@ _AUTHOR_THEO_SOURCE = re.compile(
 _AUTHOR_COMPILED = re.compile(rf"^(?P<authors>[^()]+?)\s*\(\s*(?:{_COMPILED_RE})\s*\)$", re.I)
 _AUTHOR_OUTLET = re.compile(r"^(?P<authors>[^()]+?)\s*\(\s*(?P<source>[^()]+?)\s*\)$")
 _AUTHOR_SLASH_OUTLET = re.compile(r"^(?:theo\s+)?(?P<authors>[^()/]+?)\s*/\s*(?P<source>[^()/]+?)$", re.I)
-_THEO_SOURCE = re.compile(rf"^\(?\s*(?:{_SOURCE_RE})\s*:?\s+(?P<source>[^()]+?)\s*\)?$", re.I)
+# ("TheoGĐ&XH": a capital glued to "Theo" starts the source too)
+_THEO_SOURCE = re.compile(
+    rf"^\(?\s*(?:{_SOURCE_RE})(?:\s*:?\s+|(?=(?-i:{UPPER})))(?P<source>[^()]+?)\s*\)?$", re.I
+)
 _LABELLED_AUTHORS = re.compile(rf"^(?:{_LABEL_RE})\s*:\s*(?P<authors>.+)$", re.I)
 # A name printed on one line with the credit after it, as Báo Mới dumps do: "Đa PhúcTheo Infonet", "ĐỨC
 # MẠNHTheo Infonet", "G.A.Theo Infonet", "Thu Hà Theo Reuters" (case-sensitive: a capital "Theo " right after
-# the name's last letter or initial, or after one space).
-_NAME_GLUED_THEO = re.compile(rf"^(?P<authors>.*?(?:{LOWER}|{UPPER}|\.))\s?(?P<credit>Theo\s.+)$")
+# the name's last letter or initial, or after one space); initials glued to "Nguồn:", "QMNguồn: Technewsdaily"
+# ("Video Nguồn: …" is a video's credit, not a name).
+_NAME_GLUED_THEO = re.compile(
+    rf"^(?:(?P<authors>.*?(?:{LOWER}|{UPPER}|\.))\s?(?P<credit>Theo\s.+)"
+    rf"|(?P<initials>(?:{UPPER}\.?){{1,4}})(?P<source>Nguồn\s?:.+))$"
+)
 
 # A note or photo label after the names, without brackets: "Nguyễn Ngọc Tổng hợp", "Phạm DuyênTổng hợp"
 # (glued), "Hữu Thọ - tin, ảnh"; a photo label before them without its colon: "Tin, ảnh Đỗ Trường", "Tin ảnh:
@@ -289,8 +296,8 @@ def parse_attribution(line: str | None) -> Attribution | None:
         return None
     glued = _NAME_GLUED_THEO.match(text)
     if glued:
-        names = split_names(glued["authors"])
-        credit = parse_attribution(glued["credit"])
+        names = split_names(glued["authors"] or glued["initials"])
+        credit = parse_attribution(glued["credit"] or glued["source"])
         if names and credit:
             return Attribution(names + [name for name in credit.authors if name not in names], credit.source)
     match = _THEO_AUTHOR_SOURCE.match(text)
