@@ -294,8 +294,8 @@ def _split_glued_byline(paragraph: str, parts: _Parts) -> str:
 # The original outlet's credit glued to the end of the last paragraph ("Theo" right after a letter, digit or
 # stop, or after a space only when a photo or archive credit comes before it: a sentence saying "Theo …" has a
 # space before it), perhaps after the author's name (in lower case as Infonet prints it, or capitalised) and
-# that credit: "…bó cứng.tuấn ngọcTheo Infonet", "…cho
-# biếtTrần AnhTheo Infonet", "…Turbo S.Quang HưngẢnh: Xế hộp đất mỏTheo Infonet", "…giao hữu trênTheo Goal".
+# that credit: "…bó cứng.tuấn ngọcTheo Infonet", "…cho biếtTrần AnhTheo Infonet", "…Turbo S.Quang HưngẢnh:
+# Xế hộp đất mỏTheo Infonet", "…giao hữu trênTheo Goal".
 _GLUED_THEO = re.compile(r"^(?P<text>.*[^\s(])(?P<space>\s?)(?P<credit>Theo\s[^.!?…:()]{1,40})$")
 _MEDIA_CREDIT_END = re.compile(r"(?:Ảnh|Tư liệu)\s?:\s?[^:]{1,40}$")
 _NAME_WORD = r"[^\W\d_][^\W\d_.\-–]*"
