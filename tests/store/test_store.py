@@ -362,6 +362,18 @@ def test_words_typed_with_marks_in_an_or_prefer_matches_written_so(store: AnySto
     assert len(store.search(SearchQuery(text="bao OR lu")).hits) == 3
 
 
+def test_a_quoted_phrase_typed_with_marks_prefers_matches_written_so(store: AnyStore) -> None:
+    # the storm in the body only, the press in its title and newer: the words as typed put the storm first
+    press = store.add(article("https://a.vn/bao-so.html", "Báo số mới", ["Báo số ra sáng nay."], hours=2))
+    storm = store.add(article("https://a.vn/thoi-tiet.html", "Thời tiết", ["Tin về bão số 3 vào bờ."]))
+    for text in ('"bão số"', '"bão số" OR "lũ quét"'):
+        assert [hit.article.id for hit in store.search(SearchQuery(text=text)).hits] == [
+            storm.article_id,
+            press.article_id,
+        ], text
+    assert store.search(SearchQuery(text='"bao so"')).hits[0].article.id == press.article_id  # the newer
+
+
 def test_words_typed_with_marks_in_an_or_find_older_matches_written_so(
     backend: Any, store: AnyStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

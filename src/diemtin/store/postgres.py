@@ -232,12 +232,12 @@ def mark_lexemes(article: Article) -> list[str]:
 
 
 def _typed(alternatives: list[Alternative]) -> str:
-    """A tsquery (as text) that a document matches when it matches an alternative and holds its words typed
-    with marks as typed, as marked lexemes (a match of an alternative typed without marks counts; the words
-    are runs of word characters: nothing to escape)."""
+    """A tsquery (as text, for a ``::tsquery`` cast: one lexeme per quoted word) that a document matches when
+    it holds the words of an alternative and those typed with marks as typed, as marked lexemes (a match of an
+    alternative typed without marks counts; the words are runs of word characters: nothing to escape)."""
     groups = [
         " & ".join(
-            [f"'{part}'" for part in alternative.parts]
+            [f"'{word}'" for word in alternative.words]
             + [f"'~{word}'" for word in sorted(alternative.marked)]
         )
         for alternative in alternatives
