@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from diemtin.article import Article, Image, Link, Provenance
-from diemtin.export import Selection, Split, export
+from diemtin.export import Extras, Selection, Split, export
 from diemtin.store.sqlite import SQLiteStore
 
 VN = timezone(timedelta(hours=7))
@@ -193,7 +193,7 @@ def test_an_export_that_fails_half_way_leaves_the_earlier_file_whole(
         out = tmp_path / name
         out.write_bytes(b"the export of yesterday")
 
-        def broken(_stored: object, _split: object = None) -> dict[str, object]:
+        def broken(_stored: object, _extras: object = None) -> dict[str, object]:
             raise OSError(28, "No space left on device")
 
         with monkeypatch.context() as patched:
@@ -243,16 +243,31 @@ def test_a_split_keeps_each_story_in_one_part(store: SQLiteStore, tmp_path: Path
     split = Split.parse("train=8,dev=1,test=1")
     assert split.parts == (("train", 0.8), ("dev", 0.1), ("test", 0.1))
     out = tmp_path / "corpus.parquet"
-    assert export(store, "parquet", out, split=split) == 2
+    assert export(store, "parquet", out, extras=Extras(split=split)) == 2
     table = pq.read_table(out).to_pylist()
     assert {row["split"] for row in table} <= {"train", "dev", "test"}
     assert all(row["split"] == split.of(row["story_id"]) for row in table)
     jsonl = tmp_path / "corpus.jsonl"
-    export(store, "jsonl", jsonl, split=split)
+    export(store, "jsonl", jsonl, extras=Extras(split=split))
     records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     assert [record["split"] for record in records] == [row["split"] for row in table]  # the same every time
     export(store, "jsonl", jsonl)
     assert "split" not in json.loads(jsonl.read_text(encoding="utf-8").splitlines()[0])
+
+
+def test_a_text_field_on_request_in_jsonl_and_parquet(store: SQLiteStore, tmp_path: Path) -> None:
+    jsonl, parquet = tmp_path / "corpus.jsonl", tmp_path / "corpus.parquet"
+    export(store, "jsonl", jsonl, extras=Extras(text=True), redact=True)
+    export(store, "parquet", parquet, extras=Extras(text=True, split=Split.parse("a=1,b=1")))
+    first = json.loads(jsonl.read_text(encoding="utf-8").splitlines()[0])
+    assert first["text"] == "\n".join(["Mưa lớn gây ngập", "Nhiều tuyến phố ngập sau cơn mưa.", *BODY])
+    rows = pq.read_table(parquet).to_pylist()
+    assert [row["text"] for row in rows] == [
+        json.loads(line)["text"] for line in jsonl.read_text().splitlines()
+    ]
+    assert pq.read_schema(parquet).names[-2:] == ["text", "split"]
+    export(store, "jsonl", jsonl)
+    assert "text" not in json.loads(jsonl.read_text(encoding="utf-8").splitlines()[0])
 
 
 def test_split_shares_hold_over_many_stories() -> None:
@@ -277,10 +292,12 @@ def test_export_command_split(store: SQLiteStore) -> None:
 
     from diemtin.cli import main
 
-    args = ["export", "--db", str(store.path), "--split", "train=0.9,test=0.1"]
+    args = ["export", "--db", str(store.path), "--split", "train=0.9,test=0.1", "--with-text"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert {json.loads(line)["split"] for line in result.stdout.splitlines()} <= {"train", "test"}
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {record["split"] for record in records} <= {"train", "test"}
+    assert all(record["text"].startswith(record["title"]) for record in records)
     refused = CliRunner().invoke(main, ["export", "--db", str(store.path), "--split", "train=0.9"])
     assert refused.exit_code == 2
     assert "--split" in refused.output and "two or more parts" in refused.output

@@ -691,6 +691,11 @@ def stats(database: str | None, as_json: bool) -> None:
     help="Add a `split` field: e.g. train=0.8,dev=0.1,test=0.1. Each story goes whole to one part (by a hash"
     " of its id), so reports of one event never straddle train and test.",
 )
+@click.option(
+    "--with-text",
+    is_flag=True,
+    help="Add a `text` field: title, lead and body joined by line breaks, the field training tools read.",
+)
 def export_corpus(
     database: str | None,
     export_format: str | None,
@@ -703,6 +708,7 @@ def export_corpus(
     vietnamese_only: bool,
     redact: bool,
     split_spec: str | None,
+    with_text: bool,
 ) -> None:
     """Export the stored articles with their category, story id, provenance and copies (JSONL or Parquet):
     all of them, or those of a category, an outlet and a time range; for a training corpus, only long
@@ -717,12 +723,12 @@ def export_corpus(
       diemtin export --db news.db --out corpus.parquet
       diemtin export --category the-gioi --since 2026-11-01 --until 2026-11-30 --out nov.parquet
       diemtin export --vietnamese-only --min-words 50 --redact --out corpus.parquet
-      diemtin export --split train=0.8,dev=0.1,test=0.1 --out corpus.parquet
+      diemtin export --split train=0.8,dev=0.1,test=0.1 --with-text --out corpus.parquet
     """
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from diemtin.export import Selection, Split, export
+    from diemtin.export import Extras, Selection, Split, export
 
     try:
         split = Split.parse(split_spec) if split_spec is not None else None
@@ -756,7 +762,7 @@ def export_corpus(
                 out,
                 select=select,
                 redact=redact,
-                split=split,
+                extras=Extras(text=with_text, split=split),
                 progress=lambda read, written: progress.update(task, completed=written, read=read),
             )
     except BrokenPipeError:  # the reader stopped (`| head`): stop quietly, as Unix tools do

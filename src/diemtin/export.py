@@ -3,9 +3,9 @@ story id, provenance and copies.
 
 Each record is the Article (DESIGN.md section 3 field names) plus ``story_id``, ``revision``, ``ingested_at``
 and ``copies``: one entry (input, url, outlet) for every other page that collapsed into the article; with
-a ``Split``, also ``split`` (train, dev, test...), drawn per story so that reports of one event never sit on
-both sides of an evaluation. JSONL keeps datetimes as ISO 8601 with their offset; Parquet stores them as UTC
-timestamps.
+``Extras``, also ``text`` (title, lead and body in one string) and ``split`` (train, dev, test...), drawn per
+story so that reports of one event never sit on both sides of an evaluation. JSONL keeps datetimes as ISO
+8601 with their offset; Parquet stores them as UTC timestamps.
 """
 
 from __future__ import annotations
@@ -167,7 +167,30 @@ class Split:
 
 
 _SPLIT_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
-_WITH_SPLIT = SCHEMA.append(pa.field("split", _TEXT))
+
+
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """Fields an export adds to each record when asked: ``text``, the title, lead and body joined by line
+    breaks (the field that training tools such as datatrove or Hugging Face datasets read), and ``split``,
+    the article's part of a ``Split``."""
+
+    text: bool = False
+    split: Split | None = None
+
+    def schema(self) -> pa.Schema:
+        """SCHEMA with the added fields."""
+        schema = SCHEMA.append(pa.field("text", _TEXT)) if self.text else SCHEMA
+        return schema.append(pa.field("split", _TEXT)) if self.split else schema
+
+    def add_to(self, data: dict[str, Any], stored: StoredArticle) -> None:
+        if self.text:
+            data["text"] = stored.article.text
+        if self.split:
+            data["split"] = self.split.of(stored.story_id)
+
+
+NO_EXTRAS = Extras()
 
 
 def redacted_stored(stored: StoredArticle) -> StoredArticle:
@@ -175,23 +198,22 @@ def redacted_stored(stored: StoredArticle) -> StoredArticle:
     return replace(stored, article=redacted(stored.article))
 
 
-def record(stored: StoredArticle, split: Split | None = None) -> dict[str, Any]:
-    """One export record (JSON-ready: datetimes as ISO 8601 strings), with its part when ``split``."""
+def record(stored: StoredArticle, extras: Extras = NO_EXTRAS) -> dict[str, Any]:
+    """One export record (JSON-ready: datetimes as ISO 8601 strings), with the ``extras`` asked for."""
     data = stored.article.to_dict()
     data["story_id"] = stored.story_id
     data["revision"] = stored.revision
     data["ingested_at"] = stored.ingested_at.isoformat() if stored.ingested_at else None
     data["copies"] = [{"input": c.input, "url": c.url, "outlet": c.outlet} for c in stored.copies]
-    if split is not None:
-        data["split"] = split.of(stored.story_id)
+    extras.add_to(data, stored)
     return data
 
 
-def parquet_row(stored: StoredArticle, split: Split | None = None) -> dict[str, Any]:
-    """One row of SCHEMA (datetimes as datetimes; and ``split`` when given); the Spark job in ``scale/``
-    writes the same rows."""
+def parquet_row(stored: StoredArticle, extras: Extras = NO_EXTRAS) -> dict[str, Any]:
+    """One row of ``extras.schema()`` (datetimes as datetimes); the Spark job in ``scale/`` writes the same
+    rows of SCHEMA."""
     article = stored.article
-    data = record(stored, split)
+    data = record(stored, extras)
     data["published"] = article.published
     data["modified"] = article.modified
     data["provenance"]["fetched_at"] = article.provenance.fetched_at
@@ -223,13 +245,13 @@ def export(
     *,
     select: Selection | None = None,
     redact: bool = False,
-    split: Split | None = None,
+    extras: Extras = NO_EXTRAS,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the stored articles (those in ``select``, else all) to ``out`` (JSONL: stdout when ``out`` is
     None), in the order they were stored, with e-mail addresses and phone numbers replaced when ``redact``
-    (``redact.redacted``) and each one's part of ``split``; returns how many were written. ``progress`` is
-    told how many articles were read and written so far."""
+    (``redact.redacted``) and the ``extras`` fields; returns how many were written. ``progress`` is told
+    how many articles were read and written so far."""
     if format not in FORMATS:
         raise ValueError(f"unknown export format {format!r}: use one of {', '.join(FORMATS)}")
     if format == "parquet" and out is None:
@@ -248,19 +270,19 @@ def export(
 
     if out is None:  # JSONL (Parquet needs a file)
         for stored in selected():
-            sys.stdout.write(json.dumps(record(stored, split), ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(record(stored, extras), ensure_ascii=False) + "\n")
     elif format == "jsonl":
         with _replacing(Path(out)) as part, part.open("w", encoding="utf-8") as stream:
             for stored in selected():
-                stream.write(json.dumps(record(stored, split), ensure_ascii=False) + "\n")
+                stream.write(json.dumps(record(stored, extras), ensure_ascii=False) + "\n")
     else:
-        schema = SCHEMA if split is None else _WITH_SPLIT
+        schema = extras.schema()
         with (
             _replacing(Path(out)) as part,
             pq.ParquetWriter(str(part), schema, compression="zstd") as writer,
         ):
             for batch in _batches(selected()):
-                rows = [parquet_row(stored, split) for stored in batch]
+                rows = [parquet_row(stored, extras) for stored in batch]
                 writer.write_table(pa.Table.from_pylist(rows, schema=schema))
     if progress:
         progress(read, written)
