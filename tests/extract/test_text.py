@@ -268,6 +268,23 @@ def test_initial_and_theo_glued_to_the_last_paragraph() -> None:
 
 
 @pytest.mark.parametrize(
+    "last",
+    [
+        "Câu cuối." + "a" * 200_000 + "Theo Infonet",  # one run of letters: no name, and no slow regex
+        "Câu cuối." + "ab " * 60_000 + "Theo Infonet",
+        ".a" * 100_000 + "Theo Infonet",
+        "Câu cuối." + "a - " * 50_000 + "Theo Infonet",
+        "Câu cuối.Ảnh: " + "x" * 100_000 + "Theo Infonet",
+    ],
+)
+def test_a_huge_last_paragraph_with_a_glued_credit_is_read_quickly(last: str) -> None:
+    start = time.process_time()
+    article = run(baomoi_dump(STORY, last))
+    assert time.process_time() - start < 5
+    assert all(len(name) <= 40 for name in article.authors)
+
+
+@pytest.mark.parametrize(
     ("last", "body", "authors", "captions"),
     [
         # the name in lower case after the sentence's stop, as Infonet prints it

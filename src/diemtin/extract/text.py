@@ -299,10 +299,14 @@ def _split_glued_byline(paragraph: str, parts: _Parts) -> str:
 _GLUED_THEO = re.compile(r"^(?P<text>.*[^\s(])(?P<space>\s?)(?P<credit>Theo\s[^.!?…:()]{1,40})$")
 _MEDIA_CREDIT_END = re.compile(r"(?:Ảnh|Tư liệu)\s?:\s?[^:]{1,40}$")
 _NAME_WORD = r"[^\W\d_][^\W\d_.\-–]*"
+MAX_GLUED_NAME_CHARS = 40  # longer is no byline ("Trúc Hà - Bá Vĩnh" is 17)
 # The name: initials after the last stop ("G.A."), or the words after it, or capitalised words glued to a
 # lower-case letter, or the whole paragraph when it is one to four words.
 _INITIALS_AFTER_STOP = re.compile(rf"(?<=[.!?…:\"”)])(?P<name>(?:{UPPER}\.)+(?:{UPPER}{LOWER}*\.?)?)$")
-_NAME_AFTER_STOP = re.compile(rf"[.!?…:\"”)]\s?(?P<name>{_NAME_WORD}(?:\s?[\-–]?\s?{_NAME_WORD}){{0,3}})$")
+# (words part at a space or a dash, never inside a run of letters: that would try every split of a long run)
+_NAME_AFTER_STOP = re.compile(
+    rf"[.!?…:\"”)]\s?(?P<name>{_NAME_WORD}(?:(?:\s|\s?[\-–]\s?){_NAME_WORD}){{0,3}})$"
+)
 _NAME_AFTER_SEAM = re.compile(rf"(?<={LOWER})(?P<name>{UPPER}{LOWER}+(?: {UPPER}{LOWER}+){{0,3}})$")
 _WHOLE_NAME = re.compile(rf"^(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,3}})$")
 
@@ -327,7 +331,7 @@ def _split_glued_theo(paragraph: str, parts: _Parts) -> tuple[str, list[str]] | 
         or _WHOLE_NAME.match(text)
     )
     authors: list[str] = []
-    if named:
+    if named and len(named["name"]) <= MAX_GLUED_NAME_CHARS:
         read = parse_attribution(named["name"])
         authors = read.authors if read and read.authors and not read.source else [named["name"]]
         text = text[: named.start("name")]
