@@ -152,6 +152,12 @@ def test_syllables_are_the_words_of_the_folded_text(text: str) -> None:
     assert syllables(text) == re.findall(r"\w+", fold(text))
 
 
+def test_tone_placement_is_fast_on_a_long_run_of_letters() -> None:
+    start = time.perf_counter()
+    assert normalize_tones("a" * 500_000 + " hoà") == "a" * 500_000 + " hòa"
+    assert time.perf_counter() - start < 2.0
+
+
 def test_clean_and_fold_are_fast_on_a_long_text() -> None:
     text = ("Ông Nguyễn Văn Hoà cho biết thuỷ điện sẽ hoàn thành trong quý tới. " * 3000).strip()
     start = time.perf_counter()

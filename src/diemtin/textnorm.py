@@ -81,7 +81,10 @@ _SPACE = re.compile(r"\s{2,}|[^\S ]")
 _INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _ETH_AT_WORD_START = re.compile(r"(?<!\w)[\u00d0\u00f0](?=\w)")
 _MARKED_LETTER = r"[\w\u0300-\u036f]"
-_TONED_WORD = re.compile(rf"{_MARKED_LETTER}*[{TONE_MARKS}]{_MARKED_LETTER}*")
+# a word with its marks (NFD); those holding a tone mark get it placed. (A pattern "letters, a tone, letters"
+# searched from every position was quadratic on a long run of letters without a tone.)
+_MARKED_WORD = re.compile(rf"{_MARKED_LETTER}+")
+_TONE = re.compile(f"[{TONE_MARKS}]")
 
 
 # --- Display form ----------------------------------------------------------------------------------------
@@ -164,7 +167,9 @@ def normalize_tones(text: str) -> str:
     left alone.
     """
     decomposed = unicodedata.normalize("NFD", text)
-    placed = _TONED_WORD.sub(lambda match: _place_tone(match.group()), decomposed)
+    placed = _MARKED_WORD.sub(
+        lambda match: _place_tone(match.group()) if _TONE.search(match.group()) else match.group(), decomposed
+    )
     return unicodedata.normalize("NFC", placed)
 
 

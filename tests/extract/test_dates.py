@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from diemtin.extract.dates import (
     find_datetimes,
     not_after,
     parse_machine_date,
+    parse_relative,
     parse_visible_date,
 )
 
@@ -231,3 +233,10 @@ def test_regex_path_is_fast() -> None:
     for _ in range(2000):
         parse_visible_date("Thứ bảy, 14/5/2022, 06:55 (GMT+7)", now=NOW)
     assert time.perf_counter() - start < 2.0  # dateparser alone manages ~1,600 parses/s
+
+
+def test_a_long_run_of_digits_is_no_relative_date_and_costs_little() -> None:
+    start = time.perf_counter()
+    assert parse_relative("1" * 300_000 + " giờ trước", now=NOW) is None  # no count of hours that long
+    assert parse_relative("3 giờ trước", now=NOW) == NOW - timedelta(hours=3)
+    assert time.perf_counter() - start < 2.0

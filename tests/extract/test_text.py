@@ -275,6 +275,8 @@ def test_initial_and_theo_glued_to_the_last_paragraph() -> None:
         ".a" * 100_000 + "Theo Infonet",
         "Câu cuối." + "a - " * 50_000 + "Theo Infonet",
         "Câu cuối.Ảnh: " + "x" * 100_000 + "Theo Infonet",
+        "Câu cuối." + "A." * 50_000 + "1Theo Infonet",  # initials that never reach the end
+        "aB" * 100_000 + "1Theo Infonet",
     ],
 )
 def test_a_huge_last_paragraph_with_a_glued_credit_is_read_quickly(last: str) -> None:

@@ -124,7 +124,8 @@ _TIME = re.compile(
 )
 _DAY_PART = re.compile(r"\b(?P<part>sáng|trưa|chiều|tối|đêm)\b", re.IGNORECASE)
 _RELATIVE = re.compile(
-    r"(?P<n>\d+)\s*(?P<unit>giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s*(?:trước|qua)\b", re.IGNORECASE
+    r"(?<!\d)(?P<n>\d{1,4})\s*(?P<unit>giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s*(?:trước|qua)\b",
+    re.IGNORECASE,
 )
 _RELATIVE_DAY = re.compile(r"\b(?P<word>vừa xong|vừa đăng|hôm nay|hôm qua|hôm kia)\b", re.IGNORECASE)
 _WEEKDAY = re.compile(

@@ -52,6 +52,7 @@ _CAPTION = re.compile(
     r"\s*:\s*[^:]{1,60}"
     r"|\((?:Ảnh(?: minh (?:họa|hoạ))?|Ảnh\s*:[^)]{1,60}|Nguồn\s*:[^)]{1,60})\))\s*\.?\)?$",
 )
+CAPTION_TAIL_CHARS = 160  # a caption's credit is at most about 80 characters: what _CAPTION needs to see
 # A sentence's end, the next one starting with a capital (glued on or after spaces).
 _SENTENCE_STOP = re.compile(rf"[.!?…\"”](?=\s*{UPPER})")
 # A furniture item dated as shown: "Tiêu đề … (19/07)".
@@ -255,10 +256,11 @@ def _read_trailer_layout(lines: list[str], date_index: int, now: datetime | None
 # end of the last paragraph (initials may start any of its names), perhaps starred ("….* T.A") or with the
 # outlet in brackets ("…2014.Chi Na (thethaovietnam.vn)"); initials alone ("….Đ.N") may also be glued to the
 # last word ("…bình chọnM.M").
-_INITIALS = rf"(?:{UPPER}\.)+{UPPER}"
+# (initials are bounded: an unbounded run tried again from every stop made "A.A.A…" quadratic)
+_INITIALS = rf"(?:{UPPER}\.){{1,4}}{UPPER}"
 _GLUED_TAIL = re.compile(
     rf"^(?P<text>.*?(?:[.!?…\"”)]|{LOWER}(?={_INITIALS}$)))\s*"
-    rf"(?P<credit>\*?\s*(?:(?:{UPPER}\.)*{UPPER}(?:[^.!?…\"”(]|(?<=[\s\-–]{UPPER})\.){{1,60}}|{_INITIALS})"
+    rf"(?P<credit>\*?\s*(?:(?:{UPPER}\.){{0,4}}{UPPER}(?:[^.!?…\"”(]|(?<=[\s\-–]{UPPER})\.){{1,60}}|{_INITIALS})"
     rf"(?:\s?\([^()]{{1,40}}\))?)$"
 )
 
@@ -302,7 +304,7 @@ _NAME_WORD = r"[^\W\d_][^\W\d_.\-–]*"
 MAX_GLUED_NAME_CHARS = 40  # longer is no byline ("Trúc Hà - Bá Vĩnh" is 17)
 # The name: initials after the last stop ("G.A."), or the words after it, or capitalised words glued to a
 # lower-case letter, or the whole paragraph when it is one to four words.
-_INITIALS_AFTER_STOP = re.compile(rf"(?<=[.!?…:\"”)])(?P<name>(?:{UPPER}\.)+(?:{UPPER}{LOWER}*\.?)?)$")
+_INITIALS_AFTER_STOP = re.compile(rf"(?<=[.!?…:\"”)])(?P<name>(?:{UPPER}\.){{1,4}}(?:{UPPER}{LOWER}*\.?)?)$")
 # (words part at a space or a dash, never inside a run of letters: that would try every split of a long run)
 _NAME_AFTER_STOP = re.compile(
     rf"[.!?…:\"”)]\s?(?P<name>{_NAME_WORD}(?:(?:\s|\s?[\-–]\s?){_NAME_WORD}){{0,3}})$"
@@ -384,7 +386,7 @@ def _unglue(paragraph: str) -> list[str]:
     for part in _GLUED_SENTENCE.split(paragraph):
         for glued in _GLUED_WORDS.finditer(part):
             head = part[: glued.start()]
-            if _CAPTION.search(head):
+            if _CAPTION.search(head[-CAPTION_TAIL_CHARS:]):  # the tail only: every seam would read it all
                 pieces.extend([head.strip(), part[glued.start() :].strip()])
                 break
         else:
