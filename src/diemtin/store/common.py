@@ -106,6 +106,15 @@ def query_alternatives(text: str) -> list[Alternative]:
     return found
 
 
+def any_of(expressions: list[str], operator: str) -> str:
+    """Query expressions joined by ``operator`` ("OR" in FTS5, "||" between SQL tsqueries, "|" in tsquery
+    text), each and the whole in brackets so that what is appended after binds to all of them; one expression
+    stays as it is."""
+    if len(expressions) == 1:
+        return expressions[0]
+    return "(" + f" {operator} ".join(f"({expression})" for expression in expressions) + ")"
+
+
 def typed_with_marks(alternatives: Sequence[Alternative]) -> frozenset[str]:
     """Every word typed with marks in any alternative (empty: the search prefers no spelling)."""
     return frozenset().union(*(alternative.marked for alternative in alternatives))

@@ -27,6 +27,7 @@ from diemtin.group.stories import story_features
 from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertResult
 from diemtin.store.common import (
     Alternative,
+    any_of,
     dumps,
     epoch,
     excluded_words,
@@ -201,17 +202,10 @@ def ts_query(alternatives: list[Alternative]) -> tuple[str, list[str], str | Non
     if not alternatives:
         return None
     phrase = "phraseto_tsquery('simple', %s)"
-    match = _any_of([" && ".join([phrase] * len(alternative.parts)) for alternative in alternatives])
+    match = any_of([" && ".join([phrase] * len(alternative.parts)) for alternative in alternatives], "||")
     side_by_side = [" ".join(alternative.loose) for alternative in alternatives if len(alternative.loose) > 1]
-    adjacent = _any_of([phrase] * len(side_by_side)) if side_by_side else None
+    adjacent = any_of([phrase] * len(side_by_side), "||") if side_by_side else None
     return match, [part for alternative in alternatives for part in alternative.parts], adjacent, side_by_side
-
-
-def _any_of(expressions: list[str], operator: str = "||") -> str:
-    """SQL tsquery expressions (or, with ``operator`` "|", tsquery texts) joined in brackets: any of them."""
-    if len(expressions) == 1:
-        return expressions[0]
-    return "(" + f" {operator} ".join(f"({expression})" for expression in expressions) + ")"
 
 
 def _query_keys(db: psycopg.Connection[Any], parts: list[str]) -> tuple[list[str], bool]:
@@ -242,14 +236,14 @@ def _typed(alternatives: list[Alternative]) -> str:
         )
         for alternative in alternatives
     ]
-    return _any_of(groups, "|")
+    return any_of(groups, "|")
 
 
 def _in_title(alternatives: list[Alternative]) -> str:
     """The text of a tsquery (for ``to_tsquery('simple', ...)``) that a document holding every part (phrase or
     word) of an alternative in its title matches: each part's words side by side at weight A, as the title's
     words are (they are runs of word characters: nothing to escape)."""
-    return _any_of(
+    return any_of(
         [" & ".join(f"'{part}':A" for part in alternative.parts) for alternative in alternatives], "|"
     )
 

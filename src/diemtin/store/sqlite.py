@@ -31,6 +31,7 @@ from diemtin.group.stories import story_features
 from diemtin.store.base import SearchQuery, SearchResult, StoredArticle, UpsertResult
 from diemtin.store.common import (
     Alternative,
+    any_of,
     dumps,
     epoch,
     excluded_words,
@@ -197,11 +198,8 @@ def _quoted(words: str) -> str:
 
 
 def _any_of(expressions: list[str]) -> str | None:
-    """FTS5 expressions joined by OR, in brackets so that an AND or NOT appended binds to all of them (None
-    for none; one stays as it is)."""
-    if len(expressions) < 2:
-        return expressions[0] if expressions else None
-    return "(" + " OR ".join(f"({expression})" for expression in expressions) + ")"
+    """FTS5 expressions joined by OR (``common.any_of``); None for none."""
+    return any_of(expressions, "OR") if expressions else None
 
 
 def _as_typed(alternatives: list[Alternative]) -> str | None:
